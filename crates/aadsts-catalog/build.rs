@@ -1,0 +1,143 @@
+//! Compiles `kb/` into static Rust data: the pages are parsed here with the same parser the
+//! linter uses, so the binary carries no Markdown to parse at run time. A page that does not
+//! parse is left out with a warning; the test suite's lint test turns that into a failure
+//! with the linter's full message.
+
+use aadsts_kb::{Category, DocLink, Faq, Page};
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn s(v: &str) -> String {
+    format!("Cow::Borrowed({v:?})")
+}
+
+fn strs(v: &[std::borrow::Cow<'static, str>]) -> String {
+    let items: Vec<String> = v.iter().map(|x| s(x)).collect();
+    format!("Cow::Borrowed(&[{}])", items.join(","))
+}
+
+fn docs(v: &[DocLink]) -> String {
+    let items: Vec<String> = v
+        .iter()
+        .map(|d| format!("DocLink{{title:{},url:{}}}", s(&d.title), s(&d.url)))
+        .collect();
+    format!("Cow::Borrowed(&[{}])", items.join(","))
+}
+
+fn faq(v: &[Faq]) -> String {
+    let items: Vec<String> = v
+        .iter()
+        .map(|f| {
+            format!(
+                "Faq{{question:{},answer:{}}}",
+                s(&f.question),
+                strs(&f.answer)
+            )
+        })
+        .collect();
+    format!("Cow::Borrowed(&[{}])", items.join(","))
+}
+
+fn page(p: &Page) -> String {
+    let name = match &p.name {
+        Some(n) => format!("Some({})", s(n)),
+        None => "None".into(),
+    };
+    let related: Vec<String> = p.related.iter().map(|r| r.to_string()).collect();
+    format!(
+        "Page{{code:{},name:{name},title:{},severity:Severity::{:?},category:{},fixer:Fixer::{:?},retry:Retry::{:?},signal:Signal::{:?},related:Cow::Borrowed(&[{}]),docs:{},in_microsoft_table:{},meaning:{},causes:{},fix:{},diagnose:{},collect:{},faq:{},notes:{},origin:Cow::Borrowed(\"builtin\")}}",
+        p.code,
+        s(&p.title),
+        p.severity,
+        s(&p.category),
+        p.fixer,
+        p.retry,
+        p.signal,
+        related.join(","),
+        docs(&p.docs),
+        p.in_microsoft_table,
+        strs(&p.meaning),
+        strs(&p.causes),
+        strs(&p.fix),
+        strs(&p.diagnose),
+        strs(&p.collect),
+        faq(&p.faq),
+        strs(&p.notes),
+    )
+}
+
+fn category(c: &Category) -> String {
+    format!(
+        "Category{{id:{},title:{},summary:{},about:{},docs:{}}}",
+        s(&c.id),
+        s(&c.title),
+        s(&c.summary),
+        strs(&c.about),
+        docs(&c.docs)
+    )
+}
+
+fn main() {
+    let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
+    println!("cargo:rerun-if-changed={}", kb.display());
+    let src = match aadsts_kb::load_source(&kb) {
+        Ok(s) => s,
+        Err(e) => panic!("cannot read the knowledge base: {e}"),
+    };
+    if !src.diagnostics.is_empty() {
+        println!(
+            "cargo:warning={} knowledge-base file(s) have problems and were left out; run `aadsts lint --source kb` for details",
+            src.diagnostics.len()
+        );
+    }
+
+    let mut out = String::new();
+    out.push_str("pub static PAGES: &[Page] = &[\n");
+    let mut last = None;
+    for (_, parsed) in &src.pages {
+        // Sorted by code; a duplicated code keeps its first page (the linter reports it).
+        if last == Some(parsed.page.code) {
+            continue;
+        }
+        last = Some(parsed.page.code);
+        writeln!(out, "{},", page(&parsed.page)).unwrap();
+    }
+    out.push_str("];\n");
+    out.push_str("pub static CATEGORIES: &[Category] = &[\n");
+    for c in &src.categories {
+        writeln!(out, "{},", category(c)).unwrap();
+    }
+    out.push_str("];\n");
+
+    // Microsoft's table and the known undocumented codes: (code, official name, gist).
+    let gists = std::fs::read_to_string(kb.join("reference/undocumented-codes.tsv")).unwrap();
+    let mut reference: Vec<(u32, Option<String>, Option<String>)> = src
+        .documented
+        .iter()
+        .map(|(c, n)| (*c, n.clone(), None))
+        .collect();
+    for line in gists.lines().skip(1) {
+        let mut cols = line.split('\t');
+        if let (Some(c), Some(g)) = (cols.next(), cols.next()) {
+            if let Ok(c) = c.trim().parse::<u32>() {
+                reference.push((c, None, Some(g.trim().to_string())));
+            }
+        }
+    }
+    reference.sort_by_key(|r| r.0);
+    out.push_str("pub static REFERENCE: &[Reference] = &[\n");
+    for (c, n, g) in &reference {
+        writeln!(
+            out,
+            "Reference{{code:{c},name:{:?},gist:{:?},in_microsoft_table:{}}},",
+            n.as_deref(),
+            g.as_deref(),
+            src.documented.contains_key(c)
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("catalog.rs");
+    std::fs::write(dest, out).unwrap();
+}

@@ -1,0 +1,329 @@
+//! Rules that need more than one file: the catalog's categories, Microsoft's reference
+//! list, the other pages. Each rule yields a [`Diagnostic`] naming file and line.
+
+use crate::model::*;
+use crate::parse::ParsedPage;
+use crate::Diagnostic;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What page checks need to know about the rest of the knowledge base.
+pub struct Context<'a> {
+    pub category_ids: BTreeSet<&'a str>,
+    /// Codes that have a page, or are known and still waiting for one.
+    pub known_codes: BTreeSet<u32>,
+    /// Microsoft's table: code → official name (None where the table gives none).
+    pub documented: &'a BTreeMap<u32, Option<String>>,
+    /// Built-in pages are held to Microsoft's names; overlays may name their own codes.
+    pub check_names: bool,
+}
+
+/// Minimum length (after normalising) of a paragraph that must not repeat across pages.
+pub const DUPLICATE_MIN_CHARS: usize = 40;
+
+const GENERIC_ADVICE: &[&str] = &[
+    "check service health",
+    "check the service health",
+    "contact support",
+    "contact microsoft support",
+    "open a support ticket",
+    "open a support request",
+    "open a support case",
+    "raise a support ticket",
+];
+
+/// Checks one page against the context. `file` names it in messages.
+pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnostic> {
+    let p = &parsed.page;
+    let l = &parsed.lines;
+    let mut out = Vec::new();
+    let mut d = |line: usize, rule: &'static str, message: String| {
+        out.push(Diagnostic {
+            file: file.to_string(),
+            line,
+            rule,
+            message,
+        })
+    };
+
+    let title_len = p.title.chars().count();
+    if title_len == 0 {
+        d(l.title.max(1), "title", "`title` is empty".into());
+    } else if title_len > 80 {
+        d(
+            l.title,
+            "title",
+            format!("`title` is {title_len} characters; the limit is 80"),
+        );
+    }
+    if p.title.ends_with('.') {
+        d(
+            l.title,
+            "title",
+            "`title` should not end with a period".into(),
+        );
+    }
+    if !ctx.category_ids.contains(p.category.as_ref()) {
+        d(
+            l.category.max(1),
+            "category",
+            format!(
+                "category \"{}\" is not defined in categories.toml (known: {})",
+                p.category,
+                ctx.category_ids
+                    .iter()
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+
+    if ctx.check_names {
+        match ctx.documented.get(&p.code) {
+            Some(Some(official)) => match &p.name {
+                Some(n) if n == official => {}
+                Some(n) => d(
+                    l.name,
+                    "name",
+                    format!(
+                        "`name` is \"{n}\" but Microsoft's table names {} \"{official}\"",
+                        p.code
+                    ),
+                ),
+                None => d(
+                    1,
+                    "name",
+                    format!(
+                        "Microsoft's table names {} \"{official}\": add `name = \"{official}\"`",
+                        p.code
+                    ),
+                ),
+            },
+            Some(None) => {
+                if let Some(n) = &p.name {
+                    d(
+                        l.name,
+                        "name",
+                        format!("Microsoft's table gives {} no name, but the page says \"{n}\": omit `name`", p.code),
+                    );
+                }
+            }
+            None => {}
+        }
+    }
+
+    let mut seen = BTreeSet::new();
+    for r in p.related.iter() {
+        if *r == p.code {
+            d(
+                l.related,
+                "related",
+                format!("`related` lists the page's own code {r}"),
+            );
+        } else if !seen.insert(*r) {
+            d(l.related, "related", format!("`related` lists {r} twice"));
+        } else if !ctx.known_codes.contains(r) {
+            d(
+                l.related,
+                "related",
+                format!("related code {r} has no page"),
+            );
+        }
+    }
+
+    for (i, doc) in p.docs.iter().enumerate() {
+        let line = l.docs.get(i).copied().unwrap_or(1);
+        if !doc.url.starts_with("https://") {
+            d(
+                line,
+                "https",
+                format!("docs URL \"{}\" is not https", doc.url),
+            );
+        } else if doc.url.contains(char::is_whitespace) {
+            d(
+                line,
+                "https",
+                format!("docs URL \"{}\" contains whitespace", doc.url),
+            );
+        }
+    }
+    for (line, text) in &l.blocks {
+        for url in find_plain_http(text) {
+            d(*line, "https", format!("link \"{url}\" is not https"));
+        }
+    }
+
+    let (min_causes, min_fix) = match p.signal {
+        Signal::Failure => (3, 3),
+        Signal::Interrupt | Signal::Expected => (1, 1),
+    };
+    let sec_line = |name: &str| {
+        l.sections
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, l)| *l)
+            .unwrap_or(1)
+    };
+    if parsed.given.has_section("Common causes") && p.causes.len() < min_causes {
+        d(
+            sec_line("Common causes"),
+            "count",
+            format!(
+                "a `{}` page needs at least {min_causes} causes; this one has {}",
+                p.signal,
+                p.causes.len()
+            ),
+        );
+    }
+    if parsed.given.has_section("How to fix") && p.fix.len() < min_fix {
+        d(
+            sec_line("How to fix"),
+            "count",
+            format!(
+                "a `{}` page needs at least {min_fix} fix steps; this one has {}",
+                p.signal,
+                p.fix.len()
+            ),
+        );
+    }
+    if parsed.given.has_section("Diagnose") && p.diagnose.len() < 2 {
+        d(
+            sec_line("Diagnose"),
+            "count",
+            "`## Diagnose` needs at least 2 bullets".into(),
+        );
+    }
+    if parsed.given.has_section("Collect for support") && p.collect.len() < 2 {
+        d(
+            sec_line("Collect for support"),
+            "count",
+            "`## Collect for support` needs at least 2 bullets".into(),
+        );
+    }
+
+    // Generic advice only as the last step, after specific ones.
+    for (i, step) in p.fix.iter().enumerate() {
+        let lower = step.to_lowercase();
+        if let Some(phrase) = GENERIC_ADVICE.iter().find(|g| lower.contains(*g)) {
+            let line = l.fix.get(i).copied().unwrap_or(1);
+            if i + 1 != p.fix.len() {
+                d(
+                    line,
+                    "generic-advice",
+                    format!("\"{phrase}\" may appear only in the last fix step, after the specific ones"),
+                );
+            } else if i == 0 {
+                d(
+                    line,
+                    "generic-advice",
+                    format!(
+                        "\"{phrase}\" cannot be the only fix step: give the specific steps first"
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn find_plain_http(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("http://") {
+        // Loopback addresses are examples of redirect URIs, not links.
+        let tail = &rest[i..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '`' | '"' | '\'' | '>' | ']'))
+            .unwrap_or(tail.len());
+        let url = &tail[..end];
+        let host = url["http://".len()..]
+            .split(['/', ':', '?'])
+            .next()
+            .unwrap_or("");
+        let inside_code = rest[..i].matches('`').count() % 2 == 1;
+        if !inside_code && !matches!(host, "localhost" | "127.0.0.1" | "[::1]") {
+            out.push(url.to_string());
+        }
+        rest = &tail[end.max(1)..];
+    }
+    out
+}
+
+/// Text as compared for repetition: lower case, words only.
+pub fn normalize_paragraph(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if space && !out.is_empty() {
+                out.push(' ');
+            }
+            space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            space = true;
+        }
+    }
+    out
+}
+
+/// Paragraphs and list items (of at least [`DUPLICATE_MIN_CHARS`]) that appear on more
+/// than one page. The first occurrence (in the order given) is the one kept.
+pub fn find_repeated_paragraphs<'a>(
+    pages: impl IntoIterator<Item = (&'a str, &'a ParsedPage)>,
+) -> Vec<Diagnostic> {
+    let mut first: HashMap<String, (&str, usize, u32)> = HashMap::new();
+    let mut out = Vec::new();
+    for (file, parsed) in pages {
+        for (line, text) in &parsed.lines.blocks {
+            let norm = normalize_paragraph(text);
+            if norm.chars().count() < DUPLICATE_MIN_CHARS {
+                continue;
+            }
+            match first.get(&norm) {
+                Some((f, l, code)) if *code != parsed.page.code => out.push(Diagnostic {
+                    file: file.to_string(),
+                    line: *line,
+                    rule: "repeated-paragraph",
+                    message: format!(
+                        "this paragraph repeats {f}:{l}; write what is true of {} instead",
+                        parsed.page.code
+                    ),
+                }),
+                Some((f, l, _)) => out.push(Diagnostic {
+                    file: file.to_string(),
+                    line: *line,
+                    rule: "repeated-paragraph",
+                    message: format!("this paragraph repeats {f}:{l} on the same page"),
+                }),
+                None => {
+                    first.insert(norm, (file, *line, parsed.page.code));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_case_space_and_punctuation() {
+        assert_eq!(
+            normalize_paragraph("Open **Entra ID** →  Users,\n then `Get-MgUser`."),
+            "open entra id users then get mguser"
+        );
+    }
+
+    #[test]
+    fn plain_http_is_found_outside_code_and_loopback() {
+        assert_eq!(
+            find_plain_http("see http://example.com/x."),
+            vec!["http://example.com/x."]
+        );
+        assert!(find_plain_http("use `http://example.com` as redirect").is_empty());
+        assert!(find_plain_http("register http://localhost:3000/cb").is_empty());
+    }
+}

@@ -1,0 +1,146 @@
+//! The page model. Text is `Cow<'static, str>` so that the embedded catalog can be
+//! generated as `static` data (borrowed, zero start-up cost) while overlay pages read at
+//! run time use the same types (owned).
+
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::fmt;
+
+pub type Text = Cow<'static, str>;
+pub type List<T> = Cow<'static, [T]>;
+
+macro_rules! word_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $word:literal : $doc:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum $name { $(#[doc = $doc] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $word),+ } }
+            pub fn describe(self) -> &'static str { match self { $($name::$variant => $doc),+ } }
+            pub fn parse(s: &str) -> Option<Self> {
+                let s = s.trim();
+                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(s))
+            }
+            /// The accepted words, for error messages.
+            pub fn words() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+word_enum!(
+    /// How bad it is for the organisation when the code shows up.
+    Severity {
+        Info = "info": "success or expected noise",
+        Low = "low": "a normal interrupt, or a one-user problem the user fixes",
+        Medium = "medium": "blocks a user or a feature until configuration is fixed",
+        High = "high": "blocks an app or many users, or is a security signal",
+        Critical = "critical": "sign-in broken tenant-wide, or active attack evidence",
+    }
+);
+
+word_enum!(
+    /// Who has to act for the next attempt to succeed.
+    Fixer {
+        User = "user": "the person signing in",
+        Admin = "admin": "an administrator of the tenant",
+        Developer = "developer": "the developer of the application",
+        Microsoft = "microsoft": "Microsoft: nothing in the tenant fixes it",
+    }
+);
+
+word_enum!(
+    /// Whether retrying can help.
+    Retry {
+        Transient = "transient": "the same request may succeed later; retry with backoff",
+        AfterFix = "after-fix": "retry once the cause is fixed",
+        Never = "never": "this request can never succeed; it must be rebuilt",
+    }
+);
+
+word_enum!(
+    /// What the code means in a sign-in log.
+    Signal {
+        Failure = "failure": "a real failed sign-in",
+        Interrupt = "interrupt": "a normal step that pauses sign-in and often ends in success",
+        Expected = "expected": "noise that appears in healthy logs",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocLink {
+    pub title: Text,
+    pub url: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Faq {
+    pub question: Text,
+    pub answer: List<Text>,
+}
+
+/// One knowledge-base page: one code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Page {
+    pub code: u32,
+    /// Microsoft's identifier, when one is published.
+    pub name: Option<Text>,
+    pub title: Text,
+    pub severity: Severity,
+    pub category: Text,
+    pub fixer: Fixer,
+    pub retry: Retry,
+    pub signal: Signal,
+    pub related: List<u32>,
+    pub docs: List<DocLink>,
+    /// Whether the code is in Microsoft's published reference table.
+    pub in_microsoft_table: bool,
+    /// Paragraphs of `## Meaning`.
+    pub meaning: List<Text>,
+    pub causes: List<Text>,
+    pub fix: List<Text>,
+    pub diagnose: List<Text>,
+    pub collect: List<Text>,
+    pub faq: List<Faq>,
+    /// `## Notes`: an organisation's own notes, from an overlay.
+    pub notes: List<Text>,
+    /// Where the page came from: `builtin`, or the overlay file's path.
+    pub origin: Text,
+}
+
+impl Page {
+    /// `AADSTS50126`; code 0 has no such form and is shown as `0`.
+    pub fn label(&self) -> String {
+        if self.code == 0 {
+            "0".to_string()
+        } else {
+            format!("AADSTS{}", self.code)
+        }
+    }
+
+    /// Microsoft's online lookup for this code.
+    pub fn lookup_url(&self) -> String {
+        lookup_url(self.code)
+    }
+}
+
+/// Microsoft's online lookup address for a code.
+pub fn lookup_url(code: u32) -> String {
+    format!("https://login.microsoftonline.com/error?code={code}")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Category {
+    pub id: Text,
+    pub title: Text,
+    pub summary: Text,
+    /// Paragraphs explaining the family.
+    pub about: List<Text>,
+    pub docs: List<DocLink>,
+}

@@ -1,0 +1,842 @@
+//! Parser for `kb/codes/<code>.md` pages: TOML front matter between `+++` lines, then the
+//! fixed `##` sections. Every problem is reported with its line, and parsing goes on after
+//! a problem where it can, so that one run of the linter shows them all.
+
+use crate::model::*;
+use crate::Diagnostic;
+use serde::Deserialize;
+use std::borrow::Cow;
+use toml::Spanned;
+
+/// The sections of a page, in the order they must appear.
+pub const SECTIONS: &[&str] = &[
+    "Meaning",
+    "Common causes",
+    "How to fix",
+    "Diagnose",
+    "Collect for support",
+    "FAQ",
+    "Notes",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListKind {
+    Ordered,
+    Bullet,
+}
+
+/// Front matter as written. Every field is optional here so that overlay pages may give
+/// only what they change; completeness is checked by [`parse_page`].
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub code: Option<Spanned<i64>>,
+    pub name: Option<Spanned<String>>,
+    pub title: Option<Spanned<String>>,
+    pub severity: Option<Spanned<String>>,
+    pub category: Option<Spanned<String>>,
+    pub fixer: Option<Spanned<String>>,
+    pub retry: Option<Spanned<String>>,
+    pub signal: Option<Spanned<String>>,
+    pub related: Option<Spanned<Vec<Spanned<i64>>>>,
+    pub docs: Option<Vec<Spanned<DocRaw>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocRaw {
+    pub title: String,
+    pub url: Spanned<String>,
+}
+
+/// Line numbers of the parts of a page, for the linter's messages.
+#[derive(Debug, Clone, Default)]
+pub struct Lines {
+    pub title: usize,
+    pub name: usize,
+    pub category: usize,
+    pub related: usize,
+    pub docs: Vec<usize>,
+    /// Line of each `## Section` heading, by section name.
+    pub sections: Vec<(&'static str, usize)>,
+    /// Every paragraph, list item and FAQ answer: (line, text), for duplicate detection.
+    pub blocks: Vec<(usize, String)>,
+    /// Line of each fix step.
+    pub fix: Vec<usize>,
+}
+
+/// A page as parsed from one file, before it is checked against the rest of the catalog.
+#[derive(Debug, Clone)]
+pub struct ParsedPage {
+    pub page: Page,
+    pub lines: Lines,
+    /// Fields and sections the file actually gave (an overlay may give only some).
+    pub given: Given,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Given {
+    pub fields: Vec<&'static str>,
+    pub sections: Vec<&'static str>,
+}
+
+impl Given {
+    pub fn has_field(&self, f: &str) -> bool {
+        self.fields.contains(&f)
+    }
+    pub fn has_section(&self, s: &str) -> bool {
+        self.sections.contains(&s)
+    }
+}
+
+/// How strictly to parse: a built-in page must be complete; an overlay page that shares
+/// the code of a built-in page may give only the parts it changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completeness {
+    Full,
+    Partial,
+}
+
+/// Parses one page. `file` names it in diagnostics; `origin` is stored in the page.
+pub fn parse_page(
+    file: &str,
+    src: &str,
+    origin: &str,
+    completeness: Completeness,
+) -> Result<ParsedPage, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let diag = |line: usize, rule: &'static str, msg: String| Diagnostic {
+        file: file.to_string(),
+        line,
+        rule,
+        message: msg,
+    };
+
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let all_lines: Vec<&str> = src.lines().collect();
+    if all_lines.first().map(|l| l.trim_end()) != Some("+++") {
+        return Err(vec![diag(
+            1,
+            "front-matter",
+            "the page must start with a `+++` line that opens the TOML front matter".into(),
+        )]);
+    }
+    let Some(close) = all_lines
+        .iter()
+        .skip(1)
+        .position(|l| l.trim_end() == "+++")
+        .map(|i| i + 1)
+    else {
+        return Err(vec![diag(
+            1,
+            "front-matter",
+            "the front matter opened on line 1 never closes: add a `+++` line after it".into(),
+        )]);
+    };
+    let fm_text = all_lines[1..close].join("\n");
+    // Line of a byte offset within the front matter (which starts on line 2).
+    let fm_line = |offset: usize| 2 + fm_text[..offset.min(fm_text.len())].matches('\n').count();
+
+    let fm: FrontMatter = match toml::from_str(&fm_text) {
+        Ok(fm) => fm,
+        Err(e) => {
+            let line = e.span().map(|s| fm_line(s.start)).unwrap_or(1);
+            let msg = e.message().trim().to_string();
+            return Err(vec![diag(line, "front-matter", msg)]);
+        }
+    };
+
+    let mut lines = Lines::default();
+    let mut given = Given::default();
+    let full = completeness == Completeness::Full;
+
+    macro_rules! required {
+        ($field:ident, $label:literal) => {{
+            if fm.$field.is_some() {
+                given.fields.push($label);
+            } else if full {
+                diags.push(diag(
+                    1,
+                    "missing-field",
+                    format!("front matter has no `{}`", $label),
+                ));
+            }
+        }};
+    }
+    required!(code, "code");
+    required!(title, "title");
+    required!(severity, "severity");
+    required!(category, "category");
+    required!(fixer, "fixer");
+    required!(retry, "retry");
+    required!(signal, "signal");
+    if fm.name.is_some() {
+        given.fields.push("name");
+    }
+    if fm.related.is_some() {
+        given.fields.push("related");
+    }
+    if fm.docs.is_some() {
+        given.fields.push("docs");
+    }
+
+    let code = match &fm.code {
+        Some(c) => match u32::try_from(*c.get_ref()) {
+            Ok(v) => v,
+            Err(_) => {
+                diags.push(diag(
+                    fm_line(c.span().start),
+                    "bad-value",
+                    format!("`code` must be a non-negative integer, not {}", c.get_ref()),
+                ));
+                0
+            }
+        },
+        None => 0,
+    };
+
+    fn word<T: Copy>(
+        v: &Option<Spanned<String>>,
+        field: &str,
+        parse: fn(&str) -> Option<T>,
+        words: fn() -> String,
+        default: T,
+        out: &mut Vec<Diagnostic>,
+        mk: &dyn Fn(usize, &'static str, String) -> Diagnostic,
+        line_of: &dyn Fn(usize) -> usize,
+    ) -> T {
+        match v {
+            Some(s) => parse(s.get_ref()).unwrap_or_else(|| {
+                out.push(mk(
+                    line_of(s.span().start),
+                    "bad-value",
+                    format!(
+                        "`{field}` is \"{}\"; it must be one of: {}",
+                        s.get_ref(),
+                        words()
+                    ),
+                ));
+                default
+            }),
+            None => default,
+        }
+    }
+    let severity = word(
+        &fm.severity,
+        "severity",
+        Severity::parse,
+        Severity::words,
+        Severity::Medium,
+        &mut diags,
+        &diag,
+        &fm_line,
+    );
+    let fixer = word(
+        &fm.fixer,
+        "fixer",
+        Fixer::parse,
+        Fixer::words,
+        Fixer::Admin,
+        &mut diags,
+        &diag,
+        &fm_line,
+    );
+    let retry = word(
+        &fm.retry,
+        "retry",
+        Retry::parse,
+        Retry::words,
+        Retry::AfterFix,
+        &mut diags,
+        &diag,
+        &fm_line,
+    );
+    let signal = word(
+        &fm.signal,
+        "signal",
+        Signal::parse,
+        Signal::words,
+        Signal::Failure,
+        &mut diags,
+        &diag,
+        &fm_line,
+    );
+
+    let title = fm.title.as_ref().map(|t| {
+        lines.title = fm_line(t.span().start);
+        t.get_ref().clone()
+    });
+    let name = fm.name.as_ref().map(|n| {
+        lines.name = fm_line(n.span().start);
+        n.get_ref().clone()
+    });
+    if let Some(n) = &name {
+        if n.trim().is_empty() {
+            diags.push(diag(
+                lines.name,
+                "bad-value",
+                "`name` is empty: omit the field when Microsoft publishes no name".into(),
+            ));
+        }
+    }
+    let category = fm.category.as_ref().map(|c| {
+        lines.category = fm_line(c.span().start);
+        c.get_ref().clone()
+    });
+    let mut related = Vec::new();
+    if let Some(r) = &fm.related {
+        lines.related = fm_line(r.span().start);
+        for v in r.get_ref() {
+            match u32::try_from(*v.get_ref()) {
+                Ok(c) => related.push(c),
+                Err(_) => diags.push(diag(
+                    fm_line(v.span().start),
+                    "bad-value",
+                    format!("related code {} is not a valid code", v.get_ref()),
+                )),
+            }
+        }
+    }
+    let mut docs = Vec::new();
+    for d in fm.docs.iter().flatten() {
+        let line = fm_line(d.get_ref().url.span().start);
+        lines.docs.push(line);
+        if d.get_ref().title.trim().is_empty() {
+            diags.push(diag(
+                fm_line(d.span().start),
+                "bad-value",
+                "a `[[docs]]` entry has an empty title".into(),
+            ));
+        }
+        docs.push(DocLink {
+            title: Cow::Owned(d.get_ref().title.trim().to_string()),
+            url: Cow::Owned(d.get_ref().url.get_ref().trim().to_string()),
+        });
+    }
+
+    // ---- body ----
+    let body = Body::parse(&all_lines, close + 1, &mut diags, file);
+    for (name, line) in &body.headings {
+        lines.sections.push((name, *line));
+        given.sections.push(name);
+    }
+    if full {
+        for s in &SECTIONS[..6] {
+            if !body.headings.iter().any(|(n, _)| n == s) {
+                diags.push(diag(
+                    all_lines.len().max(1),
+                    "missing-section",
+                    format!("the page has no `## {s}` section"),
+                ));
+            }
+        }
+    }
+    lines.blocks = body.blocks.clone();
+    lines.fix = body.fix_lines.clone();
+
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let own =
+        |v: Vec<String>| -> List<Text> { Cow::Owned(v.into_iter().map(Cow::Owned).collect()) };
+    let page = Page {
+        code,
+        name: name.map(|n| Cow::Owned(n.trim().to_string())),
+        title: Cow::Owned(title.unwrap_or_default().trim().to_string()),
+        severity,
+        category: Cow::Owned(category.unwrap_or_default().trim().to_string()),
+        fixer,
+        retry,
+        signal,
+        related: Cow::Owned(related),
+        docs: Cow::Owned(docs),
+        in_microsoft_table: false,
+        meaning: own(body.meaning),
+        causes: own(body.causes),
+        fix: own(body.fix),
+        diagnose: own(body.diagnose),
+        collect: own(body.collect),
+        faq: Cow::Owned(
+            body.faq
+                .into_iter()
+                .map(|(q, a)| Faq {
+                    question: Cow::Owned(q),
+                    answer: own(a),
+                })
+                .collect(),
+        ),
+        notes: own(body.notes),
+        origin: Cow::Owned(origin.to_string()),
+    };
+    Ok(ParsedPage { page, lines, given })
+}
+
+#[derive(Default)]
+struct Body {
+    headings: Vec<(&'static str, usize)>,
+    meaning: Vec<String>,
+    causes: Vec<String>,
+    fix: Vec<String>,
+    fix_lines: Vec<usize>,
+    diagnose: Vec<String>,
+    collect: Vec<String>,
+    faq: Vec<(String, Vec<String>)>,
+    notes: Vec<String>,
+    blocks: Vec<(usize, String)>,
+}
+
+impl Body {
+    fn parse(lines: &[&str], start: usize, diags: &mut Vec<Diagnostic>, file: &str) -> Body {
+        let mut body = Body::default();
+        let d = |line: usize, rule: &'static str, message: String| Diagnostic {
+            file: file.to_string(),
+            line,
+            rule,
+            message,
+        };
+        // Split into sections: (name, heading line (1-based), content lines with numbers).
+        let mut sections: Vec<(&'static str, usize, Vec<(usize, &str)>)> = Vec::new();
+        let mut in_fence = false;
+        let mut last_index: Option<usize> = None;
+        for (i, raw) in lines.iter().enumerate().skip(start) {
+            let n = i + 1;
+            let line = raw.trim_end();
+            if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
+                in_fence = !in_fence;
+            }
+            if !in_fence && line.starts_with('#') && !line.starts_with("###") {
+                let Some(title) = line.strip_prefix("## ") else {
+                    diags.push(d(
+                        n,
+                        "heading",
+                        format!("`{line}`: only `## Section` and, under FAQ, `### Question` headings are allowed"),
+                    ));
+                    continue;
+                };
+                let title = title.trim();
+                match SECTIONS.iter().position(|s| s.eq_ignore_ascii_case(title)) {
+                    Some(idx) => {
+                        if sections.iter().any(|(s, _, _)| *s == SECTIONS[idx]) {
+                            diags.push(d(
+                                n,
+                                "section-order",
+                                format!("`## {title}` appears twice"),
+                            ));
+                        } else if last_index.is_some_and(|l| idx < l) {
+                            diags.push(d(
+                                n,
+                                "section-order",
+                                format!(
+                                    "`## {title}` is out of order; sections go: {}",
+                                    SECTIONS[..6].join(", ")
+                                ),
+                            ));
+                        }
+                        last_index = Some(idx);
+                        sections.push((SECTIONS[idx], n, Vec::new()));
+                    }
+                    None => diags.push(d(
+                        n,
+                        "unknown-section",
+                        format!(
+                            "unknown section `## {title}`; the sections are: {}",
+                            SECTIONS.join(", ")
+                        ),
+                    )),
+                }
+                continue;
+            }
+            match sections.last_mut() {
+                Some((_, _, content)) => content.push((n, *raw)),
+                None => {
+                    if !line.trim().is_empty() {
+                        diags.push(d(
+                            n,
+                            "stray-text",
+                            "text after the front matter must be inside a `## Section`".into(),
+                        ));
+                    }
+                }
+            }
+        }
+        if in_fence {
+            diags.push(d(
+                lines.len(),
+                "fence",
+                "a ``` code fence is never closed".into(),
+            ));
+        }
+
+        for (name, hline, content) in sections {
+            body.headings.push((name, hline));
+            let nonblank = content.iter().any(|(_, l)| !l.trim().is_empty());
+            if !nonblank {
+                diags.push(d(hline, "empty-section", format!("`## {name}` is empty")));
+                continue;
+            }
+            match name {
+                "Meaning" | "Notes" => {
+                    let paras = paragraphs(&content, diags, file);
+                    for (l, p) in &paras {
+                        body.blocks.push((*l, p.clone()));
+                    }
+                    let texts = paras.into_iter().map(|(_, p)| p).collect();
+                    if name == "Meaning" {
+                        body.meaning = texts;
+                    } else {
+                        body.notes = texts;
+                    }
+                }
+                "Common causes" | "How to fix" | "Diagnose" | "Collect for support" => {
+                    let kind = if matches!(name, "Common causes" | "How to fix") {
+                        ListKind::Ordered
+                    } else {
+                        ListKind::Bullet
+                    };
+                    let items = list_items(name, kind, &content, diags, file);
+                    for (l, t) in &items {
+                        body.blocks.push((*l, t.clone()));
+                    }
+                    if name == "How to fix" {
+                        body.fix_lines = items.iter().map(|(l, _)| *l).collect();
+                    }
+                    let texts: Vec<String> = items.into_iter().map(|(_, t)| t).collect();
+                    match name {
+                        "Common causes" => body.causes = texts,
+                        "How to fix" => body.fix = texts,
+                        "Diagnose" => body.diagnose = texts,
+                        _ => body.collect = texts,
+                    }
+                }
+                "FAQ" => body.faq = faq(&content, &mut body.blocks, diags, file),
+                _ => unreachable!("section names come from SECTIONS"),
+            }
+        }
+        body
+    }
+}
+
+/// Paragraphs separated by blank lines (blank lines inside a code fence do not split).
+fn paragraphs(
+    content: &[(usize, &str)],
+    diags: &mut Vec<Diagnostic>,
+    file: &str,
+) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut cur: Vec<&str> = Vec::new();
+    let mut start = 0;
+    let mut in_fence = false;
+    for (n, raw) in content {
+        let line = raw.trim_end();
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if line.trim().is_empty() && !in_fence {
+            if !cur.is_empty() {
+                out.push((start, cur.join("\n")));
+                cur.clear();
+            }
+            continue;
+        }
+        if cur.is_empty() {
+            start = *n;
+            if is_list_marker(line).is_some() && !line.starts_with(' ') {
+                diags.push(Diagnostic {
+                    file: file.to_string(),
+                    line: *n,
+                    rule: "list",
+                    message: "a list is not expected here; write paragraphs".into(),
+                });
+            }
+        }
+        cur.push(line);
+    }
+    if !cur.is_empty() {
+        out.push((start, cur.join("\n")));
+    }
+    out
+}
+
+/// `1. ` or `- ` at the start of a line: returns (kind, marker width).
+fn is_list_marker(line: &str) -> Option<(ListKind, usize)> {
+    if let Some(rest) = line.strip_prefix("- ").or_else(|| line.strip_prefix("* ")) {
+        let _ = rest;
+        return Some((ListKind::Bullet, 2));
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    if digits > 0 && digits <= 3 && line[digits..].starts_with(". ") {
+        return Some((ListKind::Ordered, digits + 2));
+    }
+    None
+}
+
+fn list_items(
+    section: &str,
+    kind: ListKind,
+    content: &[(usize, &str)],
+    diags: &mut Vec<Diagnostic>,
+    file: &str,
+) -> Vec<(usize, String)> {
+    let d = |line: usize, message: String| Diagnostic {
+        file: file.to_string(),
+        line,
+        rule: "list",
+        message,
+    };
+    let mut items: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut in_fence = false;
+    let mut expected_number = 1;
+    for (n, raw) in content {
+        let line = raw.trim_end();
+        let fence_toggle = line.trim_start().starts_with("```");
+        if !in_fence && !line.starts_with(' ') && !line.trim().is_empty() {
+            match is_list_marker(line) {
+                Some((k, width)) => {
+                    if k != kind {
+                        let want = if kind == ListKind::Ordered {
+                            "a numbered list (`1.`)"
+                        } else {
+                            "a bullet list (`-`)"
+                        };
+                        diags.push(d(*n, format!("`## {section}` must be {want}")));
+                    } else if k == ListKind::Ordered {
+                        let num: usize = line[..width - 2].parse().unwrap_or(0);
+                        if num != expected_number {
+                            diags.push(d(
+                                *n,
+                                format!("item numbered {num}; expected {expected_number}"),
+                            ));
+                        }
+                    }
+                    expected_number += 1;
+                    let text = line[width..].trim().to_string();
+                    if text.is_empty() {
+                        diags.push(d(*n, "empty list item".into()));
+                    }
+                    items.push((*n, vec![text]));
+                }
+                None => diags.push(d(
+                    *n,
+                    format!("text outside a list item in `## {section}`: start items with {}, and indent continuation lines",
+                        if kind == ListKind::Ordered { "`1.`" } else { "`-`" }),
+                )),
+            }
+        } else if let Some((_, item)) = items.last_mut() {
+            // Continuation: strip the item's indentation (up to 4 spaces).
+            let stripped = strip_indent(raw.trim_end(), 4);
+            item.push(stripped.to_string());
+        } else if !line.trim().is_empty() {
+            diags.push(d(*n, format!("`## {section}` must start with a list item")));
+        }
+        if fence_toggle {
+            in_fence = !in_fence;
+        }
+    }
+    items
+        .into_iter()
+        .map(|(n, ls)| {
+            let mut text = ls.join("\n");
+            while text.ends_with('\n') {
+                text.pop();
+            }
+            (n, text)
+        })
+        .collect()
+}
+
+fn strip_indent(line: &str, max: usize) -> &str {
+    let n = line.bytes().take(max).take_while(|b| *b == b' ').count();
+    &line[n..]
+}
+
+fn faq(
+    content: &[(usize, &str)],
+    blocks: &mut Vec<(usize, String)>,
+    diags: &mut Vec<Diagnostic>,
+    file: &str,
+) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, usize, Vec<(usize, &str)>)> = Vec::new();
+    let mut in_fence = false;
+    for (n, raw) in content {
+        let line = raw.trim_end();
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if !in_fence {
+            if let Some(q) = line.strip_prefix("### ") {
+                out.push((q.trim().to_string(), *n, Vec::new()));
+                continue;
+            }
+        }
+        match out.last_mut() {
+            Some((_, _, a)) => a.push((*n, *raw)),
+            None if !line.trim().is_empty() => diags.push(Diagnostic {
+                file: file.to_string(),
+                line: *n,
+                rule: "faq",
+                message: "`## FAQ` must start with a `### Question?` heading".into(),
+            }),
+            None => {}
+        }
+    }
+    out.into_iter()
+        .map(|(q, qline, answer)| {
+            let paras = paragraphs(&answer, diags, file);
+            if q.is_empty() || paras.is_empty() {
+                diags.push(Diagnostic {
+                    file: file.to_string(),
+                    line: qline,
+                    rule: "faq",
+                    message: "every FAQ entry needs a question and an answer".into(),
+                });
+            }
+            blocks.extend(paras.iter().cloned());
+            (q, paras.into_iter().map(|(_, p)| p).collect())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"+++
+code = 50105
+name = "EntitlementGrantsNotFound"
+title = "User is not assigned to the application"
+severity = "medium"
+category = "app-config"
+fixer = "admin"
+retry = "after-fix"
+signal = "failure"
+related = [50011]
+[[docs]]
+title = "Reference"
+url = "https://learn.microsoft.com/entra/identity-platform/reference-error-codes"
++++
+
+## Meaning
+First paragraph
+continues here.
+
+Second paragraph.
+
+## Common causes
+1. **One.** First cause.
+2. Second cause
+   continued.
+3. Third cause.
+
+## How to fix
+1. Step one:
+   ```powershell
+   Get-MgUser -UserId x
+
+   Get-MgUser -UserId y
+   ```
+2. Step two.
+3. Step three.
+
+## Diagnose
+- Look here.
+- And there.
+
+## Collect for support
+- This.
+- That.
+
+## FAQ
+### Why?
+Because.
+
+### And?
+Also because.
+"#;
+
+    fn parse(src: &str) -> Result<ParsedPage, Vec<Diagnostic>> {
+        parse_page("t.md", src, "builtin", Completeness::Full)
+    }
+
+    #[test]
+    fn parses_a_complete_page() {
+        let p = parse(GOOD).unwrap().page;
+        assert_eq!(p.code, 50105);
+        assert_eq!(p.retry, Retry::AfterFix);
+        assert_eq!(p.meaning.len(), 2);
+        assert_eq!(p.meaning[0], "First paragraph\ncontinues here.");
+        assert_eq!(p.causes.len(), 3);
+        assert_eq!(p.causes[1], "Second cause\ncontinued.");
+        assert_eq!(p.fix.len(), 3);
+        assert!(p.fix[0].contains("Get-MgUser -UserId y"), "{}", p.fix[0]);
+        assert!(
+            p.fix[0].contains("\n\nGet-MgUser"),
+            "blank line kept inside the fence"
+        );
+        assert_eq!(p.faq.len(), 2);
+        assert_eq!(p.faq[1].question, "And?");
+        assert_eq!(
+            p.docs[0].url,
+            "https://learn.microsoft.com/entra/identity-platform/reference-error-codes"
+        );
+    }
+
+    #[test]
+    fn front_matter_that_never_closes() {
+        let e = parse("+++\ncode = 1\n\n## Meaning\nx\n").unwrap_err();
+        assert_eq!(e[0].line, 1);
+        assert!(e[0].message.contains("never closes"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn unknown_field_names_its_line() {
+        let src = GOOD.replace(
+            "signal = \"failure\"",
+            "signal = \"failure\"\ncolour = \"red\"",
+        );
+        let e = parse(&src).unwrap_err();
+        assert_eq!(e[0].line, 10, "{e:?}");
+        assert!(e[0].message.contains("colour"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn bad_enum_value_names_the_choices() {
+        let src = GOOD.replace("severity = \"medium\"", "severity = \"urgent\"");
+        let e = parse(&src).unwrap_err();
+        assert_eq!(e[0].line, 5);
+        assert!(e[0].message.contains("info, low, medium, high, critical"));
+    }
+
+    #[test]
+    fn missing_and_misordered_sections() {
+        let src = GOOD.replace("## Diagnose\n- Look here.\n- And there.\n\n", "");
+        let e = parse(&src).unwrap_err();
+        assert!(e
+            .iter()
+            .any(|d| d.rule == "missing-section" && d.message.contains("Diagnose")));
+
+        let src = GOOD.replace("## Meaning", "## Meanings");
+        let e = parse(&src).unwrap_err();
+        assert!(
+            e.iter()
+                .any(|d| d.rule == "unknown-section" && d.line == 16),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn wrong_list_kind() {
+        let src = GOOD.replace("- Look here.", "1. Look here.");
+        let e = parse(&src).unwrap_err();
+        assert!(e.iter().any(|d| d.message.contains("bullet list")), "{e:?}");
+    }
+
+    #[test]
+    fn partial_overlay_page() {
+        let src = "+++\ncode = 50126\n+++\n\n## Notes\nCall the service desk on 1234.\n";
+        let p = parse_page("o.md", src, "o.md", Completeness::Partial).unwrap();
+        assert_eq!(p.page.notes.len(), 1);
+        assert!(p.given.has_section("Notes"));
+        assert!(!p.given.has_field("title"));
+        assert!(parse_page("o.md", src, "o.md", Completeness::Full).is_err());
+    }
+}

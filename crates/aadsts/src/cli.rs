@@ -1,0 +1,130 @@
+//! Command-line definitions (clap derive).
+
+use aadsts_kb::{Fixer, Severity, Signal};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "aadsts",
+    version,
+    about = "Explains and fixes Microsoft Entra ID (Azure AD) sign-in errors, offline",
+    long_about = "Explains and fixes Microsoft Entra ID (Azure AD) sign-in errors, offline.\n\n\
+        Give it an error code (50126, AADSTS50126), Microsoft's name for it \
+        (InvalidUserNameOrPassword) or the text of an error, and it says what went wrong, \
+        who has to act and exactly what to do. Nothing leaves your machine.",
+    after_help = "Examples:\n  aadsts 50126\n  aadsts explain AADSTS700016\n  aadsts search \"password writeback\"\n  aadsts list --category mfa --signal failure\n  pbpaste | aadsts explain -\n\n\
+        Exit codes: 0 ok; 1 not found (unknown code, no results, no error in the text); \
+        2 usage error; 3 knowledge-base or overlay problem; 4 input/output error.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    /// A code, AADSTS string or Microsoft name to look up (same as `aadsts explain`).
+    #[arg(value_name = "CODE")]
+    pub code: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = FormatArg::Text, global = true)]
+    pub format: FormatArg,
+
+    /// Overlay directory of your own pages (same format as kb/codes) merged over the
+    /// built-in ones. May be given more than once; later overlays win.
+    #[arg(long = "kb", value_name = "DIR", global = true, env = "AADSTS_KB")]
+    pub kb: Vec<PathBuf>,
+
+    /// When to use colour in text output (`auto` honours NO_COLOR and uses colour only on a terminal).
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    pub color: ColorArg,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatArg {
+    Text,
+    Md,
+    Html,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Explain a code, a Microsoft name, or error text (`-` reads standard input).
+    Explain {
+        /// The code (50126, AADSTS50126), name, or pasted error text. `-` or nothing reads stdin.
+        #[arg(value_name = "TEXT", num_args = 0..)]
+        text: Vec<String>,
+    },
+    /// List codes, optionally filtered.
+    List {
+        /// Only this category (see `aadsts categories`).
+        #[arg(long, short = 'c')]
+        category: Option<String>,
+        /// Only this severity.
+        #[arg(long, value_parser = parse_severity)]
+        severity: Option<Severity>,
+        /// Only codes fixed by this party.
+        #[arg(long, value_parser = parse_fixer)]
+        fixer: Option<Fixer>,
+        /// Only codes with this signal.
+        #[arg(long, value_parser = parse_signal)]
+        signal: Option<Signal>,
+        /// Only codes that Microsoft's published table omits.
+        #[arg(long)]
+        not_in_table: bool,
+    },
+    /// Search pages for words, a symptom or a setting ("password writeback").
+    Search {
+        /// The words to search for.
+        #[arg(required = true, value_name = "WORDS")]
+        words: Vec<String>,
+        /// How many results to show.
+        #[arg(long, short = 'n', default_value_t = 10)]
+        limit: usize,
+    },
+    /// List the categories.
+    Categories,
+    /// Show a category: what it covers and its codes.
+    Category {
+        /// The category id (see `aadsts categories`).
+        id: String,
+    },
+    /// Check knowledge-base pages against the page format (kb/FORMAT.md).
+    Lint {
+        /// A knowledge-base source directory (with categories.toml and codes/).
+        /// Without it, lints the overlays given with --kb, or ./kb if it exists.
+        #[arg(long, value_name = "DIR")]
+        source: Option<PathBuf>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    Severity::parse(s).ok_or_else(|| format!("expected one of: {}", Severity::words()))
+}
+fn parse_fixer(s: &str) -> Result<Fixer, String> {
+    Fixer::parse(s).ok_or_else(|| format!("expected one of: {}", Fixer::words()))
+}
+fn parse_signal(s: &str) -> Result<Signal, String> {
+    Signal::parse(s).ok_or_else(|| format!("expected one of: {}", Signal::words()))
+}

@@ -1,0 +1,594 @@
+//! `aadsts`: the command-line tool. A thin layer over the catalog, search and render
+//! crates: parse arguments, run one command, report errors with a documented exit code.
+
+mod cli;
+
+use aadsts_catalog::{Catalog, Lookup};
+use aadsts_kb::Page;
+use aadsts_render::{html, json, markdown, text, TextStyle};
+use clap::{CommandFactory, Parser};
+use cli::{Cli, ColorArg, Command, FormatArg, Global};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes (documented in the README and in `--help`).
+mod exit {
+    pub const NOT_FOUND: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const KB: u8 = 3;
+    pub const IO: u8 = 4;
+}
+
+/// A failure of one command, with what to tell the user.
+enum Failure {
+    /// Nothing matched; `json` is the machine-readable form for `--format json`.
+    NotFound {
+        message: String,
+        json: Option<String>,
+    },
+    Usage(String),
+    Kb(String),
+    Io(String),
+}
+
+type Outcome = Result<String, Failure>;
+
+struct Ctx {
+    catalog: Catalog,
+    global: Global,
+    style: TextStyle,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout_tty = std::io::stdout().is_terminal();
+    let color = match cli.global.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => stdout_tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let width = stdout_tty.then(|| {
+        terminal_size::terminal_size()
+            .map(|(w, _)| w.0 as usize)
+            .unwrap_or(80)
+            .min(110)
+    });
+    let style = TextStyle { color, width };
+
+    let result = run(cli, style);
+    match result {
+        Ok(out) => match write_stdout(&out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("aadsts: cannot write output: {e}");
+                ExitCode::from(exit::IO)
+            }
+        },
+        Err(f) => {
+            let (code, msg, json_out) = match f {
+                Failure::NotFound { message, json } => (exit::NOT_FOUND, message, json),
+                Failure::Usage(m) => (exit::USAGE, m, None),
+                Failure::Kb(m) => (exit::KB, m, None),
+                Failure::Io(m) => (exit::IO, m, None),
+            };
+            if let Some(j) = json_out {
+                let _ = write_stdout(&j);
+            }
+            eprintln!("{}", msg.trim_end());
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn write_stdout(s: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        // A closed pipe (`aadsts list | head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+fn load_catalog(global: &Global) -> Result<Catalog, Failure> {
+    let mut catalog = Catalog::builtin();
+    for dir in &global.kb {
+        catalog = catalog.with_overlay(dir).map_err(|e| {
+            Failure::Kb(format!(
+                "aadsts: overlay {} is not usable:\n{e}",
+                dir.display()
+            ))
+        })?;
+    }
+    Ok(catalog)
+}
+
+fn run(cli: Cli, style: TextStyle) -> Outcome {
+    // Commands that need no catalog.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "aadsts", &mut buf);
+            return Ok(String::from_utf8_lossy(&buf).into_owned());
+        }
+        Some(Command::Man) => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut buf)
+                .map_err(|e| Failure::Io(format!("aadsts: cannot render the man page: {e}")))?;
+            return Ok(String::from_utf8_lossy(&buf).into_owned());
+        }
+        Some(Command::Lint { source }) => return lint(source.clone(), &cli.global),
+        _ => {}
+    }
+
+    let catalog = load_catalog(&cli.global)?;
+    let ctx = Ctx {
+        catalog,
+        global: cli.global,
+        style,
+    };
+    match cli.command {
+        None => match cli.code {
+            Some(q) => explain(&ctx, vec![q]),
+            None => Err(Failure::Usage(format!(
+                "aadsts: give a code to explain, e.g. `aadsts 50126`, or a command.\n\n{}",
+                Cli::command().render_help()
+            ))),
+        },
+        Some(Command::Explain { text }) => explain(&ctx, text),
+        Some(Command::List {
+            category,
+            severity,
+            fixer,
+            signal,
+            not_in_table,
+        }) => {
+            if let Some(c) = &category {
+                if ctx.catalog.category(c).is_none() {
+                    return Err(unknown_category(&ctx, c));
+                }
+            }
+            let pages: Vec<&Page> = ctx
+                .catalog
+                .pages()
+                .iter()
+                .filter(|p| {
+                    category
+                        .as_ref()
+                        .is_none_or(|c| p.category.eq_ignore_ascii_case(c))
+                })
+                .filter(|p| severity.is_none_or(|s| p.severity == s))
+                .filter(|p| fixer.is_none_or(|f| p.fixer == f))
+                .filter(|p| signal.is_none_or(|s| p.signal == s))
+                .filter(|p| !not_in_table || !p.in_microsoft_table)
+                .collect();
+            Ok(list(&ctx, &pages))
+        }
+        Some(Command::Search { words, limit }) => search(&ctx, &words.join(" "), limit),
+        Some(Command::Categories) => Ok(match ctx.global.format {
+            FormatArg::Text => text::categories(&ctx.catalog, &ctx.style),
+            FormatArg::Md => markdown::categories(&ctx.catalog),
+            FormatArg::Html => html::document("aadsts categories", &html_categories(&ctx.catalog)),
+            FormatArg::Json => json::to_string(&json::CategoriesJson {
+                schema: json::CATEGORIES_SCHEMA,
+                categories: ctx
+                    .catalog
+                    .categories()
+                    .iter()
+                    .map(|c| json::CategoryLine {
+                        id: &c.id,
+                        title: &c.title,
+                        summary: &c.summary,
+                        count: ctx.catalog.in_category(&c.id).count(),
+                    })
+                    .collect(),
+            }),
+        }),
+        Some(Command::Category { id }) => {
+            let Some(c) = ctx.catalog.category(&id) else {
+                return Err(unknown_category(&ctx, &id));
+            };
+            Ok(match ctx.global.format {
+                FormatArg::Text => text::category(&ctx.catalog, c, &ctx.style),
+                FormatArg::Md => markdown::category(&ctx.catalog, c),
+                FormatArg::Html => {
+                    html::document(&c.title, &html::category_fragment(&ctx.catalog, c, "../"))
+                }
+                FormatArg::Json => json::to_string(&json::category_value(&ctx.catalog, c)),
+            })
+        }
+        Some(Command::Lint { .. } | Command::Completions { .. } | Command::Man) => {
+            unreachable!("handled before the catalog is loaded")
+        }
+    }
+}
+
+fn html_categories(cat: &Catalog) -> String {
+    let mut s = String::from("<h1>Categories</h1><ul>");
+    for c in cat.categories() {
+        s.push_str(&format!(
+            "<li><a href=\"categories/{}\">{}</a> ({}) — {}</li>",
+            html::escape(&c.id),
+            html::escape(&c.title),
+            cat.in_category(&c.id).count(),
+            html::escape(&c.summary)
+        ));
+    }
+    s.push_str("</ul>");
+    s
+}
+
+fn unknown_category(ctx: &Ctx, id: &str) -> Failure {
+    let ids: Vec<&str> = ctx
+        .catalog
+        .categories()
+        .iter()
+        .map(|c| c.id.as_ref())
+        .collect();
+    Failure::NotFound {
+        message: format!(
+            "aadsts: no category \"{id}\". Categories: {}",
+            ids.join(", ")
+        ),
+        json: None,
+    }
+}
+
+fn list(ctx: &Ctx, pages: &[&Page]) -> String {
+    match ctx.global.format {
+        FormatArg::Text => text::table(pages, &ctx.style),
+        FormatArg::Md => markdown::table(pages),
+        FormatArg::Html => {
+            let mut s = String::from("<table><thead><tr><th>Code</th><th>Title</th><th>Severity</th><th>Fixer</th><th>Signal</th></tr></thead><tbody>");
+            for p in pages {
+                s.push_str(&format!(
+                    "<tr><td><a href=\"codes/{c}\">{c}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    html::escape(&p.title),
+                    p.severity,
+                    p.fixer,
+                    p.signal,
+                    c = p.code
+                ));
+            }
+            s.push_str("</tbody></table>");
+            html::document("aadsts codes", &s)
+        }
+        FormatArg::Json => json::to_string(&json::ListJson {
+            schema: json::LIST_SCHEMA,
+            count: pages.len(),
+            codes: pages
+                .iter()
+                .map(|p| json::summary(&ctx.catalog, p))
+                .collect(),
+        }),
+    }
+}
+
+fn render_page(ctx: &Ctx, p: &Page) -> String {
+    match ctx.global.format {
+        FormatArg::Text => text::page(&ctx.catalog, p, &ctx.style),
+        FormatArg::Md => markdown::page(&ctx.catalog, p),
+        FormatArg::Html => html::document(
+            &format!("{}: {}", p.label(), p.title),
+            &html::page_fragment(&ctx.catalog, p, "../"),
+        ),
+        FormatArg::Json => json::to_string(&json::page_value(&ctx.catalog, p)),
+    }
+}
+
+fn read_stdin() -> Result<String, Failure> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .read_to_end(&mut buf)
+        .map_err(|e| Failure::Io(format!("aadsts: cannot read standard input: {e}")))?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// Distinct codes written as `AADSTS<digits>` in free text, in order of appearance.
+fn codes_in_text(text: &str) -> Vec<u32> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 6 < bytes.len() {
+        if bytes[i..i + 6].eq_ignore_ascii_case(b"aadsts") {
+            let start = i + 6;
+            let end = start
+                + bytes[start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+            if end > start && end - start <= 9 {
+                if let Ok(c) = text[start..end].parse::<u32>() {
+                    if !out.contains(&c) {
+                        out.push(c);
+                    }
+                }
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
+    let input = if args.is_empty() || (args.len() == 1 && args[0] == "-") {
+        if args.is_empty() && std::io::stdin().is_terminal() {
+            return Err(Failure::Usage(
+                "aadsts: nothing to explain: give a code (50126), a name (InvalidUserNameOrPassword), or error text; `-` reads standard input".into(),
+            ));
+        }
+        read_stdin()?
+    } else {
+        args.join(" ")
+    };
+    let query = input.trim();
+    if query.is_empty() {
+        return Err(Failure::Usage(
+            "aadsts: nothing to explain: the input is empty. Give a code (50126), a name (InvalidUserNameOrPassword), or error text".into(),
+        ));
+    }
+
+    // A single code or name.
+    if !query.contains(char::is_whitespace) || aadsts_catalog::parse_code(query).is_some() {
+        match ctx.catalog.lookup(query) {
+            Lookup::Found(p) => return Ok(render_page(ctx, p)),
+            Lookup::NotFound {
+                query: q,
+                code,
+                reference,
+                suggestions,
+            } => {
+                // A word that is not a name may still be text with a code in it.
+                if code.is_some() || codes_in_text(query).is_empty() {
+                    return Err(not_found(ctx, &q, code, reference, &suggestions));
+                }
+            }
+        }
+    }
+
+    // Free text: every AADSTS code in it.
+    let codes = codes_in_text(query);
+    if codes.is_empty() {
+        let message = "aadsts: found no AADSTS error in the text. Looked for `AADSTS` followed by digits (e.g. AADSTS50126), a bare code, or one of Microsoft's error names.".to_string();
+        let json = (ctx.global.format == FormatArg::Json).then(|| {
+            json::to_string(&json::ErrorJson {
+                schema: json::ERROR_SCHEMA,
+                error: "no_code_found",
+                message: message.clone(),
+                code: None,
+                official_name: None,
+                in_microsoft_table: None,
+                lookup_url: None,
+                suggestions: Vec::new(),
+            })
+        });
+        return Err(Failure::NotFound { message, json });
+    }
+    let mut out = String::new();
+    let mut missing = Vec::new();
+    let mut pages = Vec::new();
+    for c in &codes {
+        match ctx.catalog.get(*c) {
+            Some(p) => pages.push(p),
+            None => missing.push(*c),
+        }
+    }
+    if ctx.global.format == FormatArg::Json {
+        let values: Vec<_> = pages
+            .iter()
+            .map(|p| json::page_value(&ctx.catalog, p))
+            .collect();
+        let v = serde_json::json!({
+            "schema": "aadsts.explain/1",
+            "codes": codes,
+            "unknown_codes": missing,
+            "pages": values,
+        });
+        return Ok(json::to_string(&v));
+    }
+    if codes.len() > 1 && ctx.global.format == FormatArg::Text {
+        out.push_str(&format!(
+            "Found {} error codes: {}\n\n",
+            codes.len(),
+            codes
+                .iter()
+                .map(|c| format!("AADSTS{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for (i, p) in pages.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if ctx.global.format == FormatArg::Text {
+                "\n────────\n\n"
+            } else {
+                "\n"
+            });
+        }
+        out.push_str(&render_page(ctx, p));
+    }
+    for c in &missing {
+        out.push_str(&format!(
+            "\nAADSTS{c}: no page in this catalog. Microsoft's lookup: {}\n",
+            aadsts_catalog::lookup_url(*c)
+        ));
+    }
+    if pages.is_empty() {
+        return Err(Failure::NotFound {
+            message: out,
+            json: None,
+        });
+    }
+    Ok(out)
+}
+
+fn not_found(
+    ctx: &Ctx,
+    query: &str,
+    code: Option<u32>,
+    reference: Option<aadsts_catalog::Reference>,
+    suggestions: &[u32],
+) -> Failure {
+    let mut msg = String::new();
+    match (code, reference) {
+        (Some(c), Some(r)) => {
+            msg.push_str(&format!("aadsts: AADSTS{c} has no page in this catalog yet"));
+            if let Some(n) = r.name {
+                msg.push_str(&format!(" (Microsoft's name: {n})"));
+            }
+            msg.push('.');
+            if let Some(g) = r.gist {
+                msg.push_str(&format!("\nSeen in sign-in logs: {g}."));
+            }
+            msg.push('\n');
+        }
+        (Some(c), None) => msg.push_str(&format!(
+            "aadsts: AADSTS{c} is not a code this catalog knows: it is neither in Microsoft's published table nor among the codes seen in real sign-in logs.\n"
+        )),
+        (None, _) => msg.push_str(&format!(
+            "aadsts: \"{query}\" is not a known code or Microsoft error name.\n"
+        )),
+    }
+    if !suggestions.is_empty() {
+        msg.push_str("Did you mean:\n");
+        for s in suggestions {
+            if let Some(p) = ctx.catalog.get(*s) {
+                msg.push_str(&format!("  {:<14} {}\n", p.label(), p.title));
+            }
+        }
+    }
+    if let Some(c) = code {
+        msg.push_str(&format!(
+            "Microsoft's online lookup: {}\n",
+            aadsts_catalog::lookup_url(c)
+        ));
+    } else {
+        msg.push_str("Try `aadsts search` with words from the error message.\n");
+    }
+    let json = (ctx.global.format == FormatArg::Json).then(|| {
+        json::to_string(&json::ErrorJson {
+            schema: json::ERROR_SCHEMA,
+            error: "not_found",
+            message: msg.lines().next().unwrap_or("").to_string(),
+            code,
+            official_name: reference.and_then(|r| r.name),
+            in_microsoft_table: reference.map(|r| r.in_microsoft_table),
+            lookup_url: code.map(aadsts_catalog::lookup_url),
+            suggestions: suggestions
+                .iter()
+                .map(|c| json::Related {
+                    code: *c,
+                    title: ctx.catalog.get(*c).map(|p| p.title.as_ref()),
+                })
+                .collect(),
+        })
+    });
+    Failure::NotFound { message: msg, json }
+}
+
+fn search(ctx: &Ctx, query: &str, limit: usize) -> Outcome {
+    if query.trim().is_empty() {
+        return Err(Failure::Usage("aadsts: give words to search for".into()));
+    }
+    let index = aadsts_search::Index::new(&ctx.catalog);
+    let hits = index.search(query, limit.max(1));
+    let pages: Vec<(&Page, f32)> = hits
+        .iter()
+        .filter_map(|h| ctx.catalog.get(h.code).map(|p| (p, h.score)))
+        .collect();
+    if pages.is_empty() {
+        let message = format!("aadsts: no page matches \"{query}\"");
+        let json = (ctx.global.format == FormatArg::Json).then(|| {
+            json::to_string(&json::SearchJson {
+                schema: json::SEARCH_SCHEMA,
+                query,
+                count: 0,
+                results: Vec::new(),
+            })
+        });
+        return Err(Failure::NotFound { message, json });
+    }
+    Ok(match ctx.global.format {
+        FormatArg::Json => json::to_string(&json::SearchJson {
+            schema: json::SEARCH_SCHEMA,
+            query,
+            count: pages.len(),
+            results: pages
+                .iter()
+                .map(|(p, s)| json::SearchHitJson {
+                    summary: json::summary(&ctx.catalog, p),
+                    score: *s,
+                })
+                .collect(),
+        }),
+        _ => {
+            let only: Vec<&Page> = pages.iter().map(|(p, _)| *p).collect();
+            list(ctx, &only)
+        }
+    })
+}
+
+fn lint(source: Option<PathBuf>, global: &Global) -> Outcome {
+    let mut problems: Vec<String> = Vec::new();
+    let mut summary = Vec::new();
+    let source = source.or_else(|| {
+        (global.kb.is_empty() && PathBuf::from("kb/categories.toml").is_file())
+            .then(|| PathBuf::from("kb"))
+    });
+    if source.is_none() && global.kb.is_empty() {
+        return Err(Failure::Usage(
+            "aadsts: lint what? Give `--source DIR` (a knowledge-base directory such as kb/) or `--kb DIR` (an overlay)".into(),
+        ));
+    }
+    if let Some(dir) = source {
+        let src = aadsts_kb::load_source(&dir).map_err(|e| Failure::Kb(format!("aadsts: {e}")))?;
+        let diags = src.lint();
+        summary.push(format!(
+            "{}: {} pages, {} categories, {} codes pending",
+            dir.display(),
+            src.pages.len(),
+            src.categories.len(),
+            src.pending.len()
+        ));
+        problems.extend(diags.iter().map(|d| d.to_string()));
+    }
+    let mut catalog = Catalog::builtin();
+    for dir in &global.kb {
+        match catalog.clone().with_overlay(dir) {
+            Ok(c) => {
+                summary.push(format!("{}: overlay is valid", dir.display()));
+                catalog = c;
+            }
+            Err(e) => problems.push(format!("{}: {e}", dir.display())),
+        }
+    }
+    if problems.is_empty() {
+        Ok(format!("{}\nno problems\n", summary.join("\n")))
+    } else {
+        Err(Failure::Kb(format!(
+            "{}\n{}\n{} problem(s)",
+            problems.join("\n"),
+            summary.join("\n"),
+            problems.len()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::codes_in_text;
+
+    #[test]
+    fn finds_codes_in_text() {
+        assert_eq!(
+            codes_in_text("AADSTS50126: Error validating credentials. then aadsts700016 and AADSTS50126 again"),
+            vec![50126, 700016]
+        );
+        assert!(codes_in_text("AADSTS: no digits").is_empty());
+        assert!(codes_in_text("AADSTS99999999999999").is_empty());
+    }
+}
