@@ -109,6 +109,9 @@ pub enum Command {
         /// Without it, lints the overlays given with --kb, or ./kb if it exists.
         #[arg(long, value_name = "DIR")]
         source: Option<PathBuf>,
+        /// Rewrite the source's pending.txt: the known codes that still have no page.
+        #[arg(long, requires = "source")]
+        update_pending: bool,
     },
     /// Print a shell completion script.
     Completions {

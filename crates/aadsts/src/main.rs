@@ -118,7 +118,10 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
                 .map_err(|e| Failure::Io(format!("aadsts: cannot render the man page: {e}")))?;
             return Ok(String::from_utf8_lossy(&buf).into_owned());
         }
-        Some(Command::Lint { source }) => return lint(source.clone(), &cli.global),
+        Some(Command::Lint {
+            source,
+            update_pending,
+        }) => return lint(source.clone(), *update_pending, &cli.global),
         _ => {}
     }
 
@@ -532,7 +535,7 @@ fn search(ctx: &Ctx, query: &str, limit: usize) -> Outcome {
     })
 }
 
-fn lint(source: Option<PathBuf>, global: &Global) -> Outcome {
+fn lint(source: Option<PathBuf>, update_pending: bool, global: &Global) -> Outcome {
     let mut problems: Vec<String> = Vec::new();
     let mut summary = Vec::new();
     let source = source.or_else(|| {
@@ -545,7 +548,26 @@ fn lint(source: Option<PathBuf>, global: &Global) -> Outcome {
         ));
     }
     if let Some(dir) = source {
-        let src = aadsts_kb::load_source(&dir).map_err(|e| Failure::Kb(format!("aadsts: {e}")))?;
+        let mut src =
+            aadsts_kb::load_source(&dir).map_err(|e| Failure::Kb(format!("aadsts: {e}")))?;
+        if update_pending {
+            let have: std::collections::BTreeSet<u32> =
+                src.pages.iter().map(|(_, p)| p.page.code).collect();
+            let pending: Vec<u32> = src
+                .known_codes()
+                .into_iter()
+                .filter(|c| !have.contains(c))
+                .collect();
+            let mut text: String = pending.iter().map(|c| format!("{c}\n")).collect();
+            if text.is_empty() {
+                text.push('\n');
+            }
+            let path = dir.join("pending.txt");
+            std::fs::write(&path, text).map_err(|e| {
+                Failure::Io(format!("aadsts: cannot write {}: {e}", path.display()))
+            })?;
+            src.pending = pending.into_iter().collect();
+        }
         let diags = src.lint();
         summary.push(format!(
             "{}: {} pages, {} categories, {} codes pending",

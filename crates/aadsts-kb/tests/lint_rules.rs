@@ -1,0 +1,289 @@
+//! Each linter rule, proved on a small knowledge base written here: a good page passes,
+//! and each kind of breakage is reported with the right file, line and rule.
+
+use aadsts_kb::{load_source, Diagnostic};
+use std::fs;
+use tempfile::TempDir;
+
+const CATEGORIES: &str = r#"
+[[category]]
+id = "app-config"
+title = "Apps"
+summary = "App things."
+about = "About apps."
+"#;
+
+fn page(code: u32, name: Option<&str>, unique: &str) -> String {
+    let name = name
+        .map(|n| format!("name = \"{n}\"\n"))
+        .unwrap_or_default();
+    format!(
+        r#"+++
+code = {code}
+{name}title = "Title for {code}"
+severity = "medium"
+category = "app-config"
+fixer = "admin"
+retry = "after-fix"
+signal = "failure"
+related = []
++++
+
+## Meaning
+The meaning of code {code} is specific: {unique}.
+
+## Common causes
+1. First cause of {code} in detail, {unique}.
+2. Second cause of {code} in detail, {unique}.
+3. Third cause of {code} in detail, {unique}.
+
+## How to fix
+1. First fix for {code}, {unique}.
+2. Second fix for {code}, {unique}.
+3. Third fix for {code}, {unique}.
+
+## Diagnose
+- First look for {code}, {unique}.
+- Second look for {code}, {unique}.
+
+## Collect for support
+- Item one for {code}, {unique}.
+- Item two for {code}, {unique}.
+
+## FAQ
+### Why {code}?
+Because of {unique} and nothing else.
+"#
+    )
+}
+
+struct Kb {
+    dir: TempDir,
+}
+
+impl Kb {
+    fn new() -> Kb {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("codes")).unwrap();
+        fs::create_dir_all(dir.path().join("reference")).unwrap();
+        fs::write(dir.path().join("categories.toml"), CATEGORIES).unwrap();
+        fs::write(
+            dir.path().join("reference/documented-codes.tsv"),
+            "code\tofficial_name\tgist\n50105\tEntitlementGrantsNotFound\t\n28002\t\tscope invalid\n50011\tInvalidReplyTo\t\n",
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("reference/undocumented-codes.tsv"),
+            "code\tgist\tsources\n500121\tmfa failed\tx\n",
+        )
+        .unwrap();
+        fs::write(dir.path().join("pending.txt"), "0\n28002\n50011\n500121\n").unwrap();
+        let kb = Kb { dir };
+        kb.write(
+            50105,
+            &page(
+                50105,
+                Some("EntitlementGrantsNotFound"),
+                "alpha bravo charlie",
+            ),
+        );
+        kb
+    }
+    fn write(&self, code: u32, text: &str) {
+        fs::write(
+            self.dir.path().join("codes").join(format!("{code}.md")),
+            text,
+        )
+        .unwrap();
+    }
+    fn lint(&self) -> Vec<Diagnostic> {
+        load_source(self.dir.path()).unwrap().lint()
+    }
+}
+
+fn has(d: &[Diagnostic], rule: &str, file_end: &str, line: usize) -> bool {
+    d.iter()
+        .any(|x| x.rule == rule && x.file.ends_with(file_end) && x.line == line)
+}
+
+#[test]
+fn a_good_page_passes() {
+    let kb = Kb::new();
+    assert_eq!(kb.lint(), vec![]);
+}
+
+#[test]
+fn title_over_80_chars() {
+    let kb = Kb::new();
+    let long = "x".repeat(81);
+    kb.write(
+        50105,
+        &page(50105, Some("EntitlementGrantsNotFound"), "u").replace("Title for 50105", &long),
+    );
+    let d = kb.lint();
+    assert!(has(&d, "title", "50105.md", 4), "{d:?}");
+}
+
+#[test]
+fn name_must_match_microsofts_table() {
+    let kb = Kb::new();
+    kb.write(50105, &page(50105, Some("EntitlementGrantNotFound"), "u"));
+    let d = kb.lint();
+    assert!(has(&d, "name", "50105.md", 3), "{d:?}");
+    assert!(d[0].message.contains("EntitlementGrantsNotFound"));
+    // A code the table lists without a name must not carry one.
+    kb.write(28002, &page(28002, Some("MadeUp"), "v"));
+    fs::write(kb.dir.path().join("pending.txt"), "0\n50011\n500121\n").unwrap();
+    assert!(has(&kb.lint(), "name", "28002.md", 3));
+}
+
+#[test]
+fn related_code_without_a_page() {
+    let kb = Kb::new();
+    kb.write(
+        50105,
+        &page(50105, Some("EntitlementGrantsNotFound"), "u")
+            .replace("related = []", "related = [50011, 99999, 50105]"),
+    );
+    let d = kb.lint();
+    assert!(
+        d.iter()
+            .any(|x| x.rule == "related" && x.message.contains("99999")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter()
+            .any(|x| x.rule == "related" && x.message.contains("own code")),
+        "{d:?}"
+    );
+    assert!(
+        !d.iter().any(|x| x.message.contains("50011")),
+        "pending codes may be related: {d:?}"
+    );
+}
+
+#[test]
+fn non_https_urls() {
+    let kb = Kb::new();
+    let text = page(50105, Some("EntitlementGrantsNotFound"), "u")
+        .replace(
+            "related = []",
+            "related = []\n[[docs]]\ntitle = \"Old\"\nurl = \"http://example.com/a\"",
+        )
+        .replace(
+            "First look for 50105",
+            "First look at [the page](http://example.com/b) for 50105",
+        );
+    kb.write(50105, &text);
+    let d = kb.lint();
+    assert!(has(&d, "https", "50105.md", 13), "{d:?}");
+    assert!(d.iter().filter(|x| x.rule == "https").count() == 2, "{d:?}");
+}
+
+#[test]
+fn repeated_paragraph_across_pages() {
+    let kb = Kb::new();
+    let mut other = page(28002, None, "delta echo foxtrot");
+    other = other.replace(
+        "1. First cause of 28002 in detail, delta echo foxtrot.",
+        "1. First cause of 50105 in detail, alpha bravo charlie.",
+    );
+    kb.write(28002, &other);
+    fs::write(kb.dir.path().join("pending.txt"), "0\n50011\n500121\n").unwrap();
+    let d = kb.lint();
+    let rep: Vec<_> = d
+        .iter()
+        .filter(|x| x.rule == "repeated-paragraph")
+        .collect();
+    assert_eq!(rep.len(), 1, "{d:?}");
+    assert!(rep[0].file.ends_with("50105.md") || rep[0].file.ends_with("28002.md"));
+    assert!(rep[0].message.contains("repeats"));
+}
+
+#[test]
+fn failure_pages_need_three_causes_and_steps() {
+    let kb = Kb::new();
+    let text = page(50105, Some("EntitlementGrantsNotFound"), "u")
+        .replace("3. Third cause of 50105 in detail, u.\n", "");
+    kb.write(50105, &text);
+    let d = kb.lint();
+    assert!(
+        d.iter()
+            .any(|x| x.rule == "count" && x.message.contains("3 causes")),
+        "{d:?}"
+    );
+    // An interrupt may have fewer.
+    kb.write(
+        50105,
+        &text.replace("signal = \"failure\"", "signal = \"interrupt\""),
+    );
+    assert_eq!(kb.lint(), vec![]);
+}
+
+#[test]
+fn generic_advice_only_last() {
+    let kb = Kb::new();
+    let text = page(50105, Some("EntitlementGrantsNotFound"), "u").replace(
+        "1. First fix for 50105, u.",
+        "1. Contact support about 50105.",
+    );
+    kb.write(50105, &text);
+    let d = kb.lint();
+    assert!(has(&d, "generic-advice", "50105.md", 22), "{d:?}");
+    let ok = page(50105, Some("EntitlementGrantsNotFound"), "u").replace(
+        "3. Third fix for 50105, u.",
+        "3. If it persists, open a support request with the correlation id.",
+    );
+    kb.write(50105, &ok);
+    assert_eq!(kb.lint(), vec![]);
+}
+
+#[test]
+fn coverage_and_pending_stay_honest() {
+    let kb = Kb::new();
+    fs::write(
+        kb.dir.path().join("pending.txt"),
+        "0\n28002\n50011\n500121\n50105\n",
+    )
+    .unwrap();
+    let d = kb.lint();
+    assert!(
+        d.iter()
+            .any(|x| x.rule == "coverage" && x.message.contains("50105 has a page")),
+        "{d:?}"
+    );
+    fs::write(kb.dir.path().join("pending.txt"), "0\n28002\n").unwrap();
+    let d = kb.lint();
+    assert!(
+        d.iter()
+            .any(|x| x.rule == "coverage" && x.message.contains("no page for known code 50011")),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn file_name_must_match_code() {
+    let kb = Kb::new();
+    fs::write(
+        kb.dir.path().join("codes/50106.md"),
+        page(50105, Some("EntitlementGrantsNotFound"), "zz"),
+    )
+    .unwrap();
+    let d = kb.lint();
+    assert!(
+        d.iter()
+            .any(|x| x.rule == "file-name" && x.file.ends_with("50106.md")),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn unknown_category() {
+    let kb = Kb::new();
+    kb.write(
+        50105,
+        &page(50105, Some("EntitlementGrantsNotFound"), "u")
+            .replace("category = \"app-config\"", "category = \"nope\""),
+    );
+    assert!(has(&kb.lint(), "category", "50105.md", 6));
+}

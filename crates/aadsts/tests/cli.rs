@@ -1,0 +1,351 @@
+//! End-to-end tests of the built `aadsts` binary.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+
+fn aadsts() -> Command {
+    let mut c = Command::cargo_bin("aadsts").unwrap();
+    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
+    c
+}
+
+fn stdout(args: &[&str]) -> String {
+    let out = aadsts().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "aadsts {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&stdout(args)).unwrap()
+}
+
+#[test]
+fn looks_up_by_number_prefix_and_name() {
+    let a = stdout(&["50126"]);
+    assert!(
+        a.starts_with("AADSTS50126  InvalidUserNameOrPassword\n"),
+        "{a}"
+    );
+    for section in [
+        "What it means",
+        "Common causes",
+        "How to fix",
+        "Diagnose",
+        "Collect for support",
+        "FAQ",
+    ] {
+        assert!(a.contains(section), "missing {section}");
+    }
+    assert_eq!(stdout(&["explain", "AADSTS50126"]), a);
+    assert_eq!(stdout(&["explain", "InvalidUserNameOrPassword"]), a);
+    assert_eq!(stdout(&["invalidusernameorpassword"]), a);
+    assert_eq!(stdout(&["aadsts50126:"]), a);
+}
+
+#[test]
+fn plain_output_when_not_a_terminal_colour_when_asked() {
+    let plain = stdout(&["50126"]);
+    assert!(!plain.contains('\u{1b}'), "no escape codes when piped");
+    let coloured = stdout(&["50126", "--color", "always"]);
+    assert!(coloured.contains("\u{1b}["));
+}
+
+#[test]
+fn unknown_code_says_so_and_suggests() {
+    let out = aadsts().arg("99999999").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("AADSTS99999999 is not a code this catalog knows"),
+        "{err}"
+    );
+    assert!(
+        err.contains("https://login.microsoftonline.com/error?code=99999999"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+
+    // A typo of a real code gets a suggestion.
+    let out = aadsts().arg("50162").output().unwrap();
+    if out.status.code() == Some(1) {
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("Did you mean"), "{err}");
+    }
+
+    let out = aadsts()
+        .args(["99999999", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "aadsts.error/1");
+    assert_eq!(v["error"], "not_found");
+    assert_eq!(v["code"], 99999999);
+}
+
+#[test]
+fn unknown_name_suggests_near_names() {
+    let out = aadsts().arg("InvalidUserNamOrPassword").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("not a known code or Microsoft error name"),
+        "{err}"
+    );
+    assert!(err.contains("AADSTS50126"), "{err}");
+}
+
+#[test]
+fn empty_input_is_a_usage_error() {
+    let out = aadsts().args(["explain", ""]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("nothing to explain"), "{err}");
+}
+
+#[test]
+fn explains_text_from_stdin() {
+    let out = aadsts()
+        .args(["explain", "-"])
+        .write_stdin("2024-05-01T10:00:00Z ERROR MsalServiceException: AADSTS700016: Application with identifier 'x' was not found. Trace ID: 1\nthen AADSTS50126 and AADSTS700016 again")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.starts_with("Found 2 error codes: AADSTS700016, AADSTS50126"),
+        "{s}"
+    );
+    assert!(
+        s.contains("AADSTS700016  UnauthorizedClient_DoesNotMatchRequest"),
+        "{s}"
+    );
+
+    let out = aadsts()
+        .args(["explain", "-"])
+        .write_stdin("the printer is on fire")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("found no AADSTS error"));
+}
+
+#[test]
+fn json_page_has_the_documented_shape() {
+    let v = json(&["50126", "--format", "json"]);
+    assert_eq!(v["schema"], "aadsts.page/1");
+    assert_eq!(v["code"], 50126);
+    assert_eq!(v["label"], "AADSTS50126");
+    assert_eq!(v["name"], "InvalidUserNameOrPassword");
+    assert_eq!(v["in_microsoft_table"], true);
+    assert!(v["category"]["id"].is_string() && v["category"]["title"].is_string());
+    for k in [
+        "severity",
+        "fixer",
+        "retry",
+        "signal",
+        "title",
+        "lookup_url",
+        "origin",
+    ] {
+        assert!(v[k].is_string(), "{k}");
+    }
+    for k in ["meaning", "causes", "fix", "diagnose", "collect", "notes"] {
+        assert!(v["sections"][k].is_array(), "{k}");
+    }
+    assert!(v["sections"]["causes"].as_array().unwrap().len() >= 3);
+    assert!(v["sections"]["faq"][0]["question"].is_string());
+    assert!(v["related"].is_array() && v["docs"].is_array());
+}
+
+#[test]
+fn undocumented_code_is_marked() {
+    let v = json(&["500121", "--format", "json"]);
+    assert_eq!(v["in_microsoft_table"], false);
+    assert!(v["name"].is_null());
+    assert!(stdout(&["500121"]).contains("Not in Microsoft's published error table"));
+}
+
+#[test]
+fn markdown_and_html_renderings() {
+    let md = stdout(&["50126", "--format", "md"]);
+    assert!(md.starts_with("# AADSTS50126: "), "{md}");
+    assert!(md.contains("\n## How to fix\n\n1. "));
+    let html = stdout(&["50126", "--format", "html"]);
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("<h2>How to fix</h2><ol><li>"));
+}
+
+#[test]
+fn list_filters() {
+    let v = json(&["list", "--category", "mfa", "--format", "json"]);
+    let codes = v["codes"].as_array().unwrap();
+    assert!(!codes.is_empty());
+    assert!(codes.iter().all(|c| c["category"]["id"] == "mfa"));
+    assert_eq!(v["count"].as_u64().unwrap() as usize, codes.len());
+
+    let v = json(&[
+        "list",
+        "--signal",
+        "interrupt",
+        "--fixer",
+        "user",
+        "--format",
+        "json",
+    ]);
+    assert!(v["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["signal"] == "interrupt" && c["fixer"] == "user"));
+
+    let out = aadsts()
+        .args(["list", "--severity", "urgent"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = aadsts()
+        .args(["list", "--category", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+
+    let v = json(&["list", "--not-in-table", "--format", "json"]);
+    assert!(v["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["in_microsoft_table"] == false));
+    let table = stdout(&["list"]);
+    assert!(table.starts_with("CODE "));
+}
+
+#[test]
+fn categories_and_category() {
+    let v = json(&["categories", "--format", "json"]);
+    let cats = v["categories"].as_array().unwrap();
+    assert!(cats.len() >= 15);
+    let c = json(&["category", "password-change", "--format", "json"]);
+    assert_eq!(c["id"], "password-change");
+    assert!(c["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["code"] == 120008));
+    assert!(stdout(&["category", "password-change"]).contains("AADSTS120008"));
+}
+
+fn top3(query: &str) -> Vec<u64> {
+    let v = json(&["search", query, "--format", "json", "-n", "3"]);
+    v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn search_puts_the_right_codes_first() {
+    let t = top3("password writeback");
+    assert!(
+        t.iter().any(|c| (120000..=120021).contains(c)),
+        "password writeback → {t:?}"
+    );
+    let t = top3("reply url mismatch");
+    assert!(t.contains(&50011), "reply url mismatch → {t:?}");
+    let t = top3("secret expired");
+    assert!(t.contains(&7000222), "secret expired → {t:?}");
+    let t = top3("user not assigned to app");
+    assert!(t.contains(&50105), "user not assigned to app → {t:?}");
+    // Synonyms and typos.
+    let t = top3("2FA denied");
+    assert!(
+        t.contains(&500121) || t.contains(&50074) || t.contains(&50076),
+        "2FA denied → {t:?}"
+    );
+    let t = top3("InvalidUserNameOrPasword");
+    assert_eq!(t.first(), Some(&50126), "typo in a name → {t:?}");
+    let t = top3("AADSTS50126");
+    assert_eq!(t.first(), Some(&50126));
+}
+
+#[test]
+fn search_with_no_match() {
+    let out = aadsts().args(["search", "zzqqxx"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn overlay_adds_notes_and_rejects_bad_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("50126.md"),
+        "+++\ncode = 50126\n+++\n\n## Notes\nCall the Contoso service desk on extension 4321 before resetting.\n",
+    )
+    .unwrap();
+    let p = dir.path().to_str().unwrap();
+    let out = stdout(&["--kb", p, "50126"]);
+    assert!(out.contains("Your organisation's notes"));
+    assert!(out.contains("extension 4321"));
+    assert!(out.contains("From overlay:"));
+
+    let bad = tempfile::tempdir().unwrap();
+    fs::write(
+        bad.path().join("50126.md"),
+        "+++\ncode = 50126\nseverity = \"urgent\"\n+++\n",
+    )
+    .unwrap();
+    let out = aadsts()
+        .args(["--kb", bad.path().to_str().unwrap(), "50126"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("50126.md:3:"), "{err}");
+    assert!(err.contains("urgent"), "{err}");
+
+    let unclosed = tempfile::tempdir().unwrap();
+    fs::write(
+        unclosed.path().join("9000001.md"),
+        "+++\ncode = 9000001\ntitle = \"x\"\n",
+    )
+    .unwrap();
+    let out = aadsts()
+        .args(["--kb", unclosed.path().to_str().unwrap(), "lint"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("never closes"));
+}
+
+#[test]
+fn lint_source_of_the_shipped_kb() {
+    let kb = concat!(env!("CARGO_MANIFEST_DIR"), "/../../kb");
+    let out = stdout(&["lint", "--source", kb]);
+    assert!(out.contains("no problems"), "{out}");
+}
+
+#[test]
+fn completions_and_man_page() {
+    assert!(stdout(&["completions", "bash"]).contains("aadsts"));
+    assert!(stdout(&["man"]).contains(".TH aadsts"));
+}
+
+#[test]
+fn no_arguments_prints_usage() {
+    let out = aadsts().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("aadsts 50126"));
+}
