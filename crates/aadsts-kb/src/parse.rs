@@ -195,72 +195,39 @@ pub fn parse_page(
         None => 0,
     };
 
-    fn word<T: Copy>(
-        v: &Option<Spanned<String>>,
-        field: &str,
-        parse: fn(&str) -> Option<T>,
-        words: fn() -> String,
-        default: T,
-        out: &mut Vec<Diagnostic>,
-        mk: &dyn Fn(usize, &'static str, String) -> Diagnostic,
-        line_of: &dyn Fn(usize) -> usize,
-    ) -> T {
-        match v {
-            Some(s) => parse(s.get_ref()).unwrap_or_else(|| {
-                out.push(mk(
-                    line_of(s.span().start),
-                    "bad-value",
-                    format!(
-                        "`{field}` is \"{}\"; it must be one of: {}",
-                        s.get_ref(),
-                        words()
-                    ),
-                ));
-                default
-            }),
-            None => default,
+    // An enum-valued field: its value, or a diagnostic naming the accepted words.
+    let mut word = |v: &Option<Spanned<String>>, field: &str, ok: bool, words: String| {
+        if let (Some(s), false) = (v, ok) {
+            diags.push(diag(
+                fm_line(s.span().start),
+                "bad-value",
+                format!(
+                    "`{field}` is \"{}\"; it must be one of: {words}",
+                    s.get_ref()
+                ),
+            ));
         }
+    };
+    fn get(v: &Option<Spanned<String>>) -> Option<&str> {
+        v.as_ref().map(|s| s.get_ref().as_str())
     }
-    let severity = word(
+    let severity = get(&fm.severity).and_then(Severity::parse);
+    word(
         &fm.severity,
         "severity",
-        Severity::parse,
-        Severity::words,
-        Severity::Medium,
-        &mut diags,
-        &diag,
-        &fm_line,
+        severity.is_some(),
+        Severity::words(),
     );
-    let fixer = word(
-        &fm.fixer,
-        "fixer",
-        Fixer::parse,
-        Fixer::words,
-        Fixer::Admin,
-        &mut diags,
-        &diag,
-        &fm_line,
-    );
-    let retry = word(
-        &fm.retry,
-        "retry",
-        Retry::parse,
-        Retry::words,
-        Retry::AfterFix,
-        &mut diags,
-        &diag,
-        &fm_line,
-    );
-    let signal = word(
-        &fm.signal,
-        "signal",
-        Signal::parse,
-        Signal::words,
-        Signal::Failure,
-        &mut diags,
-        &diag,
-        &fm_line,
-    );
+    let fixer = get(&fm.fixer).and_then(Fixer::parse);
+    word(&fm.fixer, "fixer", fixer.is_some(), Fixer::words());
+    let retry = get(&fm.retry).and_then(Retry::parse);
+    word(&fm.retry, "retry", retry.is_some(), Retry::words());
+    let signal = get(&fm.signal).and_then(Signal::parse);
+    word(&fm.signal, "signal", signal.is_some(), Signal::words());
+    let severity = severity.unwrap_or(Severity::Medium);
+    let fixer = fixer.unwrap_or(Fixer::Admin);
+    let retry = retry.unwrap_or(Retry::AfterFix);
+    let signal = signal.unwrap_or(Signal::Failure);
 
     let title = fm.title.as_ref().map(|t| {
         lines.title = fm_line(t.span().start);
@@ -371,6 +338,11 @@ pub fn parse_page(
     Ok(ParsedPage { page, lines, given })
 }
 
+/// A section as split from the file: name, heading line, numbered content lines.
+type Section<'a> = (&'static str, usize, Vec<(usize, &'a str)>);
+/// A FAQ entry as split: question, its line, numbered answer lines.
+type FaqRaw<'a> = (String, usize, Vec<(usize, &'a str)>);
+
 #[derive(Default)]
 struct Body {
     headings: Vec<(&'static str, usize)>,
@@ -395,7 +367,7 @@ impl Body {
             message,
         };
         // Split into sections: (name, heading line (1-based), content lines with numbers).
-        let mut sections: Vec<(&'static str, usize, Vec<(usize, &str)>)> = Vec::new();
+        let mut sections: Vec<Section> = Vec::new();
         let mut in_fence = false;
         let mut last_index: Option<usize> = None;
         for (i, raw) in lines.iter().enumerate().skip(start) {
@@ -655,7 +627,7 @@ fn faq(
     diags: &mut Vec<Diagnostic>,
     file: &str,
 ) -> Vec<(String, Vec<String>)> {
-    let mut out: Vec<(String, usize, Vec<(usize, &str)>)> = Vec::new();
+    let mut out: Vec<FaqRaw> = Vec::new();
     let mut in_fence = false;
     for (n, raw) in content {
         let line = raw.trim_end();
