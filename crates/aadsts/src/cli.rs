@@ -52,6 +52,10 @@ pub enum FormatArg {
     Md,
     Html,
     Json,
+    /// `export` only.
+    Csv,
+    /// `export` only: one JSON object a line.
+    Jsonl,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +117,30 @@ pub enum Command {
         #[arg(long, requires = "source")]
         update_pending: bool,
     },
+    /// Print the catalog as KQL for Log Analytics, Sentinel and Azure Data Explorer, or a
+    /// ready query over the sign-in tables joined to it.
+    Kql {
+        /// Print this ready query (see --list) with the catalog in front of it.
+        #[arg(long, short = 'q', value_name = "NAME")]
+        query: Option<String>,
+        /// List the ready queries with their purpose.
+        #[arg(long, conflicts_with_all = ["query", "function"])]
+        list: bool,
+        /// Print a control command that saves the catalog as the function AadstsCatalog().
+        #[arg(long, conflicts_with_all = ["query", "externaldata", "saved"])]
+        function: bool,
+        /// Read the catalog with externaldata from this URL (a CSV from `aadsts export --format csv`).
+        #[arg(long, value_name = "URL", conflicts_with = "saved")]
+        externaldata: Option<String>,
+        /// The query uses a saved AadstsCatalog() function instead of an inline datatable.
+        #[arg(long)]
+        saved: bool,
+        /// The sign-in table to query.
+        #[arg(long, default_value = "SigninLogs", value_parser = ["SigninLogs", "AADNonInteractiveUserSignInLogs"])]
+        table: String,
+    },
+    /// Export the catalog for other engines (--format csv, json or jsonl).
+    Export,
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]

@@ -5,7 +5,7 @@ mod cli;
 
 use aadsts_catalog::{Catalog, Lookup};
 use aadsts_kb::Page;
-use aadsts_render::{html, json, markdown, text, TextStyle};
+use aadsts_render::{html, json, markdown, text, Format, TextStyle};
 use clap::{CommandFactory, Parser};
 use cli::{Cli, ColorArg, Command, FormatArg, Global};
 use std::io::{IsTerminal, Read, Write};
@@ -36,7 +36,8 @@ type Outcome = Result<String, Failure>;
 
 struct Ctx {
     catalog: Catalog,
-    global: Global,
+    /// The format for pages, lists and categories (csv and jsonl are for `export` only).
+    format: Format,
     style: TextStyle,
 }
 
@@ -126,9 +127,33 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
     }
 
     let catalog = load_catalog(&cli.global)?;
+    if let Some(Command::Export) = cli.command {
+        let rows = aadsts_export::rows(&catalog);
+        return match cli.global.format {
+            FormatArg::Csv | FormatArg::Text => {
+                aadsts_export::to_csv(&rows).map_err(|e| Failure::Io(format!("aadsts: {e}")))
+            }
+            FormatArg::Json => Ok(aadsts_export::to_json(&rows)),
+            FormatArg::Jsonl => Ok(aadsts_export::to_jsonl(&rows)),
+            FormatArg::Md | FormatArg::Html => Err(Failure::Usage(
+                "aadsts: export writes --format csv, json or jsonl".into(),
+            )),
+        };
+    }
+    let format = match cli.global.format {
+        FormatArg::Text => Format::Text,
+        FormatArg::Md => Format::Md,
+        FormatArg::Html => Format::Html,
+        FormatArg::Json => Format::Json,
+        FormatArg::Csv | FormatArg::Jsonl => {
+            return Err(Failure::Usage(
+                "aadsts: --format csv and jsonl are for `aadsts export`; pages and lists print text, md, html or json".into(),
+            ))
+        }
+    };
     let ctx = Ctx {
         catalog,
-        global: cli.global,
+        format,
         style,
     };
     match cli.command {
@@ -169,11 +194,11 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             Ok(list(&ctx, &pages))
         }
         Some(Command::Search { words, limit }) => search(&ctx, &words.join(" "), limit),
-        Some(Command::Categories) => Ok(match ctx.global.format {
-            FormatArg::Text => text::categories(&ctx.catalog, &ctx.style),
-            FormatArg::Md => markdown::categories(&ctx.catalog),
-            FormatArg::Html => html::document("aadsts categories", &html_categories(&ctx.catalog)),
-            FormatArg::Json => json::to_string(&json::CategoriesJson {
+        Some(Command::Categories) => Ok(match ctx.format {
+            Format::Text => text::categories(&ctx.catalog, &ctx.style),
+            Format::Md => markdown::categories(&ctx.catalog),
+            Format::Html => html::document("aadsts categories", &html_categories(&ctx.catalog)),
+            Format::Json => json::to_string(&json::CategoriesJson {
                 schema: json::CATEGORIES_SCHEMA,
                 categories: ctx
                     .catalog
@@ -192,18 +217,86 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             let Some(c) = ctx.catalog.category(&id) else {
                 return Err(unknown_category(&ctx, &id));
             };
-            Ok(match ctx.global.format {
-                FormatArg::Text => text::category(&ctx.catalog, c, &ctx.style),
-                FormatArg::Md => markdown::category(&ctx.catalog, c),
-                FormatArg::Html => {
+            Ok(match ctx.format {
+                Format::Text => text::category(&ctx.catalog, c, &ctx.style),
+                Format::Md => markdown::category(&ctx.catalog, c),
+                Format::Html => {
                     html::document(&c.title, &html::category_fragment(&ctx.catalog, c, "../"))
                 }
-                FormatArg::Json => json::to_string(&json::category_value(&ctx.catalog, c)),
+                Format::Json => json::to_string(&json::category_value(&ctx.catalog, c)),
             })
         }
-        Some(Command::Lint { .. } | Command::Completions { .. } | Command::Man) => {
+        Some(Command::Kql {
+            query,
+            list,
+            function,
+            externaldata,
+            saved,
+            table,
+        }) => kql(&ctx, query, list, function, externaldata, saved, &table),
+        Some(
+            Command::Lint { .. } | Command::Completions { .. } | Command::Man | Command::Export,
+        ) => {
             unreachable!("handled before the catalog is loaded")
         }
+    }
+}
+
+fn kql(
+    ctx: &Ctx,
+    query: Option<String>,
+    list: bool,
+    function: bool,
+    externaldata: Option<String>,
+    saved: bool,
+    table: &str,
+) -> Outcome {
+    use aadsts_export::{CatalogSource, QUERIES};
+    if list {
+        let mut out = String::new();
+        for q in QUERIES {
+            out.push_str(&format!(
+                "{:<18} {}\n{:<18} {}\n",
+                q.name, q.title, "", q.purpose
+            ));
+        }
+        return Ok(out);
+    }
+    let rows = aadsts_export::rows(&ctx.catalog);
+    if function {
+        return Ok(aadsts_export::kql_function(
+            &rows,
+            concat!("aadsts ", env!("CARGO_PKG_VERSION")),
+        ));
+    }
+    let source = match (externaldata, saved) {
+        (Some(url), _) => {
+            if !url.starts_with("https://") {
+                return Err(Failure::Usage(format!(
+                    "aadsts: --externaldata needs an https:// URL, not \"{url}\""
+                )));
+            }
+            CatalogSource::ExternalData(url)
+        }
+        (None, true) => CatalogSource::Saved,
+        (None, false) => CatalogSource::Inline,
+    };
+    match query {
+        None => Ok(aadsts_export::kql_catalog(&rows, &source)),
+        Some(name) => match QUERIES.iter().find(|q| q.name == name) {
+            Some(q) => Ok(aadsts_export::kql_query(&rows, &source, q, table)),
+            None => Err(Failure::NotFound {
+                message: format!(
+                    "aadsts: no query \"{name}\". Queries: {}",
+                    QUERIES
+                        .iter()
+                        .map(|q| q.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                json: None,
+            }),
+        },
     }
 }
 
@@ -239,10 +332,10 @@ fn unknown_category(ctx: &Ctx, id: &str) -> Failure {
 }
 
 fn list(ctx: &Ctx, pages: &[&Page]) -> String {
-    match ctx.global.format {
-        FormatArg::Text => text::table(pages, &ctx.style),
-        FormatArg::Md => markdown::table(pages),
-        FormatArg::Html => {
+    match ctx.format {
+        Format::Text => text::table(pages, &ctx.style),
+        Format::Md => markdown::table(pages),
+        Format::Html => {
             let mut s = String::from("<table><thead><tr><th>Code</th><th>Title</th><th>Severity</th><th>Fixer</th><th>Signal</th></tr></thead><tbody>");
             for p in pages {
                 s.push_str(&format!(
@@ -257,7 +350,7 @@ fn list(ctx: &Ctx, pages: &[&Page]) -> String {
             s.push_str("</tbody></table>");
             html::document("aadsts codes", &s)
         }
-        FormatArg::Json => json::to_string(&json::ListJson {
+        Format::Json => json::to_string(&json::ListJson {
             schema: json::LIST_SCHEMA,
             count: pages.len(),
             codes: pages
@@ -269,14 +362,14 @@ fn list(ctx: &Ctx, pages: &[&Page]) -> String {
 }
 
 fn render_page(ctx: &Ctx, p: &Page) -> String {
-    match ctx.global.format {
-        FormatArg::Text => text::page(&ctx.catalog, p, &ctx.style),
-        FormatArg::Md => markdown::page(&ctx.catalog, p),
-        FormatArg::Html => html::document(
+    match ctx.format {
+        Format::Text => text::page(&ctx.catalog, p, &ctx.style),
+        Format::Md => markdown::page(&ctx.catalog, p),
+        Format::Html => html::document(
             &format!("{}: {}", p.label(), p.title),
             &html::page_fragment(&ctx.catalog, p, "../"),
         ),
-        FormatArg::Json => json::to_string(&json::page_value(&ctx.catalog, p)),
+        Format::Json => json::to_string(&json::page_value(&ctx.catalog, p)),
     }
 }
 
@@ -357,7 +450,7 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
     let codes = codes_in_text(query);
     if codes.is_empty() {
         let message = "aadsts: found no AADSTS error in the text. Looked for `AADSTS` followed by digits (e.g. AADSTS50126), a bare code, or one of Microsoft's error names.".to_string();
-        let json = (ctx.global.format == FormatArg::Json).then(|| {
+        let json = (ctx.format == Format::Json).then(|| {
             json::to_string(&json::ErrorJson {
                 schema: json::ERROR_SCHEMA,
                 error: "no_code_found",
@@ -380,7 +473,7 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
             None => missing.push(*c),
         }
     }
-    if ctx.global.format == FormatArg::Json {
+    if ctx.format == Format::Json {
         let values: Vec<_> = pages
             .iter()
             .map(|p| json::page_value(&ctx.catalog, p))
@@ -393,7 +486,7 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
         });
         return Ok(json::to_string(&v));
     }
-    if codes.len() > 1 && ctx.global.format == FormatArg::Text {
+    if codes.len() > 1 && ctx.format == Format::Text {
         out.push_str(&format!(
             "Found {} error codes: {}\n\n",
             codes.len(),
@@ -406,7 +499,7 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
     }
     for (i, p) in pages.iter().enumerate() {
         if i > 0 {
-            out.push_str(if ctx.global.format == FormatArg::Text {
+            out.push_str(if ctx.format == Format::Text {
                 "\n────────\n\n"
             } else {
                 "\n"
@@ -472,7 +565,7 @@ fn not_found(
     } else {
         msg.push_str("Try `aadsts search` with words from the error message.\n");
     }
-    let json = (ctx.global.format == FormatArg::Json).then(|| {
+    let json = (ctx.format == Format::Json).then(|| {
         json::to_string(&json::ErrorJson {
             schema: json::ERROR_SCHEMA,
             error: "not_found",
@@ -505,7 +598,7 @@ fn search(ctx: &Ctx, query: &str, limit: usize) -> Outcome {
         .collect();
     if pages.is_empty() {
         let message = format!("aadsts: no page matches \"{query}\"");
-        let json = (ctx.global.format == FormatArg::Json).then(|| {
+        let json = (ctx.format == Format::Json).then(|| {
             json::to_string(&json::SearchJson {
                 schema: json::SEARCH_SCHEMA,
                 query,
@@ -515,8 +608,8 @@ fn search(ctx: &Ctx, query: &str, limit: usize) -> Outcome {
         });
         return Err(Failure::NotFound { message, json });
     }
-    Ok(match ctx.global.format {
-        FormatArg::Json => json::to_string(&json::SearchJson {
+    Ok(match ctx.format {
+        Format::Json => json::to_string(&json::SearchJson {
             schema: json::SEARCH_SCHEMA,
             query,
             count: pages.len(),
