@@ -3,7 +3,7 @@
 //! parse is left out with a warning; the test suite's lint test turns that into a failure
 //! with the linter's full message.
 
-use aadsts_kb::{Category, DocLink, Faq, Page};
+use aadsts_kb::{Category, DocLink, Faq, Page, Tailor};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -38,6 +38,14 @@ fn faq(v: &[Faq]) -> String {
     format!("Cow::Borrowed(&[{}])", items.join(","))
 }
 
+fn tailor(v: &[Tailor]) -> String {
+    let items: Vec<String> = v
+        .iter()
+        .map(|t| format!("Tailor{{text:{}}}", s(&t.text)))
+        .collect();
+    format!("Cow::Borrowed(&[{}])", items.join(","))
+}
+
 fn page(p: &Page) -> String {
     let name = match &p.name {
         Some(n) => format!("Some({})", s(n)),
@@ -45,7 +53,7 @@ fn page(p: &Page) -> String {
     };
     let related: Vec<String> = p.related.iter().map(|r| r.to_string()).collect();
     format!(
-        "Page{{code:{},name:{name},title:{},severity:Severity::{:?},category:{},fixer:Fixer::{:?},retry:Retry::{:?},signal:Signal::{:?},related:Cow::Borrowed(&[{}]),docs:{},in_microsoft_table:{},meaning:{},causes:{},fix:{},diagnose:{},collect:{},faq:{},notes:{},origin:Cow::Borrowed(\"builtin\")}}",
+        "Page{{code:{},name:{name},title:{},severity:Severity::{:?},category:{},fixer:Fixer::{:?},retry:Retry::{:?},signal:Signal::{:?},related:Cow::Borrowed(&[{}]),docs:{},tailor:{},in_microsoft_table:{},meaning:{},causes:{},fix:{},diagnose:{},collect:{},faq:{},notes:{},origin:Cow::Borrowed(\"builtin\")}}",
         p.code,
         s(&p.title),
         p.severity,
@@ -55,6 +63,7 @@ fn page(p: &Page) -> String {
         p.signal,
         related.join(","),
         docs(&p.docs),
+        tailor(&p.tailor),
         p.in_microsoft_table,
         strs(&p.meaning),
         strs(&p.causes),

@@ -338,6 +338,7 @@ fn merge(base: &Page, over: &ParsedPage) -> Page {
     take!(signal, "signal");
     take!(related, "related");
     take!(docs, "docs");
+    take!(tailor, "tailor");
     macro_rules! section {
         ($field:ident, $name:literal) => {
             if g.has_section($name) {

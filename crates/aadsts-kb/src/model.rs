@@ -79,6 +79,59 @@ pub struct DocLink {
     pub url: Text,
 }
 
+/// A fix step written with `{placeholders}` for values found in a pasted error; shown
+/// when every placeholder has a value (`aadsts explain`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tailor {
+    pub text: Text,
+}
+
+/// Values that `aadsts explain` can find in error text, with their labels; the only
+/// names a `[[tailor]]` template may use.
+pub const VALUE_NAMES: &[(&str, &str)] = &[
+    ("trace_id", "Trace ID"),
+    ("correlation_id", "Correlation ID"),
+    ("request_id", "Request ID"),
+    ("timestamp", "Timestamp"),
+    ("app_id", "App (client) ID"),
+    ("app_name", "App name"),
+    ("tenant", "Tenant"),
+    ("resource", "Resource"),
+    ("scope", "Scope"),
+    ("redirect_uri", "Redirect URI"),
+    ("user", "User"),
+    ("identity_provider", "Identity provider"),
+    ("policy", "Policy"),
+    ("thumbprint", "Certificate thumbprint"),
+    ("key_id", "Key ID"),
+    ("issued_on", "Issued on"),
+    ("expires_on", "Expires on"),
+    ("ip_address", "IP address"),
+    ("device_id", "Device ID"),
+    ("device_platform", "Device platform"),
+    ("device_state", "Device state"),
+    ("error_uri", "Error URI"),
+    ("claims", "Claims challenge"),
+    ("http_status", "HTTP status"),
+];
+
+/// The `{placeholders}` of a template, in order.
+pub fn placeholders(template: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                out.push(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Faq {
     pub question: Text,
@@ -99,6 +152,8 @@ pub struct Page {
     pub signal: Signal,
     pub related: List<u32>,
     pub docs: List<DocLink>,
+    /// Fix steps tailored with values from a pasted error.
+    pub tailor: List<Tailor>,
     /// Whether the code is in Microsoft's published reference table.
     pub in_microsoft_table: bool,
     /// Paragraphs of `## Meaning`.

@@ -40,6 +40,13 @@ pub struct FrontMatter {
     pub signal: Option<Spanned<String>>,
     pub related: Option<Spanned<Vec<Spanned<i64>>>>,
     pub docs: Option<Vec<Spanned<DocRaw>>>,
+    pub tailor: Option<Vec<Spanned<TailorRaw>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TailorRaw {
+    pub text: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,6 +186,9 @@ pub fn parse_page(
     if fm.docs.is_some() {
         given.fields.push("docs");
     }
+    if fm.tailor.is_some() {
+        given.fields.push("tailor");
+    }
 
     let code = match &fm.code {
         Some(c) => match u32::try_from(*c.get_ref()) {
@@ -281,6 +291,39 @@ pub fn parse_page(
         });
     }
 
+    let mut tailor = Vec::new();
+    for t in fm.tailor.iter().flatten() {
+        let line = fm_line(t.span().start);
+        let text = t.get_ref().text.trim().to_string();
+        let names = placeholders(&text);
+        if names.is_empty() {
+            diags.push(diag(
+                line,
+                "tailor",
+                "a `[[tailor]]` text has no {placeholder}; write it as a fix step instead".into(),
+            ));
+        }
+        for n in names {
+            if !VALUE_NAMES.iter().any(|(v, _)| *v == n) {
+                diags.push(diag(
+                    line,
+                    "tailor",
+                    format!(
+                        "unknown placeholder {{{n}}}; known: {}",
+                        VALUE_NAMES
+                            .iter()
+                            .map(|(v, _)| *v)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+        tailor.push(Tailor {
+            text: Cow::Owned(text),
+        });
+    }
+
     // ---- body ----
     let body = Body::parse(&all_lines, close + 1, &mut diags, file);
     for (name, line) in &body.headings {
@@ -317,6 +360,7 @@ pub fn parse_page(
         signal,
         related: Cow::Owned(related),
         docs: Cow::Owned(docs),
+        tailor: Cow::Owned(tailor),
         in_microsoft_table: false,
         meaning: own(body.meaning),
         causes: own(body.causes),

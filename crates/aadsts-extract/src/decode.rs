@@ -1,0 +1,290 @@
+//! Undo what tools do to error text before people paste it.
+
+use percent_encoding::percent_decode_str;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// Decoded text and the decodings that changed something.
+pub struct Decoded {
+    pub text: String,
+    pub applied: Vec<&'static str>,
+}
+
+pub fn decode(input: &str) -> Decoded {
+    let mut applied = Vec::new();
+    let mut text = input.replace('\0', "");
+    let mut step = |name: &'static str, f: &dyn Fn(&str) -> Option<String>, text: &mut String| {
+        if let Some(t) = f(text) {
+            *text = t;
+            applied.push(name);
+        }
+    };
+    step("ansi", &strip_ansi, &mut text);
+    step("html-entities", &html_entities, &mut text);
+    step("percent-encoding", &url_params, &mut text);
+    step("json-escapes", &json_escapes, &mut text);
+    step("console-wrap", &unwrap_console, &mut text);
+    Decoded { text, applied }
+}
+
+/// Removes ANSI escape sequences (colours, cursor moves, OSC titles).
+fn strip_ansi(s: &str) -> Option<String> {
+    if !s.contains('\u{1b}') {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('[') => {
+                // CSI: parameters and intermediates, then one final byte in @..~.
+                for n in chars.by_ref() {
+                    if ('@'..='~').contains(&n) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                // OSC: up to BEL or ESC \.
+                while let Some(n) = chars.next() {
+                    if n == '\u{7}' {
+                        break;
+                    }
+                    if n == '\u{1b}' {
+                        chars.next();
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Some(out)
+}
+
+/// `&quot;`, `&#39;`, `&#x27;`, `&amp;` … (twice, for text that was escaped twice).
+fn html_entities(s: &str) -> Option<String> {
+    if !s.contains('&') {
+        return None;
+    }
+    let mut cur = s.to_string();
+    let mut changed = false;
+    for _ in 0..2 {
+        let mut out = String::with_capacity(cur.len());
+        let mut rest = cur.as_str();
+        let mut any = false;
+        while let Some(i) = rest.find('&') {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i..];
+            let semi = tail[..tail.len().min(12)].find(';');
+            let decoded = semi.and_then(|j| {
+                let ent = &tail[1..j];
+                let c = match ent {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    "nbsp" => Some(' '),
+                    _ if ent.starts_with("#x") || ent.starts_with("#X") => {
+                        u32::from_str_radix(&ent[2..], 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                    }
+                    _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
+                    _ => None,
+                };
+                c.map(|c| (c, j + 1))
+            });
+            match decoded {
+                Some((c, len)) => {
+                    out.push(c);
+                    rest = &tail[len..];
+                    any = true;
+                }
+                None => {
+                    out.push('&');
+                    rest = &tail[1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        if !any {
+            break;
+        }
+        changed = true;
+        cur = out;
+    }
+    changed.then_some(cur)
+}
+
+static URL_PARAM: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)([?&#](?:error|error_description|error_codes|error_uri|error_subcode|suberror|trace_id|correlation_id|timestamp|redirect_uri|client_id|scope)=)([^&#\s<>]*)").unwrap()
+});
+
+/// Percent-decodes the OAuth parameters of redirect URLs (`+` is a space there).
+fn url_params(s: &str) -> Option<String> {
+    if !s.contains('=') || !URL_PARAM.is_match(s) {
+        return None;
+    }
+    let mut changed = false;
+    let out = URL_PARAM.replace_all(s, |c: &regex::Captures| {
+        let raw = &c[2];
+        let plus = raw.replace('+', " ");
+        let dec = percent_decode_str(&plus).decode_utf8_lossy().into_owned();
+        if dec != raw {
+            changed = true;
+        }
+        // A newline before each parameter keeps one parameter's text from running into
+        // the next when fields are read line by line.
+        format!("{}{}\n", &c[1], dec)
+    });
+    changed.then(|| out.into_owned())
+}
+
+/// Undoes JSON string escapes: `\r\n`, `\n`, `\t`, `\"`, `\/`, `\\`, `\uXXXX`.
+fn json_escapes(s: &str) -> Option<String> {
+    if !s.contains('\\') {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut changed = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek().copied() {
+            Some('n') => {
+                chars.next();
+                out.push('\n');
+                changed = true;
+            }
+            Some('r') => {
+                chars.next();
+                changed = true;
+            }
+            Some('t') => {
+                chars.next();
+                out.push(' ');
+                changed = true;
+            }
+            Some('"') | Some('/') | Some('\'') => {
+                out.push(chars.next().unwrap_or('"'));
+                changed = true;
+            }
+            Some('\\') => {
+                chars.next();
+                out.push('\\');
+                changed = true;
+            }
+            Some('u') => {
+                let mut look = chars.clone();
+                look.next();
+                let hex: String = look.by_ref().take(4).collect();
+                match (hex.len() == 4)
+                    .then(|| u32::from_str_radix(&hex, 16).ok())
+                    .flatten()
+                {
+                    Some(v) => {
+                        out.push(char::from_u32(v).unwrap_or('\u{fffd}'));
+                        chars = look;
+                        changed = true;
+                    }
+                    None => out.push('\\'),
+                }
+            }
+            _ => out.push('\\'),
+        }
+    }
+    changed.then_some(out)
+}
+
+/// Rejoins lines that a console hard-wrapped at a fixed width (PowerShell, Azure CLI in a
+/// narrow window): when at least three lines share one length of 60 or more, a line of
+/// exactly that length is joined to the next without a separator.
+fn unwrap_console(s: &str) -> Option<String> {
+    let lines: Vec<&str> = s.split('\n').collect();
+    if lines.len() < 4 {
+        return None;
+    }
+    let mut counts = std::collections::HashMap::new();
+    for l in &lines {
+        let n = l.trim_end_matches('\r').chars().count();
+        if n >= 60 {
+            *counts.entry(n).or_insert(0usize) += 1;
+        }
+    }
+    let (&width, &n) = counts.iter().max_by_key(|(w, c)| (**c, **w))?;
+    if n < 3 {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, l) in lines.iter().enumerate() {
+        let l = l.trim_end_matches('\r');
+        out.push_str(l);
+        let wrapped = l.chars().count() == width && i + 1 < lines.len();
+        if !wrapped && i + 1 < lines.len() {
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_ansi() {
+        assert_eq!(
+            strip_ansi("\u{1b}[31mERROR:\u{1b}[0m AADSTS1").unwrap(),
+            "ERROR: AADSTS1"
+        );
+        assert_eq!(strip_ansi("\u{1b}]0;title\u{7}x").unwrap(), "x");
+    }
+
+    #[test]
+    fn html_entities_twice() {
+        assert_eq!(
+            html_entities("&amp;quot;a&amp;quot; &#39;b&#x27; &lt;").unwrap(),
+            "\"a\" 'b' <"
+        );
+        assert_eq!(html_entities("AT&T & co").as_deref(), None);
+    }
+
+    #[test]
+    fn json_escapes_undone() {
+        assert_eq!(
+            json_escapes(r#"a\r\nb \"c\" \u0027d\u0027 C:\\x"#).unwrap(),
+            "a\nb \"c\" 'd' C:\\x"
+        );
+    }
+
+    #[test]
+    fn url_parameters_decoded() {
+        let d = url_params("https://app/cb#error=invalid_request&error_description=AADSTS50011%3a+The+redirect+URI%0d%0aTrace+ID%3a+x").unwrap();
+        assert!(
+            d.contains("error_description=AADSTS50011: The redirect URI\r\nTrace ID: x"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn console_wrap_rejoined() {
+        let w = "x".repeat(70);
+        // Lines of the common width are joined to the next.
+        let out = unwrap_console(&format!(
+            "{w}\n{w}\n{w}\n{}AAD\nSTS50126 x\nshort",
+            &w[..67]
+        ))
+        .unwrap();
+        assert!(out.contains("xxxAADSTS50126 x\nshort"), "{out}");
+        assert!(unwrap_console("a\nb\nc\nd").is_none());
+    }
+}

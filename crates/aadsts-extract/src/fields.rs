@@ -1,0 +1,440 @@
+//! Codes and the values around them.
+
+use crate::FoundError;
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// One place a code was found.
+#[derive(Debug, Clone)]
+pub struct Occurrence {
+    pub code: u32,
+    pub start: usize,
+    pub end: usize,
+    pub found_by: &'static str,
+    /// Whether the occurrence is `AADSTSnnnn` (a message usually follows).
+    pub prefixed: bool,
+}
+
+macro_rules! re {
+    ($name:ident, $pat:expr) => {
+        static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($pat).expect("valid pattern"));
+    };
+}
+
+const GUID: &str = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+
+re!(PREFIXED, r"(?i)AADSTS(\d+)");
+// Lists of codes: "error_codes": [50126, 50053] / 'error_codes': [50126] / error_codes=[50126]
+re!(
+    CODE_LIST,
+    r#"(?i)error_?codes["']?\s*[:=]\s*\[\s*([\d,\s]+)\]"#
+);
+// Labelled single codes: Sign-in error code: 50126 / Error Code: 50105 / ResultType: 50126 /
+// "errorCode": 50053 / resultType="50126"
+re!(
+    LABELLED,
+    r#"(?i)\b(sign-?in error code|error ?code|resulttype|result type)["']?\s*[:=]\s*["']?(\d{4,9})\b"#
+);
+
+/// Every code occurrence, in order of position.
+pub fn find_codes(text: &str) -> Vec<Occurrence> {
+    let mut out = Vec::new();
+    for c in PREFIXED.captures_iter(text) {
+        let m = c.get(0).expect("match");
+        let digits = &c[1];
+        // More than nine digits is not a code (and would not fit one).
+        if digits.len() > 9 {
+            continue;
+        }
+        if let Ok(code) = digits.parse() {
+            out.push(Occurrence {
+                code,
+                start: m.start(),
+                end: m.end(),
+                found_by: "AADSTS prefix",
+                prefixed: true,
+            });
+        }
+    }
+    for c in CODE_LIST.captures_iter(text) {
+        let list = c.get(1).expect("group");
+        let mut offset = list.start();
+        for part in list.as_str().split(',') {
+            let t = part.trim();
+            if !t.is_empty() && t.len() <= 9 {
+                if let Ok(code) = t.parse() {
+                    out.push(Occurrence {
+                        code,
+                        start: offset,
+                        end: offset + part.len(),
+                        found_by: "error_codes",
+                        prefixed: false,
+                    });
+                }
+            }
+            offset += part.len() + 1;
+        }
+    }
+    for c in LABELLED.captures_iter(text) {
+        let g = c.get(2).expect("group");
+        if let Ok(code) = g.as_str().parse() {
+            out.push(Occurrence {
+                code,
+                start: g.start(),
+                end: g.end(),
+                found_by: "labelled code",
+                prefixed: false,
+            });
+        }
+    }
+    out.sort_by_key(|o| (o.start, !o.prefixed));
+    out
+}
+
+re!(
+    TRACE,
+    &format!(r#"(?i)trace[ _-]?id["']?\s*[:=]\s*["']?({GUID})"#)
+);
+re!(
+    CORRELATION,
+    &format!(r#"(?i)(?:correlation[ _-]?id|client-request-id)["']?\s*[:=]\s*["']?({GUID})"#)
+);
+re!(
+    REQUEST,
+    &format!(r#"(?i)(?:request[ _-]?id|x-ms-request-id)["']?\s*[:=]\s*["']?({GUID})"#)
+);
+re!(
+    TIMESTAMP,
+    r#"(?i)time ?stamp["']?\s*[:=]\s*["']?(\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?|\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}:\d{2}(?:\.\d+)? ?(?:[AP]M)?)"#
+);
+re!(
+    OAUTH_ERROR,
+    r"\b(invalid_request|invalid_grant|unauthorized_client|invalid_client|unsupported_grant_type|invalid_resource|interaction_required|temporarily_unavailable|access_denied|invalid_scope|consent_required|login_required|server_error|unsupported_response_type|authorization_pending|expired_token|slow_down)\b"
+);
+re!(
+    SUBERROR,
+    r#"(?i)sub_?error["']?\s*[:=]\s*["']?([a-z_]{3,40})"#
+);
+re!(
+    ERROR_URI,
+    r"https://login\.(?:microsoftonline|partner\.microsoftonline|microsoftonline\.us)\.(?:com|cn|us)/error\?code=\d+"
+);
+re!(
+    CLAIMS,
+    r#"(?i)["']?claims["']?\s*[:=]\s*["']?(\{"[a-z_]+"\s*:\s*\{.{0,600}?\}\s*\})"#
+);
+// Microsoft's trailer in any language: "<label>: <guid> <label>: <guid> <label>: <time>".
+re!(
+    TRAILER,
+    &format!(
+        r"({GUID})\s+[^:\n]{{1,40}}:\s*({GUID})\s+[^:\n]{{1,40}}:\s*(\d{{4}}-\d{{2}}-\d{{2}}[ T]\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?Z?)"
+    )
+);
+re!(
+    HTTP_STATUS,
+    r"(?i)\b(?:status ?code|http status|statuscode)\s*[:=]?\s*(\d{3})\b"
+);
+
+/// Patterns for message values: (value name, pattern with the value in group 1).
+static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    let g = GUID;
+    let pats: Vec<(&str, String)> = vec![
+        // "The application 'Contoso HR'(<guid>)" — name and id together are handled below.
+        ("app_id", format!(r"(?i)application with identifier '({g})'")),
+        ("app_id", format!(r"(?i)for the application '({g})'")),
+        ("app_id", format!(r"(?i)\bapp(?:lication)?(?: id| identifier)?\s*[:=]?\s*'({g})'")),
+        ("app_id", format!(r#"(?i)(?:\bapp ?id|client[ _]?id|application \(client\) id|application id)["']?\s*[:=]\s*["']?({g})"#)),
+        ("app_id", format!(r"(?i)client app(?:lication)? ({g})")),
+        ("app_name", r"(?im)^\s*app(?:lication)? name\s*:\s*(.+?)\s*$".to_string()),
+        ("app_name", format!(r"(?i)the (?:app|application) '([^'\n]{{1,120}})'\s*\(\s*{g}\s*\)")),
+        ("app_id", format!(r"(?i)the (?:app|application) '[^'\n]{{1,120}}'\s*\(\s*({g})\s*\)")),
+        ("tenant", r"(?i)(?:in the directory|in the tenant|tenant named|tenant identifier|in tenant|the tenant|directory) '?([A-Za-z0-9][A-Za-z0-9.-]{2,}\.[A-Za-z]{2,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'?".to_string()),
+        ("tenant", r"(?i)\b(?:in the directory|tenant named) '([^'\n]{1,100})'".to_string()),
+        ("tenant", format!(r"(?i)login\.microsoftonline\.(?:com|us)/({g}|[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)/(?:oauth2|saml2|wsfed|v2\.0)")),
+        ("tenant", format!(r#"(?i)tenant ?id["']?\s*[:=]\s*["']?({g})"#)),
+        ("resource", r"(?i)resource principal named (\S+?)[.,]?(?:\s|$)".to_string()),
+        ("resource", r"(?i)\bresource '([^'\n]{1,200})'".to_string()),
+        ("resource", r#"(?i)[?&]resource=([^&\s"']+)"#.to_string()),
+        ("scope", r"(?i)the provided value for (?:the input parameter )?'?scope'? '?(.+?)'? is not valid".to_string()),
+        ("scope", r"(?i)\bscopes? '([^'\n]{1,300})'".to_string()),
+        ("scope", r#"(?i)[?&]scope=([^&\s"']+)"#.to_string()),
+        ("redirect_uri", r"(?i)(?:redirect uri|reply url|reply address|redirect_uri)\s*'([^'\s]{1,500})'".to_string()),
+        ("redirect_uri", r#"(?i)[?&]redirect_uri=([^&\s"']+)"#.to_string()),
+        ("user", r"(?i)user account '([^'\n]{1,200})'".to_string()),
+        ("user", r"(?i)\b(?:the|signed[- ]in) user '([^'\n]{1,200})'".to_string()),
+        ("user", r"(?i)user account ([^\s@']+@[^\s']+?) does not exist".to_string()),
+        ("user", r"(?im)^\s*(?:user|signed in as|upn|user principal name)\s*:\s*([^\s@]+@[^\s]+)\s*$".to_string()),
+        ("identity_provider", r"(?i)identity provider '([^'\n]{1,300})'".to_string()),
+        ("policy", r"(?i)\bpolicy '([^'\n]{1,200})'".to_string()),
+        ("thumbprint", r"(?i)thumbprint(?: of key used by client)?\s*[:=]?\s*'?([0-9A-F]{40})\b".to_string()),
+        ("key_id", format!(r"(?i)key id(?:entifier)?\s*[:=]?\s*'?({g})'?")),
+        ("issued_on", r"(?i)issued on (\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
+        ("expires_on", r"(?i)(?:expired|expires|expiry|expiration)(?: on| at| date)?\s*:?\s*'?(\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
+        ("ip_address", r"(?im)^\s*ip address\s*:\s*(\S+)\s*$".to_string()),
+        ("device_id", r"(?im)^\s*device identifier\s*:\s*(\S+)\s*$".to_string()),
+        ("device_platform", r"(?im)^\s*device platform\s*:\s*(.+?)\s*$".to_string()),
+        ("device_state", r"(?im)^\s*device state\s*:\s*(.+?)\s*$".to_string()),
+    ];
+    pats.into_iter()
+        .map(|(n, p)| (n, Regex::new(&p).expect("valid value pattern")))
+        .collect()
+});
+
+fn first(re: &Regex, text: &str) -> Option<String> {
+    re.captures(text)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().trim().to_string())
+}
+
+fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// The message after `AADSTSnnnn:`, up to the end of its line or the ids that follow it.
+fn message_after(text: &str, end: usize) -> Option<String> {
+    let rest = text[end..].trim_start_matches([':', ' ', '\t']);
+    let mut msg = rest.lines().next().unwrap_or("");
+    for stop in [
+        " Trace ID",
+        " Trace Id",
+        " Correlation ID",
+        " Correlation Id",
+        " Timestamp:",
+        "\",",
+        "\"}",
+        "',",
+        "'}",
+        " (Trace ID",
+    ] {
+        if let Some(i) = msg.find(stop) {
+            msg = &msg[..i];
+        }
+    }
+    let msg: String = msg
+        .trim()
+        .trim_end_matches(['"', '\'', ','])
+        .chars()
+        .take(600)
+        .collect();
+    (!msg.is_empty()).then_some(msg)
+}
+
+/// `at` is where the occurrence starts inside `region`: the ids that follow an error belong
+/// to it, so they are looked for after it first.
+pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundError {
+    let after = region.get(at..).unwrap_or(region);
+    let near = |re: &Regex| first(re, after).or_else(|| first(re, region));
+    let message = if occ.prefixed {
+        message_after(full, occ.end)
+    } else {
+        None
+    };
+    let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
+    // The message first: its values are the most specific.
+    let mut sources: Vec<&str> = Vec::new();
+    if let Some(m) = &message {
+        sources.push(m);
+    }
+    sources.push(region);
+    for src in &sources {
+        for (name, re) in VALUE_PATTERNS.iter() {
+            if values.contains_key(name) {
+                continue;
+            }
+            if let Some(v) = first(re, src) {
+                let v = v.trim_end_matches(['.', ',', ';', ')']).to_string();
+                let guid_field = matches!(*name, "app_id" | "key_id");
+                if v.is_empty() || (guid_field && !is_guid(&v)) || v.contains("EUII Hidden") {
+                    continue;
+                }
+                values.insert(name, v);
+            }
+        }
+    }
+    if let Some(u) =
+        first(&ERROR_URI, region).or_else(|| ERROR_URI.find(region).map(|m| m.as_str().to_string()))
+    {
+        values.insert("error_uri", u);
+    }
+    if let Some(c) = first(&CLAIMS, region) {
+        values.insert("claims", c);
+    }
+    if let Some(s) = first(&HTTP_STATUS, region) {
+        values.insert("http_status", s);
+    }
+    let mut trace_id = near(&TRACE);
+    let mut correlation_id = near(&CORRELATION);
+    let mut timestamp = near(&TIMESTAMP);
+    if trace_id.is_none() || correlation_id.is_none() {
+        // Localised labels: fall back to the trailer's shape.
+        if let Some(c) = TRAILER.captures(after).or_else(|| TRAILER.captures(region)) {
+            trace_id = trace_id.or_else(|| Some(c[1].to_string()));
+            correlation_id = correlation_id.or_else(|| Some(c[2].to_string()));
+            timestamp = timestamp.or_else(|| Some(c[3].to_string()));
+        }
+    }
+    FoundError {
+        code: occ.code,
+        message,
+        count: 1,
+        found_by: occ.found_by,
+        oauth_error: first(&OAUTH_ERROR, region),
+        suberror: first(&SUBERROR, region),
+        trace_id: trace_id.map(|g| g.to_lowercase()),
+        correlation_id: correlation_id.map(|g| g.to_lowercase()),
+        request_id: first(&REQUEST, region).map(|g| g.to_lowercase()),
+        timestamp: timestamp.and_then(|t| normalize_time(&t)),
+        values,
+        other_correlation_ids: Vec::new(),
+    }
+}
+
+/// Two reports are the same error when code and message agree once ids, times and
+/// numbers are taken out.
+pub fn message_key(e: &FoundError) -> String {
+    static VOLATILE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}|\d+").expect("valid"));
+    e.message
+        .as_deref()
+        .map(|m| VOLATILE.replace_all(m, "#").into_owned())
+        .unwrap_or_default()
+}
+
+/// Normalises the time formats the service and its clients print to RFC 3339 UTC
+/// (`2024-05-01T10:00:00Z`, fractional seconds kept). Times without a zone are the
+/// service's, which always prints UTC.
+pub fn normalize_time(t: &str) -> Option<String> {
+    static ISO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s*(Z|UTC|[+-]\d{2}:?\d{2})?$").expect("valid")
+    });
+    static US: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)^(\d{1,2})/(\d{1,2})/(\d{4}),?\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*([AP]M)?$").expect("valid")
+    });
+    let t = t.trim();
+    let num = |c: &regex::Captures, i: usize| -> Option<i64> { c.get(i)?.as_str().parse().ok() };
+    let (y, mo, d, mut h, mi, s, frac, offset_min) = if let Some(c) = ISO.captures(t) {
+        let offset = match c.get(8).map(|m| m.as_str()) {
+            None | Some("Z") | Some("UTC") => 0,
+            Some(z) => {
+                let z = z.replace(':', "");
+                let sign = if z.starts_with('-') { -1 } else { 1 };
+                sign * (z[1..3].parse::<i64>().ok()? * 60 + z[3..5].parse::<i64>().ok()?)
+            }
+        };
+        (
+            num(&c, 1)?,
+            num(&c, 2)?,
+            num(&c, 3)?,
+            num(&c, 4)?,
+            num(&c, 5)?,
+            num(&c, 6)?,
+            c.get(7).map(|m| m.as_str().to_string()),
+            offset,
+        )
+    } else if let Some(c) = US.captures(t) {
+        let mut h = num(&c, 4)?;
+        if let Some(ap) = c.get(8) {
+            if h == 12 {
+                h = 0;
+            }
+            if ap.as_str().eq_ignore_ascii_case("PM") {
+                h += 12;
+            }
+        }
+        (
+            num(&c, 3)?,
+            num(&c, 1)?,
+            num(&c, 2)?,
+            h,
+            num(&c, 5)?,
+            num(&c, 6)?,
+            c.get(7).map(|m| m.as_str().to_string()),
+            0,
+        )
+    } else {
+        return None;
+    };
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    // Apply the offset through days since the epoch.
+    let total = days_from_civil(y, mo, d) * 1440 + h * 60 + mi - offset_min;
+    let (days, minute) = (total.div_euclid(1440), total.rem_euclid(1440));
+    let (y, mo, d) = civil_from_days(days);
+    h = minute / 60;
+    let frac = frac.map(|f| format!(".{f}")).unwrap_or_default();
+    Some(format!(
+        "{y:04}-{mo:02}-{d:02}T{h:02}:{:02}:{s:02}{frac}Z",
+        minute % 60
+    ))
+}
+
+/// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_normalise_to_utc() {
+        assert_eq!(
+            normalize_time("2024-05-01 10:00:00Z").unwrap(),
+            "2024-05-01T10:00:00Z"
+        );
+        assert_eq!(
+            normalize_time("2024-05-01T10:00:00.1234567Z").unwrap(),
+            "2024-05-01T10:00:00.1234567Z"
+        );
+        assert_eq!(
+            normalize_time("2024-05-01T01:30:00+02:00").unwrap(),
+            "2024-04-30T23:30:00Z"
+        );
+        assert_eq!(
+            normalize_time("9/19/2023, 1:45:17.287 PM").unwrap(),
+            "2023-09-19T13:45:17.287Z"
+        );
+        assert_eq!(
+            normalize_time("12/31/2023 12:05:00 AM").unwrap(),
+            "2023-12-31T00:05:00Z"
+        );
+        assert_eq!(
+            normalize_time("2024-02-29 23:59:59 UTC").unwrap(),
+            "2024-02-29T23:59:59Z"
+        );
+        assert!(normalize_time("2024-13-01 10:00:00").is_none());
+    }
+
+    #[test]
+    fn guid_check() {
+        assert!(is_guid("a1b2c3d4-0000-4000-8000-0123456789ab"));
+        assert!(!is_guid("a1b2c3d4-0000-4000-8000-0123456789a"));
+        assert!(!is_guid("g1b2c3d4-0000-4000-8000-0123456789ab"));
+    }
+}

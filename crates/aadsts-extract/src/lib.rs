@@ -1,0 +1,190 @@
+//! Finds every AADSTS error in text as people paste it — OAuth JSON, MSAL exceptions,
+//! Python reprs, console output with colour codes and hard wrapping, redirect URLs,
+//! the browser's sign-in error page, HTML, SAML/XML, CI logs, localised messages — and the
+//! context the service put around it: trace, correlation and request ids, the timestamp
+//! (normalised to RFC 3339 UTC), and the values the message names (app, tenant,
+//! resource, scope, redirect URI, user, identity provider, thumbprint, times …).
+//!
+//! The input is decoded first (ANSI codes stripped, HTML entities and JSON escapes
+//! undone, URL parameters percent-decoded, hard-wrapped console lines rejoined), then
+//! searched. Codes without the `AADSTS` prefix count only where the context says they are
+//! codes (`error_codes`, `Sign-in error code`, `ResultType`, `errorCode`, `Error Code`).
+
+mod decode;
+mod fields;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub use decode::{decode, Decoded};
+
+/// Names of the values that can be extracted, with their labels. Page templates
+/// (`[[tailor]]` in the knowledge base) may use exactly these as `{placeholders}`.
+pub use aadsts_kb::VALUE_NAMES;
+
+/// One distinct error found in the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FoundError {
+    pub code: u32,
+    /// The service's message after `AADSTSnnnn:`, when the text carries one.
+    pub message: Option<String>,
+    /// How many times this error appears.
+    pub count: usize,
+    /// How the code was recognised: `AADSTS prefix`, `error_codes`, `labelled code`.
+    pub found_by: &'static str,
+    /// The OAuth `error` value (`invalid_grant` …), when present.
+    pub oauth_error: Option<String>,
+    pub suberror: Option<String>,
+    pub trace_id: Option<String>,
+    pub correlation_id: Option<String>,
+    pub request_id: Option<String>,
+    /// RFC 3339, UTC.
+    pub timestamp: Option<String>,
+    /// Values named by the message and its surroundings, keyed by [`VALUE_NAMES`].
+    pub values: BTreeMap<&'static str, String>,
+    /// Correlation ids of repeats of the same error, beyond the first.
+    pub other_correlation_ids: Vec<String>,
+}
+
+/// The result of reading one text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Extraction {
+    pub input_bytes: usize,
+    /// Decodings applied before searching (`ansi`, `html-entities`, `json-escapes`,
+    /// `percent-encoding`, `console-wrap`).
+    pub decoded: Vec<&'static str>,
+    pub errors: Vec<FoundError>,
+}
+
+/// Finds every error in `input` (any bytes; invalid UTF-8 is replaced).
+pub fn extract(input: &[u8]) -> Extraction {
+    let text = String::from_utf8_lossy(input);
+    let d = decode(&text);
+    let all = fields::find_codes(&d.text);
+    // An unprefixed code next to the same code with its `AADSTS` message (the
+    // `error_codes` array of the response that carries it) is the same error, not a repeat.
+    let mut prefixed_at: std::collections::HashMap<u32, Vec<usize>> = Default::default();
+    for o in all.iter().filter(|o| o.prefixed) {
+        prefixed_at.entry(o.code).or_default().push(o.start);
+    }
+    for starts in prefixed_at.values_mut() {
+        starts.sort_unstable();
+    }
+    let near_twin = |o: &fields::Occurrence| {
+        prefixed_at.get(&o.code).is_some_and(|starts| {
+            let i = starts.partition_point(|&s| s < o.start);
+            let close = |j: usize| {
+                starts
+                    .get(j)
+                    .is_some_and(|&s| s.abs_diff(o.start) <= COMPANION_DISTANCE)
+            };
+            close(i) || (i > 0 && close(i - 1))
+        })
+    };
+    let occurrences: Vec<fields::Occurrence> = all
+        .iter()
+        .filter(|o| o.prefixed || !near_twin(o))
+        .cloned()
+        .collect();
+    let n = occurrences.len();
+    // Each occurrence owns the text between its neighbours: context between two errors
+    // goes to both, and repeats of one error merge what each of them found.
+    let prev_end: Vec<usize> = (0..n)
+        .map(|i| if i == 0 { 0 } else { occurrences[i - 1].end })
+        .collect();
+    let next_start: Vec<usize> = (0..n)
+        .map(|i| occurrences.get(i + 1).map_or(d.text.len(), |o| o.start))
+        .collect();
+    let mut errors: Vec<FoundError> = Vec::new();
+    let mut keys: std::collections::HashMap<(u32, String), usize> =
+        std::collections::HashMap::new();
+    for (i, occ) in occurrences.iter().enumerate() {
+        let start = prev_end[i].min(occ.start);
+        let end = next_start[i].max(occ.end);
+        // A region is bounded so that one error in a huge log does not scan all of it.
+        let lo = start.max(occ.start.saturating_sub(REGION_LIMIT));
+        let hi = end.min(occ.end + REGION_LIMIT);
+        let region_start = floor_char(&d.text, lo);
+        let region = &d.text[region_start..ceil_char(&d.text, hi)];
+        let mut found = fields::describe(occ, region, occ.start - region_start, &d.text);
+        let key = (found.code, fields::message_key(&found));
+        match keys.get(&key) {
+            Some(&idx) => {
+                let existing = &mut errors[idx];
+                existing.count += 1;
+                if let Some(c) = found.correlation_id.take() {
+                    if existing.correlation_id.as_ref() != Some(&c)
+                        && !existing.other_correlation_ids.contains(&c)
+                    {
+                        existing.other_correlation_ids.push(c);
+                    }
+                }
+                // Fill gaps from later repeats.
+                for (k, v) in found.values {
+                    existing.values.entry(k).or_insert(v);
+                }
+                macro_rules! fill {
+                    ($f:ident) => {
+                        if existing.$f.is_none() {
+                            existing.$f = found.$f.take();
+                        }
+                    };
+                }
+                fill!(message);
+                fill!(trace_id);
+                fill!(request_id);
+                fill!(timestamp);
+                fill!(oauth_error);
+                fill!(suberror);
+            }
+            None => {
+                keys.insert(key, errors.len());
+                errors.push(found);
+            }
+        }
+    }
+    Extraction {
+        input_bytes: input.len(),
+        decoded: d.applied,
+        errors,
+    }
+}
+
+/// How close an unprefixed code must be to its prefixed twin to be the same error.
+const COMPANION_DISTANCE: usize = 4096;
+
+/// How far around a code its context is read, in bytes.
+const REGION_LIMIT: usize = 16 * 1024;
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Fills `{placeholders}` in a template with extracted values; `None` if one is missing.
+pub fn fill_template(template: &str, values: &BTreeMap<&'static str, String>) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let close = after.find('}')?;
+        let key = &after[..close];
+        out.push_str(values.get(key)?);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,320 @@
+//! Realistic pasted errors (tests/fixtures), each with what must be found in it.
+
+use super::*;
+
+fn fx(name: &str) -> Extraction {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    extract(&std::fs::read(&path).unwrap())
+}
+
+fn one(name: &str) -> FoundError {
+    let e = fx(name);
+    assert_eq!(e.errors.len(), 1, "{name}: {:#?}", e.errors);
+    e.errors.into_iter().next().unwrap()
+}
+
+#[test]
+fn oauth_json_response() {
+    let e = one("oauth-json-invalid-client.json");
+    assert_eq!(e.code, 7000222);
+    assert_eq!(e.oauth_error.as_deref(), Some("invalid_client"));
+    assert_eq!(
+        e.trace_id.as_deref(),
+        Some("0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b")
+    );
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("9d8c7b6a-5f4e-4d3c-b2a1-0f9e8d7c6b5a")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-03-14T08:26:53Z"));
+    assert_eq!(e.values["app_id"], "4f1c2a7e-8b3d-4e5f-9a0b-1c2d3e4f5a6b");
+    assert_eq!(
+        e.values["error_uri"],
+        "https://login.microsoftonline.com/error?code=7000222"
+    );
+    assert!(e
+        .message
+        .as_deref()
+        .unwrap()
+        .starts_with("The provided client secret keys for app"));
+    assert!(!e.message.as_deref().unwrap().contains("Trace ID"));
+}
+
+#[test]
+fn escaped_description_with_redirect_uri() {
+    let e = one("oauth-json-redirect-escaped.json");
+    assert_eq!(e.code, 50011);
+    assert_eq!(
+        e.values["redirect_uri"],
+        "https://localhost:5001/signin-oidc"
+    );
+    assert_eq!(e.values["app_id"], "2d5f8e1a-6c3b-4a7d-9e0f-1b2c3d4e5f60");
+    assert_eq!(
+        e.trace_id.as_deref(),
+        Some("5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2024-11-02T17:04:11Z"));
+    assert!(e.count >= 1);
+}
+
+#[test]
+fn msal_net_exception_collapses_repeats() {
+    let x = fx("msal-net-ui-required.txt");
+    assert_eq!(x.errors.len(), 1, "{:#?}", x.errors);
+    let e = &x.errors[0];
+    assert_eq!(e.code, 50076);
+    assert!(e.count >= 3, "the same error three times: {}", e.count);
+    assert_eq!(e.suberror.as_deref(), Some("basic_action"));
+    assert_eq!(e.oauth_error.as_deref(), Some("invalid_grant"));
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("3e2d1c0b-a998-4877-a665-5443322110ff")
+    );
+    assert!(
+        e.values["claims"].contains("capolids"),
+        "{:?}",
+        e.values.get("claims")
+    );
+    assert_eq!(e.values["http_status"], "400");
+    assert!(e.other_correlation_ids.is_empty());
+}
+
+#[test]
+fn msal_python_repr() {
+    let e = one("msal-python-dict.txt");
+    assert_eq!(e.code, 7000215);
+    assert_eq!(e.values["app_id"], "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d");
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2024-08-07T13:45:02Z"));
+}
+
+#[test]
+fn msal_js_server_error() {
+    let e = one("msal-js-server-error.txt");
+    assert_eq!(e.code, 700016);
+    assert_eq!(e.values["app_id"], "8e7d6c5b-4a39-4281-9f0e-d1c2b3a49586");
+    assert_eq!(e.values["tenant"], "Fabrikam");
+    assert_eq!(
+        e.trace_id.as_deref(),
+        Some("4d5e6f70-8192-4a3b-bc4d-5e6f708192a3")
+    );
+}
+
+#[test]
+fn azure_cli_with_colour_codes() {
+    let x = fx("azure-cli-ansi.txt");
+    assert!(x.decoded.contains(&"ansi"));
+    let e = &x.errors[0];
+    assert_eq!(x.errors.len(), 1);
+    assert_eq!(e.code, 50173);
+    assert_eq!(e.timestamp.as_deref(), Some("2024-12-03T08:00:17Z"));
+    assert!(!e.message.as_deref().unwrap().contains('\u{1b}'));
+}
+
+#[test]
+fn powershell_hard_wrapped_console() {
+    let x = fx("powershell-wrapped.txt");
+    assert!(x.decoded.contains(&"console-wrap"), "{:?}", x.decoded);
+    assert_eq!(x.errors.len(), 1, "{:#?}", x.errors);
+    let e = &x.errors[0];
+    assert_eq!(e.code, 700027);
+    assert_eq!(
+        e.values["thumbprint"],
+        "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+    );
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-02-17T11:20:33Z"));
+}
+
+#[test]
+fn redirect_url_fragment() {
+    let x = fx("redirect-url-fragment.txt");
+    assert!(x.decoded.contains(&"percent-encoding"));
+    let e = &x.errors[0];
+    assert_eq!(e.code, 65004);
+    assert_eq!(e.oauth_error.as_deref(), Some("access_denied"));
+    assert_eq!(
+        e.trace_id.as_deref(),
+        Some("9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-04-02T06:15:40Z"));
+    assert_eq!(
+        e.message.as_deref(),
+        Some("User declined to consent to access the app.")
+    );
+}
+
+#[test]
+fn browser_error_page() {
+    let e = one("browser-page.txt");
+    assert_eq!(e.code, 50105);
+    assert_eq!(e.count, 2);
+    assert_eq!(
+        e.request_id.as_deref(),
+        Some("4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8")
+    );
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-05-06T14:22:09.417Z"));
+    assert_eq!(e.values["app_name"], "Contoso Expenses");
+    assert_eq!(e.values["app_id"], "5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e");
+    assert_eq!(e.values["user"], "megan.bowen@contoso.com");
+    assert_eq!(e.values["ip_address"], "198.51.100.23");
+    assert_eq!(e.values["device_platform"], "Windows 10");
+    assert_eq!(e.values["device_state"], "Unregistered");
+}
+
+#[test]
+fn ci_log_with_several_errors() {
+    let x = fx("ci-log-mixed.txt");
+    let codes: Vec<u32> = x.errors.iter().map(|e| e.code).collect();
+    assert_eq!(codes, vec![700213, 7000222]);
+    let secret = &x.errors[1];
+    assert_eq!(secret.count, 2);
+    assert_eq!(
+        secret.correlation_id.as_deref(),
+        Some("0a1b2c3d-4e5f-4061-8728-394a5b6c7d8e")
+    );
+    assert_eq!(
+        secret.other_correlation_ids,
+        vec!["1a1b2c3d-4e5f-4061-8728-394a5b6c7d8e"]
+    );
+    let fic = &x.errors[0];
+    assert_eq!(
+        fic.trace_id.as_deref(),
+        Some("1c2d3e4f-5a6b-4c7d-8e9f-a0b1c2d3e4f5")
+    );
+    assert_eq!(fic.timestamp.as_deref(), Some("2025-03-01T02:00:03Z"));
+}
+
+#[test]
+fn terraform_output() {
+    let e = one("terraform-error.txt");
+    assert_eq!(e.code, 700016);
+    assert_eq!(e.values["tenant"], "contoso.onmicrosoft.com");
+    assert_eq!(e.values["app_id"], "0e9d8c7b-6a59-4483-b2a1-90fedcba8765");
+    assert_eq!(e.values["http_status"], "401");
+    assert_eq!(e.oauth_error.as_deref(), Some("unauthorized_client"));
+}
+
+#[test]
+fn html_entity_encoded() {
+    let x = fx("html-entities.html");
+    assert!(x.decoded.contains(&"html-entities"));
+    let e = &x.errors[0];
+    assert_eq!(e.code, 50020);
+    assert_eq!(e.values["user"], "guest.user@fabrikam.com");
+    assert_eq!(
+        e.values["identity_provider"],
+        "https://sts.windows.net/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d/"
+    );
+    assert_eq!(e.values["app_id"], "7a8b9c0d-1e2f-4a3b-9c4d-5e6f7a8b9c0d");
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("8c9d0e1f-2a3b-4c4d-9e5f-6a7b8c9d0e1f")
+    );
+}
+
+#[test]
+fn saml_status_message() {
+    let e = one("saml-response.xml");
+    assert_eq!(e.code, 75011);
+    assert_eq!(
+        e.trace_id.as_deref(),
+        Some("2e3f4a5b-6c7d-4e8f-9a0b-1c2d3e4f5a6b")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-02-11T10:31:22Z"));
+}
+
+#[test]
+fn localised_labels() {
+    let e = one("localized-german.txt");
+    assert_eq!(e.code, 50126);
+    assert_eq!(
+        e.trace_id.as_deref(),
+        Some("6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f")
+    );
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("9f0a1b2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-01-08T07:55:14Z"));
+}
+
+#[test]
+fn labelled_codes_without_prefix() {
+    let e = one("signin-log-line.txt");
+    assert_eq!(e.code, 50053);
+    assert_eq!(e.found_by, "labelled code");
+    assert_eq!(e.count, 2);
+    assert_eq!(e.values["ip_address"], "203.0.113.77");
+}
+
+#[test]
+fn no_invented_codes() {
+    let x = fx("no-code.txt");
+    assert!(x.errors.is_empty(), "{:#?}", x.errors);
+}
+
+#[test]
+fn a_million_digits_is_not_a_code() {
+    let digits = format!("AADSTS{}", "9".repeat(1_000_000));
+    assert!(extract(digits.as_bytes()).errors.is_empty());
+}
+
+#[test]
+fn invalid_utf8_is_replaced_not_fatal() {
+    let mut invalid =
+        b"AADSTS50126: bad \xff\xfe bytes Trace ID: 6c7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f".to_vec();
+    invalid.extend(std::iter::repeat_n(0x80u8, 1000));
+    assert_eq!(extract(&invalid).errors[0].code, 50126);
+}
+
+#[test]
+fn deeply_nested_json_is_searched_as_text() {
+    let nested = format!(
+        "{}\"error_codes\":[50126]{}",
+        "[{\"a\":".repeat(100_000),
+        "}]".repeat(100_000)
+    );
+    assert_eq!(extract(nested.as_bytes()).errors[0].code, 50126);
+}
+
+#[test]
+fn one_huge_line() {
+    let long_line = format!(
+        "{}AADSTS50058 {}",
+        "x ".repeat(2_000_000),
+        "y".repeat(1_000_000)
+    );
+    assert_eq!(extract(long_line.as_bytes()).errors[0].code, 50058);
+}
+
+#[test]
+fn twenty_thousand_repeats_collapse() {
+    let many: String = (0..20_000)
+        .map(|i| format!("line {i} AADSTS50126: again\n"))
+        .collect();
+    let x = extract(many.as_bytes());
+    assert_eq!(x.errors.len(), 1);
+    assert_eq!(x.errors[0].count, 20_000);
+}
+
+#[test]
+fn templates_fill_only_when_every_value_is_known() {
+    let mut v = BTreeMap::new();
+    v.insert("app_id", "x".to_string());
+    assert_eq!(
+        fill_template("App {app_id}.", &v).as_deref(),
+        Some("App x.")
+    );
+    assert_eq!(fill_template("App {app_id} at {redirect_uri}", &v), None);
+}
