@@ -4,6 +4,7 @@
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod report;
 pub mod text;
 
 pub use text::TextStyle;

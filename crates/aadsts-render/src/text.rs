@@ -22,14 +22,14 @@ impl TextStyle {
     };
 }
 
-const BOLD: Style = Style::new().bold();
-const DIM: Style = Style::new().dimmed();
+pub const BOLD: Style = Style::new().bold();
+pub const DIM: Style = Style::new().dimmed();
 const CODE: Style = Style::new().fg_color(Some(anstyle::Color::Ansi(AnsiColor::Cyan)));
-const HEADING: Style = Style::new()
+pub const HEADING: Style = Style::new()
     .bold()
     .fg_color(Some(anstyle::Color::Ansi(AnsiColor::Blue)));
 
-pub(crate) fn paint(style: &TextStyle, s: Style, text: &str) -> String {
+pub fn paint(style: &TextStyle, s: Style, text: &str) -> String {
     if style.color {
         format!("{}{}{}", s.render(), text, s.render_reset())
     } else {
@@ -129,6 +129,13 @@ fn blocks(md: &str, style: &TextStyle) -> Vec<Block> {
         }
     }
     flush(&mut cur, &mut out);
+    out
+}
+
+/// Markdown text as wrapped lines with the given first-line and later indents.
+pub fn block(md: &str, first: &str, rest: &str, style: &TextStyle) -> String {
+    let mut out = String::new();
+    emit(&mut out, md, first, rest, style);
     out
 }
 

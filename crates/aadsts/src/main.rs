@@ -5,7 +5,7 @@ mod cli;
 
 use aadsts_catalog::{Catalog, Lookup};
 use aadsts_kb::Page;
-use aadsts_render::{html, json, markdown, text, Format, TextStyle};
+use aadsts_render::{html, json, markdown, report, text, Format, TextStyle};
 use clap::{CommandFactory, Parser};
 use cli::{Cli, ColorArg, Command, FormatArg, Global};
 use std::io::{IsTerminal, Read, Write};
@@ -446,10 +446,14 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
         }
     }
 
-    // Free text: every AADSTS code in it.
-    let codes = codes_in_text(query);
-    if codes.is_empty() {
-        let message = "aadsts: found no AADSTS error in the text. Looked for `AADSTS` followed by digits (e.g. AADSTS50126), a bare code, or one of Microsoft's error names.".to_string();
+    // Free text: every error in it, with its context.
+    let extraction = aadsts_extract::extract(input.as_bytes());
+    if extraction.errors.is_empty() {
+        let message = "aadsts: found no AADSTS error in the text. Looked for `AADSTS` followed by digits (AADSTS50126), \
+codes in an `error_codes` list, and codes labelled `Sign-in error code`, `ResultType`, `errorCode` or `Error Code`, \
+after undoing ANSI colours, HTML entities, JSON escapes, URL encoding and console wrapping. \
+A bare code or a Microsoft error name also works: `aadsts 50126`, `aadsts InvalidUserNameOrPassword`."
+            .to_string();
         let json = (ctx.format == Format::Json).then(|| {
             json::to_string(&json::ErrorJson {
                 schema: json::ERROR_SCHEMA,
@@ -464,62 +468,8 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
         });
         return Err(Failure::NotFound { message, json });
     }
-    let mut out = String::new();
-    let mut missing = Vec::new();
-    let mut pages = Vec::new();
-    for c in &codes {
-        match ctx.catalog.get(*c) {
-            Some(p) => pages.push(p),
-            None => missing.push(*c),
-        }
-    }
-    if ctx.format == Format::Json {
-        let values: Vec<_> = pages
-            .iter()
-            .map(|p| json::page_value(&ctx.catalog, p))
-            .collect();
-        let v = serde_json::json!({
-            "schema": "aadsts.explain/1",
-            "codes": codes,
-            "unknown_codes": missing,
-            "pages": values,
-        });
-        return Ok(json::to_string(&v));
-    }
-    if codes.len() > 1 && ctx.format == Format::Text {
-        out.push_str(&format!(
-            "Found {} error codes: {}\n\n",
-            codes.len(),
-            codes
-                .iter()
-                .map(|c| format!("AADSTS{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    for (i, p) in pages.iter().enumerate() {
-        if i > 0 {
-            out.push_str(if ctx.format == Format::Text {
-                "\n────────\n\n"
-            } else {
-                "\n"
-            });
-        }
-        out.push_str(&render_page(ctx, p));
-    }
-    for c in &missing {
-        out.push_str(&format!(
-            "\nAADSTS{c}: no page in this catalog. Microsoft's lookup: {}\n",
-            aadsts_catalog::lookup_url(*c)
-        ));
-    }
-    if pages.is_empty() {
-        return Err(Failure::NotFound {
-            message: out,
-            json: None,
-        });
-    }
-    Ok(out)
+    let r = report::build(&ctx.catalog, &extraction);
+    Ok(report::render(&ctx.catalog, &r, ctx.format, &ctx.style))
 }
 
 fn not_found(

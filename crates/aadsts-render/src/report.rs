@@ -1,0 +1,330 @@
+//! The report `aadsts explain` prints for pasted error text: what was found (codes, ids,
+//! time, the values the message names), the fix steps of each page tailored with those
+//! values, the pages themselves, and what to send to support.
+
+use crate::json::{self, PageJson};
+use crate::text::{self, paint, TextStyle, BOLD, DIM, HEADING};
+use crate::{markdown, Format};
+use aadsts_catalog::Catalog;
+use aadsts_extract::{fill_template, Extraction, FoundError};
+use aadsts_kb::{Page, VALUE_NAMES};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+pub const SCHEMA: &str = "aadsts.explain/1";
+
+/// One found error with its page and tailored steps.
+pub struct Item<'a> {
+    pub error: &'a FoundError,
+    pub page: Option<&'a Page>,
+    /// The page's `[[tailor]]` templates whose every value was found, filled in.
+    pub tailored: Vec<String>,
+}
+
+pub struct Report<'a> {
+    pub extraction: &'a Extraction,
+    pub items: Vec<Item<'a>>,
+}
+
+/// Every value of an error a template may use, the ids included.
+pub fn all_values(e: &FoundError) -> BTreeMap<&'static str, String> {
+    let mut v = e.values.clone();
+    let ids = [
+        ("trace_id", &e.trace_id),
+        ("correlation_id", &e.correlation_id),
+        ("request_id", &e.request_id),
+        ("timestamp", &e.timestamp),
+    ];
+    for (k, x) in ids {
+        if let Some(x) = x {
+            v.insert(k, x.clone());
+        }
+    }
+    v
+}
+
+pub fn build<'a>(cat: &'a Catalog, extraction: &'a Extraction) -> Report<'a> {
+    let items = extraction
+        .errors
+        .iter()
+        .map(|e| {
+            let page = cat.get(e.code);
+            let values = all_values(e);
+            let tailored = page
+                .map(|p| {
+                    p.tailor
+                        .iter()
+                        .filter_map(|t| fill_template(&t.text, &values))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Item {
+                error: e,
+                page,
+                tailored,
+            }
+        })
+        .collect();
+    Report { extraction, items }
+}
+
+fn label(name: &str) -> &'static str {
+    VALUE_NAMES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, l)| *l)
+        .unwrap_or("Value")
+}
+
+/// The lines that identify one error to Microsoft support or an admin, in the order they
+/// ask for them.
+fn support_fields(e: &FoundError) -> Vec<(&'static str, String)> {
+    let mut out = vec![("Error code", format!("AADSTS{}", e.code))];
+    if let Some(c) = &e.correlation_id {
+        out.push(("Correlation ID", c.clone()));
+    }
+    if let Some(t) = &e.trace_id {
+        out.push(("Trace ID", t.clone()));
+    }
+    if let Some(r) = e
+        .request_id
+        .as_ref()
+        .filter(|r| e.trace_id.as_ref() != Some(*r))
+    {
+        out.push(("Request ID", r.clone()));
+    }
+    if let Some(t) = &e.timestamp {
+        out.push(("Timestamp (UTC)", t.clone()));
+    }
+    for k in ["app_id", "tenant", "user"] {
+        if let Some(v) = e.values.get(k) {
+            out.push((label(k), v.clone()));
+        }
+    }
+    out
+}
+
+fn found_fields(e: &FoundError) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(o) = &e.oauth_error {
+        out.push(("OAuth error", o.clone()));
+    }
+    if let Some(s) = &e.suberror {
+        out.push(("Suberror", s.clone()));
+    }
+    let values = all_values(e);
+    // In the order of VALUE_NAMES: ids and time first, then what the message names.
+    for (k, l) in VALUE_NAMES {
+        let Some(v) = values.get(k) else { continue };
+        if *k == "request_id" && e.trace_id.as_ref() == Some(v) {
+            continue;
+        }
+        // The claims challenge is long JSON: shown in full in JSON output only.
+        if *k == "claims" {
+            out.push((l, "present (see --format json)".into()));
+            continue;
+        }
+        out.push((l, v.clone()));
+    }
+    if e.count > 1 {
+        let mut seen = format!("{} times", e.count);
+        if !e.other_correlation_ids.is_empty() {
+            let _ = write!(
+                seen,
+                " (other correlation IDs: {})",
+                e.other_correlation_ids.join(", ")
+            );
+        }
+        out.push(("Seen", seen));
+    }
+    out
+}
+
+fn summary_line(e: &FoundError, page: Option<&Page>) -> String {
+    let mut s = match page {
+        Some(p) => p.title.to_string(),
+        None => "no page in this catalog".into(),
+    };
+    if e.count > 1 {
+        let _ = write!(s, "  (×{})", e.count);
+    }
+    s
+}
+
+fn header(r: &Report) -> String {
+    let n = r.items.len();
+    let mut h = format!("Found {n} distinct error{}", if n == 1 { "" } else { "s" });
+    if !r.extraction.decoded.is_empty() {
+        let _ = write!(h, " (after undoing {})", r.extraction.decoded.join(", "));
+    }
+    h
+}
+
+pub fn text(cat: &Catalog, r: &Report, style: &TextStyle) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}\n", paint(style, BOLD, &header(r)));
+    for (i, it) in r.items.iter().enumerate() {
+        let e = it.error;
+        let _ = writeln!(
+            out,
+            "{}. {}  {}",
+            i + 1,
+            paint(style, BOLD, &format!("AADSTS{}", e.code)),
+            summary_line(e, it.page)
+        );
+        if let Some(m) = &e.message {
+            out.push_str(&text::block(&format!("“{m}”"), "   ", "   ", style));
+        }
+        for (k, v) in found_fields(e) {
+            let _ = writeln!(out, "   {:<22} {v}", paint(style, DIM, k));
+        }
+        out.push('\n');
+    }
+    for it in &r.items {
+        let e = it.error;
+        let rule = format!("━━ AADSTS{} ━━", e.code);
+        let _ = writeln!(out, "{}", paint(style, HEADING, &rule));
+        match it.page {
+            Some(p) => {
+                if !it.tailored.is_empty() {
+                    let _ = writeln!(out, "{}", paint(style, HEADING, "For this error"));
+                    for (n, t) in it.tailored.iter().enumerate() {
+                        let first = format!("  {}. ", n + 1);
+                        out.push_str(&text::block(t, &first, "     ", style));
+                    }
+                    out.push('\n');
+                }
+                out.push_str(&text::page(cat, p, style));
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "No page for AADSTS{} in this catalog. Microsoft's lookup: {}",
+                    e.code,
+                    aadsts_catalog::lookup_url(e.code)
+                );
+            }
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", paint(style, HEADING, "Send to support"));
+    let _ = writeln!(
+        out,
+        "Paste these lines into the ticket; the correlation ID and the UTC time let an admin find the row in Entra ID → Monitoring & health → Sign-in logs."
+    );
+    for it in &r.items {
+        out.push('\n');
+        for (k, v) in support_fields(it.error) {
+            let _ = writeln!(out, "  {k:<16} {v}");
+        }
+    }
+    out
+}
+
+pub fn markdown(cat: &Catalog, r: &Report) -> String {
+    let mut out = format!("# {}\n\n", header(r));
+    for it in &r.items {
+        let e = it.error;
+        let _ = writeln!(out, "- **AADSTS{}**: {}", e.code, summary_line(e, it.page));
+    }
+    for it in &r.items {
+        let e = it.error;
+        let _ = writeln!(out, "\n---\n\n## AADSTS{} in this text\n", e.code);
+        if let Some(m) = &e.message {
+            let _ = writeln!(out, "> {}\n", m.replace('\n', " "));
+        }
+        let fields = found_fields(e);
+        if !fields.is_empty() {
+            out.push_str("| Found | Value |\n|---|---|\n");
+            for (k, v) in fields {
+                let _ = writeln!(out, "| {k} | `{}` |", v.replace('|', "\\|"));
+            }
+            out.push('\n');
+        }
+        if !it.tailored.is_empty() {
+            out.push_str("### For this error\n\n");
+            for (n, t) in it.tailored.iter().enumerate() {
+                let _ = writeln!(out, "{}. {t}", n + 1);
+            }
+            out.push('\n');
+        }
+        match it.page {
+            Some(p) => out.push_str(&markdown::page(cat, p)),
+            None => {
+                let _ = writeln!(
+                    out,
+                    "No page in this catalog. Microsoft's lookup: <{}>",
+                    aadsts_catalog::lookup_url(e.code)
+                );
+            }
+        }
+    }
+    out.push_str("\n---\n\n## Send to support\n\n");
+    for it in &r.items {
+        for (k, v) in support_fields(it.error) {
+            let _ = writeln!(out, "- {k}: `{v}`");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    #[serde(flatten)]
+    found: &'a FoundError,
+    in_catalog: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    lookup_url: String,
+    tailored_steps: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    schema: &'static str,
+    input_bytes: usize,
+    decoded: &'a [&'static str],
+    errors: Vec<ErrorOut<'a>>,
+    pages: Vec<PageJson<'a>>,
+}
+
+pub fn json(cat: &'_ Catalog, r: &Report) -> String {
+    let errors = r
+        .items
+        .iter()
+        .map(|it| ErrorOut {
+            found: it.error,
+            in_catalog: it.page.is_some(),
+            title: it.page.map(|p| p.title.as_ref()),
+            lookup_url: aadsts_catalog::lookup_url(it.error.code),
+            tailored_steps: &it.tailored,
+        })
+        .collect();
+    let pages = r
+        .items
+        .iter()
+        .filter_map(|it| it.page)
+        .map(|p| json::page_value(cat, p))
+        .collect();
+    json::to_string(&ReportJson {
+        schema: SCHEMA,
+        input_bytes: r.extraction.input_bytes,
+        decoded: &r.extraction.decoded,
+        errors,
+        pages,
+    })
+}
+
+/// The report in any format.
+pub fn render(cat: &Catalog, r: &Report, format: Format, style: &TextStyle) -> String {
+    match format {
+        Format::Text => text(cat, r, style),
+        Format::Md => markdown(cat, r),
+        Format::Html => {
+            crate::html::document(&header(r), &crate::html::markdown(&markdown(cat, r)))
+        }
+        Format::Json => json(cat, r),
+    }
+}
