@@ -224,16 +224,44 @@ fn unwrap_console(s: &str) -> Option<String> {
     if n < 3 {
         return None;
     }
+    // A console never prints a line longer than its width: if one is, nothing was wrapped.
+    if lines
+        .iter()
+        .any(|l| l.trim_end_matches('\r').chars().count() > width)
+    {
+        return None;
+    }
     let mut out = String::with_capacity(s.len());
+    let mut joined = 0;
     for (i, l) in lines.iter().enumerate() {
         let l = l.trim_end_matches('\r');
         out.push_str(l);
-        let wrapped = l.chars().count() == width && i + 1 < lines.len();
-        if !wrapped && i + 1 < lines.len() {
+        let wrapped = l.chars().count() == width
+            && lines
+                .get(i + 1)
+                .is_some_and(|next| !same_record_shape(l, next));
+        if wrapped {
+            joined += 1;
+        } else if i + 1 < lines.len() {
             out.push('\n');
         }
     }
-    Some(out)
+    (joined > 0).then_some(out)
+}
+
+/// Whether two lines start like two records of one log (same prefix once digits are
+/// masked: `2025-03-01T02:00:01Z INFO` and `2025-03-01T02:00:02Z INFO`): a full-width
+/// line followed by the next record was not wrapped, it only happens to be as long.
+fn same_record_shape(a: &str, b: &str) -> bool {
+    let mask = |s: &str| -> String {
+        s.chars()
+            .take(12)
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect()
+    };
+    let (ma, mb) = (mask(a), mask(b));
+    let digits = a.chars().take(12).filter(char::is_ascii_digit).count();
+    digits >= 4 && ma.chars().count() == 12 && ma == mb
 }
 
 #[cfg(test)]

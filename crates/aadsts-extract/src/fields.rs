@@ -297,13 +297,32 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
 
 /// Two reports are the same error when code and message agree once ids, times and
 /// numbers are taken out.
-pub fn message_key(e: &FoundError) -> String {
+/// The key under which repeats of one error collapse: the message with ids and numbers
+/// masked, so that the same error with another trace id or time is a repeat.
+pub fn key_of(message: Option<&str>) -> String {
     static VOLATILE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}|\d+").expect("valid"));
-    e.message
-        .as_deref()
+    message
         .map(|m| VOLATILE.replace_all(m, "#").into_owned())
         .unwrap_or_default()
+}
+
+/// The message of an occurrence (cheap: read before deciding how much else to read).
+pub fn message_of(occ: &Occurrence, full: &str) -> Option<String> {
+    if occ.prefixed {
+        message_after(full, occ.end)
+    } else {
+        None
+    }
+}
+
+/// For a repeat of an error already read in full: only its correlation id.
+pub fn correlation_only(region: &str, at: usize) -> Option<String> {
+    let after = region.get(at..).unwrap_or(region);
+    first(&CORRELATION, after)
+        .or_else(|| first(&CORRELATION, region))
+        .or_else(|| TRAILER.captures(after).map(|c| c[2].to_string()))
+        .map(|g| g.to_lowercase())
 }
 
 /// Normalises the time formats the service and its clients print to RFC 3339 UTC

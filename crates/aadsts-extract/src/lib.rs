@@ -106,8 +106,25 @@ pub fn extract(input: &[u8]) -> Extraction {
         let hi = end.min(occ.end + REGION_LIMIT);
         let region_start = floor_char(&d.text, lo);
         let region = &d.text[region_start..ceil_char(&d.text, hi)];
+        let message = fields::message_of(occ, &d.text);
+        let key = (occ.code, fields::key_of(message.as_deref()));
+        // Repeats beyond the first few add only their correlation id: reading every value
+        // of the ten-thousandth copy of an error finds nothing new and costs the most.
+        if let Some(&idx) = keys.get(&key) {
+            if errors[idx].count >= FULL_READS {
+                let existing = &mut errors[idx];
+                existing.count += 1;
+                if let Some(c) = fields::correlation_only(region, occ.start - region_start) {
+                    if existing.correlation_id.as_ref() != Some(&c)
+                        && !existing.other_correlation_ids.contains(&c)
+                    {
+                        existing.other_correlation_ids.push(c);
+                    }
+                }
+                continue;
+            }
+        }
         let mut found = fields::describe(occ, region, occ.start - region_start, &d.text);
-        let key = (found.code, fields::message_key(&found));
         match keys.get(&key) {
             Some(&idx) => {
                 let existing = &mut errors[idx];
@@ -149,6 +166,9 @@ pub fn extract(input: &[u8]) -> Extraction {
         errors,
     }
 }
+
+/// How many copies of one error are read in full before later ones only count.
+const FULL_READS: usize = 4;
 
 /// How close an unprefixed code must be to its prefixed twin to be the same error.
 const COMPANION_DISTANCE: usize = 4096;
