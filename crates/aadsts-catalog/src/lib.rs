@@ -296,7 +296,13 @@ impl Catalog {
                 }
             }
         }
-        let known: BTreeSet<u32> = pages.iter().map(|p| p.code).collect();
+        // A related code is fine when it has a page or is a known code whose page is still
+        // to come (built-in pages name such codes too).
+        let known: BTreeSet<u32> = pages
+            .iter()
+            .map(|p| p.code)
+            .chain(generated::REFERENCE.iter().map(|r| r.code))
+            .collect();
         let documented = Default::default();
         let ctx = Context {
             category_ids: categories.iter().map(|c| c.id.as_ref()).collect(),

@@ -16,7 +16,9 @@ use std::path::PathBuf;
     after_help = "Examples:\n  aadsts 50126\n  aadsts explain AADSTS700016\n  aadsts search \"password writeback\"\n  aadsts list --category mfa --signal failure\n  pbpaste | aadsts explain -\n\n\
         Exit codes: 0 ok; 1 not found (unknown code, no results, no error in the text); \
         2 usage error; 3 knowledge-base or overlay problem; 4 input/output error.",
-    args_conflicts_with_subcommands = true
+    // Global options (`--kb`, `--format`) may come before a subcommand, so a bare CODE and
+    // a subcommand are told apart in `main` rather than by clap's conflict rule.
+    subcommand_precedence_over_arg = true
 )]
 pub struct Cli {
     #[command(flatten)]

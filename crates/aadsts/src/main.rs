@@ -105,6 +105,11 @@ fn load_catalog(global: &Global) -> Result<Catalog, Failure> {
 }
 
 fn run(cli: Cli, style: TextStyle) -> Outcome {
+    if let (Some(code), Some(_)) = (&cli.code, &cli.command) {
+        return Err(Failure::Usage(format!(
+            "aadsts: `{code}` before a command: give either a code (`aadsts 50126`) or a command (`aadsts explain 50126`)"
+        )));
+    }
     // Commands that need no catalog.
     match &cli.command {
         Some(Command::Completions { shell }) => {
