@@ -13,6 +13,8 @@
 mod decode;
 mod fields;
 
+pub use fields::normalize_time;
+
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -5,6 +5,7 @@ pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod report;
+pub mod scan;
 pub mod text;
 
 pub use text::TextStyle;

@@ -61,6 +61,14 @@ pub enum FormatArg {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShapeArg {
+    Csv,
+    Json,
+    JsonLines,
+    Text,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ColorArg {
     Auto,
     Always,
@@ -74,6 +82,53 @@ pub enum Command {
         /// The code (50126, AADSTS50126), name, or pasted error text. `-` or nothing reads stdin.
         #[arg(value_name = "TEXT", num_args = 0..)]
         text: Vec<String>,
+    },
+    /// Scan sign-in log exports (portal CSV/JSON, Graph pages, Azure Monitor PT1H.json,
+    /// Log Analytics CSV, or any text): what failed, for whom, and what to fix first.
+    Scan {
+        /// Files, directories (read recursively), globs, or `-` for standard input. Gzip,
+        /// UTF-8 with or without BOM, and UTF-16 are read as they are.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<String>,
+        /// Read every input as this shape instead of detecting it.
+        #[arg(long, value_enum)]
+        input_format: Option<ShapeArg>,
+        /// Only sign-ins at or after this time (RFC 3339 or YYYY-MM-DD, UTC).
+        #[arg(long)]
+        since: Option<String>,
+        /// Only sign-ins at or before this time (RFC 3339 or YYYY-MM-DD, UTC).
+        #[arg(long)]
+        until: Option<String>,
+        /// Only sign-ins whose app name or id contains this (case-insensitive).
+        #[arg(long)]
+        app: Option<String>,
+        /// Only sign-ins whose user contains this (case-insensitive).
+        #[arg(long)]
+        user: Option<String>,
+        /// Replace user names and IP addresses with stable pseudonyms (user-1, ip-1, ...).
+        #[arg(long)]
+        redact: bool,
+        /// Print the summary as JSON (schema aadsts.scan/1); same as --format json.
+        #[arg(long)]
+        json: bool,
+        /// Print the summary as Markdown; same as --format md.
+        #[arg(long)]
+        md: bool,
+        /// Print one CSV row per code; same as --format csv.
+        #[arg(long)]
+        csv: bool,
+        /// Also write a self-contained HTML report with charts to this file.
+        #[arg(long, value_name = "FILE")]
+        html: Option<std::path::PathBuf>,
+        /// Worker threads (default: one per core).
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// How many skipped rows to list with file, line and reason (all are counted).
+        #[arg(long, default_value_t = 20)]
+        show_skipped: usize,
+        /// No progress bar, even on a terminal.
+        #[arg(long)]
+        no_progress: bool,
     },
     /// List codes, optionally filtered.
     List {

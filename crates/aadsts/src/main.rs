@@ -132,6 +132,52 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
     }
 
     let catalog = load_catalog(&cli.global)?;
+    if let Some(Command::Scan { .. }) = &cli.command {
+        let Some(Command::Scan {
+            paths,
+            input_format,
+            since,
+            until,
+            app,
+            user,
+            redact,
+            json,
+            md,
+            csv,
+            html,
+            threads,
+            show_skipped,
+            no_progress,
+        }) = cli.command
+        else {
+            unreachable!("matched above")
+        };
+        let format = if json {
+            FormatArg::Json
+        } else if md {
+            FormatArg::Md
+        } else if csv {
+            FormatArg::Csv
+        } else {
+            cli.global.format
+        };
+        let opts = aadsts_scan::Options {
+            shape: input_format.map(|s| match s {
+                cli::ShapeArg::Csv => aadsts_scan::Shape::Csv,
+                cli::ShapeArg::Json => aadsts_scan::Shape::Json,
+                cli::ShapeArg::JsonLines => aadsts_scan::Shape::JsonLines,
+                cli::ShapeArg::Text => aadsts_scan::Shape::Text,
+            }),
+            since: since.map(|t| scan_time(&t, "--since", false)).transpose()?,
+            until: until.map(|t| scan_time(&t, "--until", true)).transpose()?,
+            app,
+            user,
+            redact,
+            threads,
+            max_skipped_listed: show_skipped,
+        };
+        return scan(&catalog, &paths, &opts, format, html, !no_progress, style);
+    }
     if let Some(Command::Export) = cli.command {
         let rows = aadsts_export::rows(&catalog);
         return match cli.global.format {
@@ -240,7 +286,11 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             table,
         }) => kql(&ctx, query, list, function, externaldata, saved, &table),
         Some(
-            Command::Lint { .. } | Command::Completions { .. } | Command::Man | Command::Export,
+            Command::Lint { .. }
+            | Command::Completions { .. }
+            | Command::Man
+            | Command::Export
+            | Command::Scan { .. },
         ) => {
             unreachable!("handled before the catalog is loaded")
         }
@@ -646,6 +696,95 @@ fn lint(source: Option<PathBuf>, update_pending: bool, global: &Global) -> Outco
             problems.len()
         )))
     }
+}
+
+/// A `--since`/`--until` value as the RFC 3339 UTC text the scan compares with. A bare
+/// date means the start (or, for `--until`, the end) of that day.
+fn scan_time(t: &str, flag: &str, end_of_day: bool) -> Result<String, Failure> {
+    let t = t.trim();
+    if t.len() == 10 && t.as_bytes().get(4) == Some(&b'-') {
+        let full = if end_of_day {
+            format!("{t}T23:59:59.9999999Z")
+        } else {
+            format!("{t}T00:00:00Z")
+        };
+        if aadsts_extract::normalize_time(&full).is_some() {
+            return Ok(full);
+        }
+    }
+    aadsts_extract::normalize_time(t).ok_or_else(|| {
+        Failure::Usage(format!(
+            "aadsts: {flag} {t:?} is not a time: give RFC 3339 (2025-03-01T08:00:00Z) or a date (2025-03-01)"
+        ))
+    })
+}
+
+fn scan(
+    catalog: &Catalog,
+    paths: &[String],
+    opts: &aadsts_scan::Options,
+    format: FormatArg,
+    html_out: Option<PathBuf>,
+    progress: bool,
+    style: TextStyle,
+) -> Outcome {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::Arc;
+    let sources = aadsts_scan::expand(paths).map_err(|e| Failure::Io(format!("aadsts: {e}")))?;
+    let total: u64 = sources.iter().map(|s| s.size()).sum();
+    let counter = Arc::new(AtomicU64::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    // A progress bar only on a terminal, only for inputs worth waiting for.
+    let bar_thread = (progress && std::io::stderr().is_terminal() && total > 32 * 1024 * 1024)
+        .then(|| {
+            let counter = counter.clone();
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let bar = indicatif::ProgressBar::new(total);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                while !done.load(Ordering::Relaxed) {
+                    bar.set_position(counter.load(Ordering::Relaxed).min(total));
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                bar.finish_and_clear();
+            })
+        });
+    let result = aadsts_scan::scan(&sources, opts, catalog, counter);
+    done.store(true, Ordering::Relaxed);
+    if let Some(t) = bar_thread {
+        let _ = t.join();
+    }
+    let summary = result.map_err(|e| Failure::Io(format!("aadsts: {e}")))?;
+    let failed_inputs: Vec<String> = summary
+        .inputs
+        .iter()
+        .filter_map(|i| i.error.as_ref().map(|e| format!("aadsts: {}: {e}", i.name)))
+        .collect();
+    if let Some(path) = html_out {
+        std::fs::write(&path, aadsts_render::scan::html(&summary))
+            .map_err(|e| Failure::Io(format!("aadsts: cannot write {}: {e}", path.display())))?;
+    }
+    let out = match format {
+        FormatArg::Json => json::to_string(&summary),
+        FormatArg::Md => aadsts_render::scan::markdown(&summary),
+        FormatArg::Csv => {
+            aadsts_render::scan::csv(&summary).map_err(|e| Failure::Io(format!("aadsts: {e}")))?
+        }
+        FormatArg::Html => aadsts_render::scan::html(&summary),
+        FormatArg::Text | FormatArg::Jsonl => aadsts_render::scan::text(&summary, &style),
+    };
+    for f in &failed_inputs {
+        eprintln!("{f}");
+    }
+    if summary.rows.read == 0 && !failed_inputs.is_empty() {
+        return Err(Failure::Io(out));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

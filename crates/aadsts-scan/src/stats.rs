@@ -1,0 +1,253 @@
+//! Counting: per code, per hour, per IP and user for the attack signals. Everything is
+//! keyed by distinct values, so memory grows with distinct users/apps/IPs, not rows.
+
+use crate::record::SignIn;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Codes that mean a password was tried and was wrong, or the account was locked for it.
+pub const PASSWORD_FAILURES: [u32; 3] = [50126, 50053, 50055];
+/// Codes of sign-ins blocked because of user or sign-in risk.
+pub const RISK_BLOCKS: [u32; 4] = [53004, 53011, 530032, 530034];
+/// Client apps (`clientAppUsed`) that use legacy authentication protocols.
+pub const LEGACY_CLIENTS: [&str; 13] = [
+    "Exchange ActiveSync",
+    "IMAP4",
+    "IMAP",
+    "POP3",
+    "POP",
+    "SMTP",
+    "Authenticated SMTP",
+    "AutoDiscover",
+    "Exchange Web Services",
+    "MAPI Over HTTP",
+    "Offline Address Book",
+    "Outlook Anywhere (RPC over HTTP)",
+    "Other clients",
+];
+
+#[derive(Debug, Default, Clone)]
+pub struct CodeStats {
+    pub count: u64,
+    pub users: HashMap<String, u64>,
+    pub apps: HashMap<String, u64>,
+    pub ips: HashMap<String, u64>,
+    pub client_apps: HashMap<String, u64>,
+    pub os: HashMap<String, u64>,
+    pub ca_policies: HashMap<String, u64>,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+fn bump(m: &mut HashMap<String, u64>, k: &str, n: u64) {
+    if k.is_empty() {
+        return;
+    }
+    match m.get_mut(k) {
+        Some(c) => *c += n,
+        None => {
+            m.insert(k.to_string(), n);
+        }
+    }
+}
+
+fn merge_map(a: &mut HashMap<String, u64>, b: HashMap<String, u64>) {
+    for (k, v) in b {
+        *a.entry(k).or_default() += v;
+    }
+}
+
+fn min_time(a: &mut Option<String>, b: Option<&String>) {
+    if let Some(b) = b {
+        if a.as_ref().is_none_or(|x| b < x) {
+            *a = Some(b.clone());
+        }
+    }
+}
+
+fn max_time(a: &mut Option<String>, b: Option<&String>) {
+    if let Some(b) = b {
+        if a.as_ref().is_none_or(|x| b > x) {
+            *a = Some(b.clone());
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct IpStats {
+    /// Users with a password failure from this IP.
+    pub failed_users: HashSet<String>,
+    pub succeeded_users: HashSet<String>,
+    pub failures: u64,
+    pub disabled_probes: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct UserStats {
+    pub password_failures: u64,
+    pub password_ips: HashSet<String>,
+    pub mfa_denials: u64,
+    pub mfa_unanswered: u64,
+    pub fraud_reports: u64,
+    pub first_failure: Option<String>,
+    pub last_success: Option<String>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct LegacyStats {
+    pub attempts: u64,
+    pub successes: u64,
+    pub users: HashSet<String>,
+}
+
+/// Everything counted from the records of one or more files.
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    pub codes: HashMap<u32, CodeStats>,
+    /// Hour (`YYYY-MM-DDTHH`) → (sign-ins, successes).
+    pub hours: BTreeMap<String, (u64, u64)>,
+    pub ips: HashMap<String, IpStats>,
+    pub users: HashMap<String, UserStats>,
+    pub legacy: HashMap<String, LegacyStats>,
+    pub risk_blocked_users: HashSet<String>,
+    pub risk_blocks: u64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+impl Tally {
+    pub fn add(&mut self, r: &SignIn) {
+        let n = r.weight;
+        let c = self.codes.entry(r.code).or_default();
+        c.count += n;
+        bump(&mut c.users, &r.user, n);
+        bump(&mut c.apps, &r.app, n);
+        bump(&mut c.ips, &r.ip, n);
+        bump(&mut c.client_apps, &r.client_app, n);
+        bump(&mut c.os, &r.os, n);
+        for p in &r.ca_failed {
+            bump(&mut c.ca_policies, p, n);
+        }
+        min_time(&mut c.first, r.time.as_ref());
+        max_time(&mut c.last, r.time.as_ref());
+        min_time(&mut self.first, r.time.as_ref());
+        max_time(&mut self.last, r.time.as_ref());
+        if let Some(t) = &r.time {
+            let h = self
+                .hours
+                .entry(t.get(..13).unwrap_or(t).to_string())
+                .or_default();
+            h.0 += n;
+            if r.code == 0 {
+                h.1 += n;
+            }
+        }
+
+        let password_failure = PASSWORD_FAILURES.contains(&r.code);
+        if !r.ip.is_empty() && (password_failure || r.code == 0 || r.code == 50057) {
+            let ip = self.ips.entry(r.ip.clone()).or_default();
+            if password_failure && !r.user.is_empty() {
+                ip.failed_users.insert(r.user.clone());
+                ip.failures += n;
+                min_time(&mut ip.first, r.time.as_ref());
+                max_time(&mut ip.last, r.time.as_ref());
+            } else if r.code == 0 && !r.user.is_empty() {
+                ip.succeeded_users.insert(r.user.clone());
+            } else if r.code == 50057 {
+                ip.disabled_probes += n;
+            }
+        }
+        if !r.user.is_empty() && (password_failure || r.code == 0 || r.code == 500121) {
+            let u = self.users.entry(r.user.clone()).or_default();
+            if password_failure {
+                u.password_failures += n;
+                if !r.ip.is_empty() {
+                    u.password_ips.insert(r.ip.clone());
+                }
+                min_time(&mut u.first_failure, r.time.as_ref());
+            } else if r.code == 0 {
+                max_time(&mut u.last_success, r.time.as_ref());
+            } else {
+                let d = r.details.to_lowercase();
+                if d.contains("fraud") {
+                    u.fraud_reports += n;
+                } else if d.contains("did not respond") || d.contains("timed out") {
+                    u.mfa_unanswered += n;
+                } else if d.contains("denied") || d.contains("declined") {
+                    u.mfa_denials += n;
+                }
+                min_time(&mut u.first_failure, r.time.as_ref());
+            }
+        }
+        if LEGACY_CLIENTS
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(&r.client_app))
+        {
+            let l = self.legacy.entry(r.client_app.clone()).or_default();
+            l.attempts += n;
+            if r.code == 0 {
+                l.successes += n;
+            }
+            if !r.user.is_empty() {
+                l.users.insert(r.user.clone());
+            }
+        }
+        if RISK_BLOCKS.contains(&r.code) {
+            self.risk_blocks += n;
+            if !r.user.is_empty() {
+                self.risk_blocked_users.insert(r.user.clone());
+            }
+        }
+    }
+
+    /// Adds another tally (from another file or thread) into this one.
+    pub fn merge(&mut self, o: Tally) {
+        for (code, s) in o.codes {
+            let c = self.codes.entry(code).or_default();
+            c.count += s.count;
+            merge_map(&mut c.users, s.users);
+            merge_map(&mut c.apps, s.apps);
+            merge_map(&mut c.ips, s.ips);
+            merge_map(&mut c.client_apps, s.client_apps);
+            merge_map(&mut c.os, s.os);
+            merge_map(&mut c.ca_policies, s.ca_policies);
+            min_time(&mut c.first, s.first.as_ref());
+            max_time(&mut c.last, s.last.as_ref());
+        }
+        for (h, (a, b)) in o.hours {
+            let e = self.hours.entry(h).or_default();
+            e.0 += a;
+            e.1 += b;
+        }
+        for (k, s) in o.ips {
+            let e = self.ips.entry(k).or_default();
+            e.failed_users.extend(s.failed_users);
+            e.succeeded_users.extend(s.succeeded_users);
+            e.failures += s.failures;
+            e.disabled_probes += s.disabled_probes;
+            min_time(&mut e.first, s.first.as_ref());
+            max_time(&mut e.last, s.last.as_ref());
+        }
+        for (k, s) in o.users {
+            let e = self.users.entry(k).or_default();
+            e.password_failures += s.password_failures;
+            e.password_ips.extend(s.password_ips);
+            e.mfa_denials += s.mfa_denials;
+            e.mfa_unanswered += s.mfa_unanswered;
+            e.fraud_reports += s.fraud_reports;
+            min_time(&mut e.first_failure, s.first_failure.as_ref());
+            max_time(&mut e.last_success, s.last_success.as_ref());
+        }
+        for (k, s) in o.legacy {
+            let e = self.legacy.entry(k).or_default();
+            e.attempts += s.attempts;
+            e.successes += s.successes;
+            e.users.extend(s.users);
+        }
+        self.risk_blocks += o.risk_blocks;
+        self.risk_blocked_users.extend(o.risk_blocked_users);
+        min_time(&mut self.first, o.first.as_ref());
+        max_time(&mut self.last, o.last.as_ref());
+    }
+}

@@ -1,0 +1,615 @@
+//! From counts to answers: totals, per-code rows with the catalog's guidance, the
+//! timeline, attack signals with evidence, and the "fix first" list.
+
+use crate::stats::{CodeStats, Tally, PASSWORD_FAILURES};
+use crate::{InputReport, Options, Skipped};
+use aadsts_catalog::Catalog;
+use aadsts_kb::{Severity, Signal};
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub const SCHEMA: &str = "aadsts.scan/1";
+const TOP: usize = 5;
+
+/// Thresholds of the attack signals (documented in the README).
+pub const SPRAY_MIN_USERS: usize = 5;
+pub const BRUTE_FORCE_MIN_FAILURES: u64 = 10;
+pub const MFA_STORM_MIN: u64 = 3;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Count {
+    pub value: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tops {
+    pub apps: Vec<Count>,
+    pub users: Vec<Count>,
+    pub ips: Vec<Count>,
+    pub client_apps: Vec<Count>,
+    pub operating_systems: Vec<Count>,
+    /// Conditional Access policies whose result was `failure` on these rows.
+    pub failed_ca_policies: Vec<Count>,
+}
+
+/// How a code counts in the totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Class {
+    Success,
+    Failure,
+    Interrupt,
+    Expected,
+    /// No page in the catalog: counted with failures, listed apart.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeRow {
+    pub code: u32,
+    pub class: Class,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixer: Option<String>,
+    pub count: u64,
+    pub users: usize,
+    pub apps: usize,
+    pub ips: usize,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    pub top: Tops,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub sign_ins: u64,
+    pub successes: u64,
+    pub failures: u64,
+    pub interrupts: u64,
+    pub expected: u64,
+    /// Failures (unknown codes included) over all sign-ins.
+    pub failure_rate: f64,
+    pub first: Option<String>,
+    pub last: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    pub t: String,
+    pub sign_ins: u64,
+    pub failures: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timeline {
+    /// `hour` for spans up to three days, `day` beyond.
+    pub bucket: &'static str,
+    pub points: Vec<Point>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttackSignal {
+    /// `password-spray`, `brute-force`, `mfa-denials`, `mfa-fatigue`, `risk-blocked`,
+    /// `legacy-auth`, `disabled-account-probing`.
+    pub kind: &'static str,
+    pub severity: Severity,
+    pub summary: String,
+    /// The facts behind it, as label → value.
+    pub evidence: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FixFirst {
+    pub code: u32,
+    pub title: String,
+    pub users: usize,
+    pub count: u64,
+    pub severity: Severity,
+    pub fixer: String,
+    /// The page's first fix step (Markdown).
+    pub first_step: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Rows {
+    pub read: u64,
+    pub used: u64,
+    pub filtered_out: u64,
+    pub skipped: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub schema: &'static str,
+    pub inputs: Vec<InputReport>,
+    pub rows: Rows,
+    /// The first skipped rows with file, location and reason (all are counted in `rows`).
+    pub skipped: Vec<Skipped>,
+    pub totals: Totals,
+    pub codes: Vec<CodeRow>,
+    /// Codes that have no page in the catalog.
+    pub unknown_codes: Vec<u32>,
+    pub timeline: Timeline,
+    pub signals: Vec<AttackSignal>,
+    pub fix_first: Vec<FixFirst>,
+    pub redacted: bool,
+}
+
+fn top(m: &HashMap<String, u64>) -> Vec<Count> {
+    let mut v: Vec<Count> = m
+        .iter()
+        .map(|(k, c)| Count {
+            value: k.clone(),
+            count: *c,
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    v.truncate(TOP);
+    v
+}
+
+fn severity_rank(s: Severity) -> u8 {
+    match s {
+        Severity::Info => 0,
+        Severity::Low => 1,
+        Severity::Medium => 2,
+        Severity::High => 3,
+        Severity::Critical => 4,
+    }
+}
+
+fn span_hours(first: &Option<String>, last: &Option<String>) -> i64 {
+    let h = |t: &str| -> Option<i64> {
+        let y: i64 = t.get(0..4)?.parse().ok()?;
+        let m: i64 = t.get(5..7)?.parse().ok()?;
+        let d: i64 = t.get(8..10)?.parse().ok()?;
+        let hh: i64 = t.get(11..13)?.parse().ok()?;
+        // Days from a fixed epoch (civil calendar), good enough for spans.
+        let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+        let days = 365 * y2 + y2 / 4 - y2 / 100 + y2 / 400 + (153 * m2 + 2) / 5 + d;
+        Some(days * 24 + hh)
+    };
+    match (first.as_deref().and_then(h), last.as_deref().and_then(h)) {
+        (Some(a), Some(b)) => b - a,
+        _ => 0,
+    }
+}
+
+pub(crate) fn summarise(
+    cat: &Catalog,
+    t: Tally,
+    inputs: Vec<InputReport>,
+    skipped: Vec<Skipped>,
+    opts: &Options,
+) -> Summary {
+    let mut codes: Vec<CodeRow> = Vec::new();
+    let mut unknown = Vec::new();
+    let (mut successes, mut failures, mut interrupts, mut expected) = (0, 0, 0, 0);
+    for (code, s) in &t.codes {
+        let page = cat.get(*code);
+        let class = match (code, page) {
+            (0, _) => Class::Success,
+            (_, Some(p)) => match p.signal {
+                Signal::Failure => Class::Failure,
+                Signal::Interrupt => Class::Interrupt,
+                Signal::Expected => Class::Expected,
+            },
+            (_, None) => Class::Unknown,
+        };
+        match class {
+            Class::Success => successes += s.count,
+            Class::Failure | Class::Unknown => failures += s.count,
+            Class::Interrupt => interrupts += s.count,
+            Class::Expected => expected += s.count,
+        }
+        if class == Class::Unknown {
+            unknown.push(*code);
+        }
+        codes.push(row(*code, class, page, s));
+    }
+    codes.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
+    unknown.sort_unstable();
+    let sign_ins = successes + failures + interrupts + expected;
+
+    let span = span_hours(&t.first, &t.last);
+    let timeline = if span <= 72 {
+        Timeline {
+            bucket: "hour",
+            points: t
+                .hours
+                .iter()
+                .map(|(h, (n, ok))| Point {
+                    t: format!("{h}:00Z"),
+                    sign_ins: *n,
+                    failures: n - ok,
+                })
+                .collect(),
+        }
+    } else {
+        let mut days: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        for (h, (n, ok)) in &t.hours {
+            let d = days
+                .entry(h.get(..10).unwrap_or(h).to_string())
+                .or_default();
+            d.0 += n;
+            d.1 += ok;
+        }
+        Timeline {
+            bucket: "day",
+            points: days
+                .into_iter()
+                .map(|(d, (n, ok))| Point {
+                    t: d,
+                    sign_ins: n,
+                    failures: n - ok,
+                })
+                .collect(),
+        }
+    };
+
+    let signals = signals(&t);
+    let mut fix_first: Vec<FixFirst> = codes
+        .iter()
+        .filter(|c| c.class == Class::Failure)
+        .filter_map(|c| {
+            let p = cat.get(c.code)?;
+            Some(FixFirst {
+                code: c.code,
+                title: p.title.to_string(),
+                users: c.users,
+                count: c.count,
+                severity: p.severity,
+                fixer: p.fixer.to_string(),
+                first_step: p.fix.first().map(|s| s.to_string()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    fix_first.sort_by(|a, b| {
+        b.users
+            .cmp(&a.users)
+            .then(severity_rank(b.severity).cmp(&severity_rank(a.severity)))
+            .then(b.count.cmp(&a.count))
+    });
+    fix_first.truncate(10);
+
+    let rows = Rows {
+        read: inputs.iter().map(|i| i.rows_read).sum(),
+        used: inputs.iter().map(|i| i.rows_used).sum(),
+        filtered_out: inputs.iter().map(|i| i.rows_filtered).sum(),
+        skipped: inputs.iter().map(|i| i.rows_skipped).sum(),
+    };
+    let mut s = Summary {
+        schema: SCHEMA,
+        inputs,
+        rows,
+        skipped: skipped
+            .into_iter()
+            .take(opts.max_skipped_listed.max(1))
+            .collect(),
+        totals: Totals {
+            sign_ins,
+            successes,
+            failures,
+            interrupts,
+            expected,
+            failure_rate: if sign_ins == 0 {
+                0.0
+            } else {
+                (failures as f64 / sign_ins as f64 * 10_000.0).round() / 10_000.0
+            },
+            first: t.first.clone(),
+            last: t.last.clone(),
+        },
+        codes,
+        unknown_codes: unknown,
+        timeline,
+        signals,
+        fix_first,
+        redacted: false,
+    };
+    if opts.redact {
+        redact(&mut s);
+    }
+    s
+}
+
+fn row(code: u32, class: Class, page: Option<&aadsts_kb::Page>, s: &CodeStats) -> CodeRow {
+    CodeRow {
+        code,
+        class,
+        title: page.map(|p| p.title.to_string()),
+        name: page.and_then(|p| p.name.as_ref().map(|n| n.to_string())),
+        severity: page.map(|p| p.severity),
+        fixer: page.map(|p| p.fixer.to_string()),
+        count: s.count,
+        users: s.users.len(),
+        apps: s.apps.len(),
+        ips: s.ips.len(),
+        first_seen: s.first.clone(),
+        last_seen: s.last.clone(),
+        top: Tops {
+            apps: top(&s.apps),
+            users: top(&s.users),
+            ips: top(&s.ips),
+            client_apps: top(&s.client_apps),
+            operating_systems: top(&s.os),
+            failed_ca_policies: top(&s.ca_policies),
+        },
+    }
+}
+
+fn ev(pairs: &[(&str, String)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+fn list<'a>(items: impl Iterator<Item = &'a String>, n: usize) -> String {
+    let mut v: Vec<&String> = items.collect();
+    v.sort();
+    let more = v.len().saturating_sub(n);
+    let mut s = v
+        .into_iter()
+        .take(n)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if more > 0 {
+        s.push_str(&format!(" and {more} more"));
+    }
+    s
+}
+
+fn when(a: &Option<String>, b: &Option<String>) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if a != b => format!("{a} – {b}"),
+        (Some(a), _) => a.clone(),
+        _ => "time not in the export".into(),
+    }
+}
+
+fn signals(t: &Tally) -> Vec<AttackSignal> {
+    let mut out = Vec::new();
+    let codes = PASSWORD_FAILURES.map(|c| c.to_string()).join("/");
+    let mut ips: Vec<_> = t.ips.iter().collect();
+    ips.sort_by(|a, b| {
+        b.1.failed_users
+            .len()
+            .cmp(&a.1.failed_users.len())
+            .then(a.0.cmp(b.0))
+    });
+    for (ip, s) in ips {
+        if s.failed_users.len() >= SPRAY_MIN_USERS && s.failed_users.len() > s.succeeded_users.len()
+        {
+            out.push(AttackSignal {
+                kind: "password-spray",
+                severity: Severity::High,
+                summary: format!(
+                    "{ip} failed passwords for {} accounts ({} attempts, codes {codes})",
+                    s.failed_users.len(),
+                    s.failures
+                ),
+                evidence: ev(&[
+                    ("IP address", ip.clone()),
+                    (
+                        "Accounts with a password failure",
+                        s.failed_users.len().to_string(),
+                    ),
+                    (
+                        "Accounts signed in successfully from it",
+                        s.succeeded_users.len().to_string(),
+                    ),
+                    ("Attempts", s.failures.to_string()),
+                    ("When", when(&s.first, &s.last)),
+                    ("Accounts", list(s.failed_users.iter(), 5)),
+                ]),
+            });
+        }
+        if s.disabled_probes >= 3 && !s.succeeded_users.is_empty() {
+            out.push(AttackSignal {
+                kind: "disabled-account-probing",
+                severity: Severity::Medium,
+                summary: format!(
+                    "{ip} tried disabled accounts {} times (50057) and also signed other accounts in",
+                    s.disabled_probes
+                ),
+                evidence: ev(&[
+                    ("IP address", ip.clone()),
+                    ("50057 attempts", s.disabled_probes.to_string()),
+                    ("Accounts signed in from it", list(s.succeeded_users.iter(), 5)),
+                ]),
+            });
+        }
+    }
+    let mut users: Vec<_> = t.users.iter().collect();
+    users.sort_by(|a, b| {
+        b.1.password_failures
+            .cmp(&a.1.password_failures)
+            .then(a.0.cmp(b.0))
+    });
+    for (user, s) in &users {
+        if s.password_failures >= BRUTE_FORCE_MIN_FAILURES {
+            let then_success = match (&s.first_failure, &s.last_success) {
+                (Some(f), Some(ok)) => ok > f,
+                _ => false,
+            };
+            out.push(AttackSignal {
+                kind: "brute-force",
+                severity: if then_success {
+                    Severity::Critical
+                } else {
+                    Severity::High
+                },
+                summary: format!(
+                    "{user}: {} password failures from {} IP address(es){}",
+                    s.password_failures,
+                    s.password_ips.len(),
+                    if then_success {
+                        ", then a successful sign-in"
+                    } else {
+                        ""
+                    }
+                ),
+                evidence: ev(&[
+                    ("Account", user.to_string()),
+                    ("Password failures", s.password_failures.to_string()),
+                    ("IP addresses", list(s.password_ips.iter(), 5)),
+                    (
+                        "Later success",
+                        s.last_success
+                            .clone()
+                            .filter(|_| then_success)
+                            .unwrap_or_else(|| "none".into()),
+                    ),
+                ]),
+            });
+        }
+    }
+    for (user, s) in &users {
+        let denials = s.mfa_denials + s.fraud_reports;
+        if s.fraud_reports > 0 || denials >= MFA_STORM_MIN || s.mfa_unanswered >= MFA_STORM_MIN {
+            let then_success = match (&s.first_failure, &s.last_success) {
+                (Some(f), Some(ok)) => ok > f,
+                _ => false,
+            };
+            let fatigue = then_success && (denials + s.mfa_unanswered) >= MFA_STORM_MIN;
+            out.push(AttackSignal {
+                kind: if fatigue {
+                    "mfa-fatigue"
+                } else {
+                    "mfa-denials"
+                },
+                severity: if fatigue || s.fraud_reports > 0 {
+                    Severity::Critical
+                } else {
+                    Severity::High
+                },
+                summary: format!(
+                    "{user}: {} MFA prompts denied, {} unanswered, {} reported as fraud (500121){}",
+                    s.mfa_denials,
+                    s.mfa_unanswered,
+                    s.fraud_reports,
+                    if fatigue {
+                        ", then approved: likely MFA fatigue"
+                    } else {
+                        ""
+                    }
+                ),
+                evidence: ev(&[
+                    ("Account", user.to_string()),
+                    ("Denied", s.mfa_denials.to_string()),
+                    ("Not answered", s.mfa_unanswered.to_string()),
+                    ("Reported as fraud", s.fraud_reports.to_string()),
+                    (
+                        "Later success",
+                        s.last_success
+                            .clone()
+                            .filter(|_| then_success)
+                            .unwrap_or_else(|| "none".into()),
+                    ),
+                ]),
+            });
+        }
+    }
+    if t.risk_blocks > 0 {
+        out.push(AttackSignal {
+            kind: "risk-blocked",
+            severity: Severity::High,
+            summary: format!(
+                "{} sign-ins of {} account(s) blocked for risk (53004, 53011, 530032, 530034)",
+                t.risk_blocks,
+                t.risk_blocked_users.len()
+            ),
+            evidence: ev(&[
+                ("Sign-ins", t.risk_blocks.to_string()),
+                ("Accounts", list(t.risk_blocked_users.iter(), 5)),
+            ]),
+        });
+    }
+    let mut legacy: Vec<_> = t.legacy.iter().collect();
+    legacy.sort_by(|a, b| b.1.attempts.cmp(&a.1.attempts).then(a.0.cmp(b.0)));
+    for (client, s) in legacy {
+        out.push(AttackSignal {
+            kind: "legacy-auth",
+            severity: if s.successes > 0 {
+                Severity::High
+            } else {
+                Severity::Medium
+            },
+            summary: format!(
+                "{} legacy-authentication sign-ins over {client} by {} account(s), {} succeeded",
+                s.attempts,
+                s.users.len(),
+                s.successes
+            ),
+            evidence: ev(&[
+                ("Client app", client.clone()),
+                ("Attempts", s.attempts.to_string()),
+                ("Succeeded", s.successes.to_string()),
+                ("Accounts", list(s.users.iter(), 5)),
+            ]),
+        });
+    }
+    out
+}
+
+/// Pseudonyms for users and IP addresses, the same for the same value everywhere in the
+/// summary: `user-1`, `ip-1`… numbered in order of first appearance in the report.
+fn redact(s: &mut Summary) {
+    let mut users: HashMap<String, String> = HashMap::new();
+    let mut ips: HashMap<String, String> = HashMap::new();
+    fn pseudo(m: &mut HashMap<String, String>, prefix: &str, v: &str) -> String {
+        let n = m.len() + 1;
+        m.entry(v.to_string())
+            .or_insert_with(|| format!("{prefix}-{n}"))
+            .clone()
+    }
+    for c in &mut s.codes {
+        for u in &mut c.top.users {
+            u.value = pseudo(&mut users, "user", &u.value);
+        }
+        for i in &mut c.top.ips {
+            i.value = pseudo(&mut ips, "ip", &i.value);
+        }
+    }
+    let is_ip = |v: &str| v.parse::<std::net::IpAddr>().is_ok();
+    for sig in &mut s.signals {
+        let mut summary = sig.summary.clone();
+        for (k, v) in &mut sig.evidence {
+            let parts: Vec<String> = v
+                .split(", ")
+                .map(|p| {
+                    let (item, tail) = match p.find(" and ") {
+                        Some(i) => (&p[..i], &p[i..]),
+                        None => (p, ""),
+                    };
+                    let r = if is_ip(item) {
+                        pseudo(&mut ips, "ip", item)
+                    } else if item.contains('@')
+                        || k == "Account"
+                        || k == "Accounts"
+                        || k.starts_with("Accounts ")
+                    {
+                        pseudo(&mut users, "user", item)
+                    } else {
+                        item.to_string()
+                    };
+                    if r != item {
+                        summary = summary.replace(item, &r);
+                    }
+                    format!("{r}{tail}")
+                })
+                .collect();
+            *v = parts.join(", ");
+        }
+        sig.summary = summary;
+    }
+    s.redacted = true;
+}
