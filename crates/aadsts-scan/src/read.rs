@@ -301,7 +301,7 @@ fn text_chunk(chunk: &[u8], sink: &mut dyn Sink) {
             app = v("app_id");
         }
         sink.signin(SignIn {
-            time: e.timestamp.clone(),
+            time: e.timestamp.as_deref().and_then(record::time),
             code: e.code,
             user: v("user").to_lowercase(),
             app,

@@ -2,6 +2,23 @@
 
 use serde_json::Value;
 
+/// RFC 3339 UTC with trailing zeros of the fraction dropped, so that the same instant
+/// reads the same from every export (`08:10:00.000Z` and `08:10:00Z`).
+pub fn time(t: &str) -> Option<String> {
+    let n = aadsts_extract::normalize_time(t)?;
+    Some(match n.split_once('.') {
+        Some((head, frac)) => {
+            let digits = frac.trim_end_matches('Z').trim_end_matches('0');
+            if digits.is_empty() {
+                format!("{head}Z")
+            } else {
+                format!("{head}.{digits}Z")
+            }
+        }
+        None => n,
+    })
+}
+
 /// The fields of a sign-in that the scan uses. Strings are empty when the export lacks them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SignIn {
@@ -94,7 +111,7 @@ pub fn from_json(v: &Value) -> Result<SignIn, String> {
     ]
     .iter()
     .find_map(|k| get(k).and_then(Value::as_str))
-    .and_then(aadsts_extract::normalize_time);
+    .and_then(time);
     let mut user = s(get("userPrincipalName").or_else(|| top.get("UserPrincipalName")));
     if user.is_empty() {
         user = s(top.get("identity").or_else(|| get("servicePrincipalName")));
@@ -250,10 +267,7 @@ impl CsvColumns {
         };
         let time = match get(self.time) {
             "" => None,
-            t => Some(
-                aadsts_extract::normalize_time(t)
-                    .ok_or_else(|| format!("time {t:?} is not a date this tool reads"))?,
-            ),
+            t => Some(time(t).ok_or_else(|| format!("time {t:?} is not a date this tool reads"))?),
         };
         let mut user = get(self.user).to_lowercase();
         if user.is_empty() {
