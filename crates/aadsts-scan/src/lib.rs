@@ -83,24 +83,29 @@ pub struct Skipped {
     pub reason: String,
 }
 
-struct FileSink<'a> {
+/// Collects the records of (a part of) one file: counts, kept rows, skipped rows.
+pub struct Collector<'a> {
     opts: &'a Options,
-    tally: &'a mut Tally,
-    report: InputReport,
-    skipped: Vec<Skipped>,
+    pub tally: Tally,
+    pub report: InputReport,
+    pub skipped: Vec<Skipped>,
 }
 
-impl FileSink<'_> {
-    fn keep(&self, r: &read_keep::Row) -> bool {
-        read_keep::keep(self.opts, r)
+impl<'a> Collector<'a> {
+    pub fn new(opts: &'a Options, name: String) -> Self {
+        Collector {
+            opts,
+            tally: Tally::default(),
+            report: InputReport {
+                name,
+                ..Default::default()
+            },
+            skipped: Vec::new(),
+        }
     }
-}
 
-mod read_keep {
-    use super::Options;
-    pub type Row = crate::SignIn;
-
-    pub fn keep(o: &Options, r: &Row) -> bool {
+    fn keep(&self, r: &SignIn) -> bool {
+        let o = self.opts;
         if o.since.is_some() || o.until.is_some() {
             let Some(t) = &r.time else { return false };
             if o.since.as_ref().is_some_and(|s| t < s) || o.until.as_ref().is_some_and(|u| t > u) {
@@ -121,7 +126,19 @@ mod read_keep {
     }
 }
 
-impl read::Sink for FileSink<'_> {
+impl read::Part for Collector<'_> {
+    /// Adds a worker's collector for the same file.
+    fn absorb(&mut self, o: Self) {
+        self.tally.merge(o.tally);
+        self.report.rows_read += o.report.rows_read;
+        self.report.rows_used += o.report.rows_used;
+        self.report.rows_filtered += o.report.rows_filtered;
+        self.report.rows_skipped += o.report.rows_skipped;
+        self.skipped.extend(o.skipped);
+    }
+}
+
+impl read::Sink for Collector<'_> {
     fn signin(&mut self, r: SignIn) {
         self.report.rows_read += r.weight;
         if self.keep(&r) {
@@ -144,21 +161,13 @@ impl read::Sink for FileSink<'_> {
     }
 }
 
-fn scan_one(
+fn scan_one<'a>(
     src: &Source,
-    opts: &Options,
-    tally: &mut Tally,
+    opts: &'a Options,
+    workers: usize,
     progress: &Arc<AtomicU64>,
-) -> (InputReport, Vec<Skipped>) {
-    let mut sink = FileSink {
-        opts,
-        tally,
-        report: InputReport {
-            name: src.name(),
-            ..Default::default()
-        },
-        skipped: Vec::new(),
-    };
+) -> Collector<'a> {
+    let mut c = Collector::new(opts, src.name());
     let opened = input::open(src, progress.clone()).and_then(|r| {
         input::peek(r, 64 * 1024).map_err(|e| ScanError::Read {
             path: src.name(),
@@ -168,16 +177,34 @@ fn scan_one(
     let (head, mut input) = match opened {
         Ok(x) => x,
         Err(e) => {
-            sink.report.error = Some(e.to_string());
-            return (sink.report, sink.skipped);
+            c.report.error = Some(e.to_string());
+            return c;
         }
     };
     let shape = opts.shape.unwrap_or_else(|| read::detect(&head));
-    sink.report.shape = Some(shape);
-    if let Err(e) = read::read(shape, &mut input, &mut sink) {
-        sink.report.error = Some(e);
+    c.report.shape = Some(shape);
+    let result = read::read_parallel(shape, &mut input, &mut c, workers, &|| {
+        Collector::new(opts, src.name())
+    });
+    if let Err(e) = result {
+        c.report.error = Some(e);
     }
-    (sink.report, sink.skipped)
+    // Workers finish in any order: list skipped rows in file order.
+    c.skipped.sort_by_key(|k| location_order(&k.at));
+    c.skipped.truncate(opts.max_skipped_listed.max(1));
+    c
+}
+
+fn location_order(at: &str) -> (u64, u64) {
+    let num = |s: &str| {
+        s.trim()
+            .split(' ')
+            .nth(1)
+            .and_then(|n| n.trim_end_matches(',').parse().ok())
+            .unwrap_or(0)
+    };
+    let mut parts = at.split(", ");
+    (parts.next().map_or(0, num), parts.next().map_or(0, num))
 }
 
 /// Reads every source and summarises. Files are shared out over worker threads; the
@@ -191,12 +218,15 @@ pub fn scan(
     if sources.is_empty() {
         return Err(ScanError::NoInput);
     }
-    let threads = match opts.threads {
+    let cores = match opts.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }
-    .min(sources.len())
     .max(1);
+    // Files are shared out over threads; when there are fewer files than cores, each file
+    // is also split over workers.
+    let threads = cores.min(sources.len()).max(1);
+    let workers = (cores / threads).max(1);
     let next = AtomicUsize::new(0);
     let reports: Mutex<Vec<(usize, InputReport, Vec<Skipped>)>> = Mutex::new(Vec::new());
     let tallies: Vec<Tally> = std::thread::scope(|s| {
@@ -207,11 +237,12 @@ pub fn scan(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(src) = sources.get(i) else { break };
-                        let (rep, sk) = scan_one(src, opts, &mut tally, &progress);
+                        let c = scan_one(src, opts, workers, &progress);
+                        tally.merge(c.tally);
                         reports
                             .lock()
                             .expect("no panics while held")
-                            .push((i, rep, sk));
+                            .push((i, c.report, c.skipped));
                     }
                     tally
                 })

@@ -1,22 +1,110 @@
 //! One sign-in, whatever export it came from, and how each export's fields map onto it.
 
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// RFC 3339 UTC with trailing zeros of the fraction dropped, so that the same instant
 /// reads the same from every export (`08:10:00.000Z` and `08:10:00Z`).
 pub fn time(t: &str) -> Option<String> {
+    let t = t.trim();
+    // Fast paths for the two shapes that make up almost every row (ISO UTC, and Log
+    // Analytics' `M/D/YYYY, h:mm:ss.fff AM`); anything else goes through the general parser.
+    if let Some(x) = iso_utc(t).or_else(|| us_time(t)) {
+        return Some(x);
+    }
     let n = aadsts_extract::normalize_time(t)?;
     Some(match n.split_once('.') {
-        Some((head, frac)) => {
-            let digits = frac.trim_end_matches('Z').trim_end_matches('0');
-            if digits.is_empty() {
-                format!("{head}Z")
-            } else {
-                format!("{head}.{digits}Z")
-            }
-        }
+        Some((head, frac)) => with_fraction(head, frac.trim_end_matches('Z')),
         None => n,
     })
+}
+
+fn with_fraction(head: &str, frac: &str) -> String {
+    let digits = frac.trim_end_matches('0');
+    if digits.is_empty() {
+        format!("{head}Z")
+    } else {
+        format!("{head}.{digits}Z")
+    }
+}
+
+fn digits(b: &[u8]) -> bool {
+    !b.is_empty() && b.iter().all(u8::is_ascii_digit)
+}
+
+fn iso_utc(t: &str) -> Option<String> {
+    let b = t.as_bytes();
+    if b.len() < 20
+        || !(digits(&b[0..4])
+            && b[4] == b'-'
+            && digits(&b[5..7])
+            && b[7] == b'-'
+            && digits(&b[8..10]))
+        || b[10] != b'T'
+        || !(digits(&b[11..13])
+            && b[13] == b':'
+            && digits(&b[14..16])
+            && b[16] == b':'
+            && digits(&b[17..19]))
+    {
+        return None;
+    }
+    let rest = &t[19..];
+    let (frac, zone) = match rest.strip_prefix('.') {
+        Some(r) => {
+            let end = r.find(|c: char| !c.is_ascii_digit()).unwrap_or(r.len());
+            (&r[..end], &r[end..])
+        }
+        None => ("", rest),
+    };
+    if zone != "Z" && zone != "+00:00" {
+        return None;
+    }
+    let (mo, d): (u32, u32) = (t[5..7].parse().ok()?, t[8..10].parse().ok()?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(with_fraction(&t[..19], frac))
+}
+
+fn us_time(t: &str) -> Option<String> {
+    let (date, rest) = t.split_once(", ")?;
+    let mut it = date.split('/');
+    let (mo, d, y): (u32, u32, u32) = (
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+        it.next()?.parse().ok()?,
+    );
+    let (clock, ampm) = rest.split_once(' ')?;
+    let mut c = clock.split(':');
+    let (h, mi, sec) = (c.next()?, c.next()?, c.next()?);
+    let mut h: u32 = h.parse().ok()?;
+    let (sec, frac) = sec.split_once('.').unwrap_or((sec, ""));
+    if !digits(mi.as_bytes())
+        || !digits(sec.as_bytes())
+        || !(frac.is_empty() || digits(frac.as_bytes()))
+    {
+        return None;
+    }
+    match ampm {
+        "AM" if h == 12 => h = 0,
+        "AM" => {}
+        "PM" if h < 12 => h += 12,
+        "PM" => {}
+        _ => return None,
+    }
+    if !(1..=12).contains(&mo)
+        || !(1..=31).contains(&d)
+        || h > 23
+        || mi.len() != 2
+        || sec.len() != 2
+    {
+        return None;
+    }
+    Some(with_fraction(
+        &format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi}:{sec}"),
+        frac,
+    ))
 }
 
 /// The fields of a sign-in that the scan uses. Strings are empty when the export lacks them.
@@ -162,6 +250,219 @@ pub fn from_json(v: &Value) -> Result<SignIn, String> {
     })
 }
 
+/// The fields of a JSON sign-in record, read without building a tree: the fast path for
+/// JSON lines. Graph/portal names, Azure Monitor's envelope and Log Analytics' column
+/// names are all accepted; anything else in the record is skipped.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct Raw<'a> {
+    #[serde(borrow)]
+    time: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "createdDateTime", alias = "CreatedDateTime")]
+    created: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "TimeGenerated")]
+    time_generated: Option<Cow<'a, str>>,
+    #[serde(rename = "resultType", alias = "ResultType")]
+    result_type: Option<Scalar>,
+    #[serde(borrow, rename = "userPrincipalName", alias = "UserPrincipalName")]
+    upn: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    identity: Option<Cow<'a, str>>,
+    #[serde(
+        borrow,
+        rename = "servicePrincipalName",
+        alias = "ServicePrincipalName"
+    )]
+    sp_name: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "appDisplayName", alias = "AppDisplayName")]
+    app_name: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "appId", alias = "AppId")]
+    app_id: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "ipAddress", alias = "IPAddress")]
+    ip: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "callerIpAddress")]
+    caller_ip: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "clientAppUsed", alias = "ClientAppUsed")]
+    client_app: Option<Cow<'a, str>>,
+    #[serde(rename = "autonomousSystemNumber", alias = "AutonomousSystemNumber")]
+    asn: Option<Scalar>,
+    #[serde(alias = "Status")]
+    status: Option<Nested<RawStatus>>,
+    #[serde(rename = "deviceDetail", alias = "DeviceDetail")]
+    device: Option<Nested<RawDevice>>,
+    #[serde(
+        rename = "appliedConditionalAccessPolicies",
+        alias = "ConditionalAccessPolicies",
+        alias = "AppliedConditionalAccessPolicies"
+    )]
+    policies: Option<Nested<Vec<RawPolicy>>>,
+    #[serde(rename = "authenticationDetails")]
+    steps: Option<Nested<Vec<RawStep>>>,
+    #[serde(borrow)]
+    properties: Option<Box<Raw<'a>>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    N(u64),
+    S(String),
+    Other(serde::de::IgnoredAny),
+}
+
+impl Scalar {
+    fn code(&self) -> Option<u32> {
+        match self {
+            Scalar::N(n) => u32::try_from(*n).ok(),
+            Scalar::S(s) => s.trim().parse().ok(),
+            Scalar::Other(_) => None,
+        }
+    }
+    fn text(&self) -> String {
+        match self {
+            Scalar::N(n) => n.to_string(),
+            Scalar::S(s) => s.trim().to_string(),
+            Scalar::Other(_) => String::new(),
+        }
+    }
+}
+
+/// An object, or the same object as JSON text (Log Analytics' string-typed columns).
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Nested<T> {
+    Value(T),
+    Text(String),
+    Other(serde::de::IgnoredAny),
+}
+
+impl<T: serde::de::DeserializeOwned> Nested<T> {
+    fn get(self) -> Option<T> {
+        match self {
+            Nested::Value(v) => Some(v),
+            Nested::Text(t) => serde_json::from_str(&t).ok(),
+            Nested::Other(_) => None,
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RawStatus {
+    #[serde(rename = "errorCode")]
+    error_code: Option<Scalar>,
+    #[serde(rename = "additionalDetails")]
+    additional_details: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RawDevice {
+    #[serde(rename = "operatingSystem")]
+    os: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RawPolicy {
+    #[serde(rename = "displayName")]
+    name: Option<String>,
+    result: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RawStep {
+    #[serde(rename = "authenticationStepResultDetail")]
+    detail: Option<String>,
+}
+
+fn first_of(a: &Option<Cow<str>>, b: &Option<Cow<str>>) -> String {
+    a.as_deref()
+        .filter(|x| !x.trim().is_empty())
+        .or(b.as_deref())
+        .unwrap_or("")
+        .trim()
+        .to_string()
+}
+
+/// A sign-in from a typed record (same rules as [`from_json`]).
+pub fn from_raw(top: Raw) -> Result<SignIn, String> {
+    let Raw {
+        time: env_time,
+        result_type,
+        identity,
+        caller_ip,
+        properties,
+        ..
+    } = top;
+    // Azure Monitor: the sign-in is under `properties`; otherwise the record is the sign-in.
+    let mut p = match properties {
+        Some(p) => *p,
+        None => Raw {
+            time: env_time.clone(),
+            result_type: None,
+            identity: identity.clone(),
+            caller_ip: caller_ip.clone(),
+            ..Default::default()
+        },
+    };
+    let status = p.status.take().and_then(Nested::get);
+    let code = status
+        .as_ref()
+        .and_then(|s| s.error_code.as_ref().and_then(Scalar::code))
+        .or_else(|| result_type.as_ref().and_then(Scalar::code))
+        .or_else(|| p.result_type.as_ref().and_then(Scalar::code))
+        .ok_or_else(|| {
+            "no error code (looked for status.errorCode, resultType, ResultType)".to_string()
+        })?;
+    let t = p
+        .created
+        .as_deref()
+        .or(p.time.as_deref())
+        .or(p.time_generated.as_deref())
+        .or(env_time.as_deref());
+    let mut user = first_of(&p.upn, &identity);
+    if user.is_empty() {
+        user = first_of(&p.sp_name, &None);
+    }
+    let mut details = status
+        .and_then(|s| s.additional_details)
+        .unwrap_or_default();
+    for step in p.steps.take().and_then(Nested::get).unwrap_or_default() {
+        if let Some(d) = step.detail.filter(|d| !d.is_empty()) {
+            details.push_str("; ");
+            details.push_str(&d);
+        }
+    }
+    Ok(SignIn {
+        time: t.and_then(time),
+        code,
+        user: user.to_lowercase(),
+        app: first_of(&p.app_name, &p.app_id),
+        ip: first_of(&p.ip, &caller_ip),
+        client_app: first_of(&p.client_app, &None),
+        os: p
+            .device
+            .take()
+            .and_then(Nested::get)
+            .and_then(|d| d.os)
+            .unwrap_or_default(),
+        asn: p.asn.as_ref().map(Scalar::text).unwrap_or_default(),
+        ca_failed: p
+            .policies
+            .take()
+            .and_then(Nested::get)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|x| x.result.as_deref() == Some("failure"))
+            .filter_map(|x| x.name)
+            .collect(),
+        details,
+        weight: 1,
+    })
+}
+
 /// Column positions of a sign-in CSV, found by name (portal download, Log Analytics
 /// export, Excel re-save). Names are compared trimmed, lower-cased, with runs of spaces
 /// collapsed: the portal writes `"Application ID "` and `"Autonomous system  number"`.
@@ -239,11 +540,6 @@ impl CsvColumns {
     pub fn record(&self, row: &csv::StringRecord) -> Result<SignIn, String> {
         let get = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("").trim();
         let status_cell = get(self.status);
-        // Log Analytics: `Status` is the status object as JSON text.
-        let status_json: Option<Value> = status_cell
-            .starts_with('{')
-            .then(|| serde_json::from_str(status_cell).ok())
-            .flatten();
         let code_cell = get(self.code);
         let code = if code_cell.is_empty() {
             // The portal may leave the code empty on successful rows.
@@ -277,16 +573,21 @@ impl CsvColumns {
         if app.is_empty() {
             app = get(self.app_id).to_string();
         }
+        // JSON text cells (Log Analytics) are parsed only when their content is needed:
+        // parsing every row's Status would cost more than the rest of the row.
         let mut os = get(self.os).to_string();
         if os.is_empty() {
-            if let Some(d) = json_in(Some(&Value::String(get(self.device).to_string()))) {
+            if let Some(d) = json_text(get(self.device)) {
                 os = s(d.get("operatingSystem"));
             }
         }
-        let ca = json_in(Some(&Value::String(get(self.ca).to_string())));
+        let ca = match get(self.ca) {
+            "" | "[]" => None,
+            cell => json_text(cell),
+        };
         let mut details = get(self.mfa_result).to_string();
-        if let Some(st) = &status_json {
-            if details.is_empty() {
+        if details.is_empty() && code == 500121 {
+            if let Some(st) = json_text(status_cell) {
                 details = s(st.get("additionalDetails"));
             }
         }
@@ -306,9 +607,36 @@ impl CsvColumns {
     }
 }
 
+fn json_text(cell: &str) -> Option<Value> {
+    cell.starts_with(['{', '['])
+        .then(|| serde_json::from_str(cell).ok())
+        .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_from_every_export_agree() {
+        for (input, want) in [
+            ("2025-03-04T08:10:00Z", "2025-03-04T08:10:00Z"),
+            ("2025-03-04T08:10:00.0000000Z", "2025-03-04T08:10:00Z"),
+            (
+                "2025-03-04T08:10:00.5431359+00:00",
+                "2025-03-04T08:10:00.5431359Z",
+            ),
+            ("3/4/2025, 8:10:00.000 AM", "2025-03-04T08:10:00Z"),
+            ("3/4/2025, 12:10:00.250 AM", "2025-03-04T00:10:00.25Z"),
+            ("3/4/2025, 12:10:00.000 PM", "2025-03-04T12:10:00Z"),
+            ("3/4/2025, 1:45:17.287 PM", "2025-03-04T13:45:17.287Z"),
+            ("2025-03-04T10:10:00+02:00", "2025-03-04T08:10:00Z"),
+        ] {
+            assert_eq!(time(input).as_deref(), Some(want), "{input}");
+        }
+        assert_eq!(time("13/45/2025, 1:00:00 PM"), None);
+        assert_eq!(time("2025-13-04T08:10:00Z"), None);
+    }
 
     #[test]
     fn azure_monitor_record_with_properties() {

@@ -2,7 +2,10 @@
 //! keyed by distinct values, so memory grows with distinct users/apps/IPs, not rows.
 
 use crate::record::SignIn;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxBuildHasher, FxHashSet as HashSet, FxHasher};
+
+/// String-keyed maps looked up with `&str` (one probe, an allocation only for new keys).
+pub type HashMap<K, V> = hashbrown::HashMap<K, V, FxBuildHasher>;
 
 /// Codes that mean a password was tried and was wrong, or the account was locked for it.
 pub const PASSWORD_FAILURES: [u32; 3] = [50126, 50053, 50055];
@@ -25,6 +28,13 @@ pub const LEGACY_CLIENTS: [&str; 13] = [
     "Other clients",
 ];
 
+fn hash(s: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = FxHasher::default();
+    s.hash(&mut h);
+    h.finish()
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct CodeStats {
     pub count: u64,
@@ -39,14 +49,8 @@ pub struct CodeStats {
 }
 
 fn bump(m: &mut HashMap<String, u64>, k: &str, n: u64) {
-    if k.is_empty() {
-        return;
-    }
-    match m.get_mut(k) {
-        Some(c) => *c += n,
-        None => {
-            m.insert(k.to_string(), n);
-        }
+    if !k.is_empty() {
+        *m.entry_ref(k).or_default() += n;
     }
 }
 
@@ -76,7 +80,8 @@ fn max_time(a: &mut Option<String>, b: Option<&String>) {
 pub struct IpStats {
     /// Users with a password failure from this IP.
     pub failed_users: HashSet<String>,
-    pub succeeded_users: HashSet<String>,
+    /// Hashes, not names: every success adds one, and only their number is reported.
+    pub succeeded_users: HashSet<u64>,
     pub failures: u64,
     pub disabled_probes: u64,
     pub first: Option<String>,
@@ -104,9 +109,9 @@ pub struct LegacyStats {
 /// Everything counted from the records of one or more files.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
-    pub codes: HashMap<u32, CodeStats>,
+    pub codes: rustc_hash::FxHashMap<u32, CodeStats>,
     /// Hour (`YYYY-MM-DDTHH`) → (sign-ins, successes).
-    pub hours: BTreeMap<String, (u64, u64)>,
+    pub hours: HashMap<String, (u64, u64)>,
     pub ips: HashMap<String, IpStats>,
     pub users: HashMap<String, UserStats>,
     pub legacy: HashMap<String, LegacyStats>,
@@ -146,20 +151,20 @@ impl Tally {
 
         let password_failure = PASSWORD_FAILURES.contains(&r.code);
         if !r.ip.is_empty() && (password_failure || r.code == 0 || r.code == 50057) {
-            let ip = self.ips.entry(r.ip.clone()).or_default();
+            let ip = self.ips.entry_ref(r.ip.as_str()).or_default();
             if password_failure && !r.user.is_empty() {
                 ip.failed_users.insert(r.user.clone());
                 ip.failures += n;
                 min_time(&mut ip.first, r.time.as_ref());
                 max_time(&mut ip.last, r.time.as_ref());
             } else if r.code == 0 && !r.user.is_empty() {
-                ip.succeeded_users.insert(r.user.clone());
+                ip.succeeded_users.insert(hash(&r.user));
             } else if r.code == 50057 {
                 ip.disabled_probes += n;
             }
         }
         if !r.user.is_empty() && (password_failure || r.code == 0 || r.code == 500121) {
-            let u = self.users.entry(r.user.clone()).or_default();
+            let u = self.users.entry_ref(r.user.as_str()).or_default();
             if password_failure {
                 u.password_failures += n;
                 if !r.ip.is_empty() {
@@ -184,7 +189,7 @@ impl Tally {
             .iter()
             .any(|l| l.eq_ignore_ascii_case(&r.client_app))
         {
-            let l = self.legacy.entry(r.client_app.clone()).or_default();
+            let l = self.legacy.entry_ref(r.client_app.as_str()).or_default();
             l.attempts += n;
             if r.code == 0 {
                 l.successes += n;
