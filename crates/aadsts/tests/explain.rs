@@ -188,3 +188,35 @@ fn megabytes_of_log_with_a_few_errors() {
     assert_eq!(e["code"], 7000215);
     assert_eq!(e["count"], 3);
 }
+
+#[test]
+fn shipped_pages_tailor_their_steps() {
+    let v = explain_json(&fixture("oauth-json-invalid-client.json"), &[]);
+    let steps: Vec<&str> = v["errors"][0]["tailored_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(steps.len() >= 2, "{steps:?}");
+    assert!(
+        steps.iter().all(|s| !s.contains('{') || s.contains("@{")),
+        "every placeholder filled: {steps:?}"
+    );
+    assert!(steps
+        .iter()
+        .any(|s| s.contains("4f1c2a7e-8b3d-4e5f-9a0b-1c2d3e4f5a6b")));
+
+    let v = explain_json(&fixture("oauth-json-redirect-escaped.json"), &[]);
+    let steps = v["errors"][0]["tailored_steps"].as_array().unwrap();
+    assert!(
+        steps.iter().any(|s| s
+            .as_str()
+            .unwrap()
+            .contains("https://localhost:5001/signin-oidc")
+            && s.as_str()
+                .unwrap()
+                .contains("2d5f8e1a-6c3b-4a7d-9e0f-1b2c3d4e5f60")),
+        "the 50011 page names the URI to register on the app: {steps:?}"
+    );
+}
