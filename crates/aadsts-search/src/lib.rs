@@ -168,6 +168,9 @@ const STOPWORDS: &[&str] = &[
 /// Splits, folds synonyms, drops stop words and stems. Used for pages and queries alike.
 struct AadTokenizer {
     stemmer: Stemmer,
+    stopwords: std::collections::HashSet<&'static str>,
+    /// Word → stem: indexing all pages stems the same few thousand words over and over.
+    stems: std::sync::Mutex<HashMap<String, String>>,
     /// First word of a synonym phrase → (phrase words, canonical token), longest first.
     phrases: HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>,
 }
@@ -187,6 +190,8 @@ impl AadTokenizer {
         }
         AadTokenizer {
             stemmer: Stemmer::create(Algorithm::English),
+            stopwords: STOPWORDS.iter().copied().collect(),
+            stems: Default::default(),
             phrases,
         }
     }
@@ -236,13 +241,21 @@ impl AadTokenizer {
             }
             let w = &words[i];
             i += 1;
-            if STOPWORDS.contains(&w.as_str()) {
+            if self.stopwords.contains(w.as_str()) {
                 continue;
             }
             if w.bytes().all(|b| b.is_ascii_digit()) {
                 out.push(w.clone());
             } else {
-                out.push(self.stemmer.stem(w).into_owned());
+                let mut cache = self.stems.lock().unwrap_or_else(|e| e.into_inner());
+                match cache.get(w) {
+                    Some(stem) => out.push(stem.clone()),
+                    None => {
+                        let stem = self.stemmer.stem(w).into_owned();
+                        cache.insert(w.clone(), stem.clone());
+                        out.push(stem);
+                    }
+                }
             }
         }
         out

@@ -79,7 +79,7 @@ pub enum ColorArg {
 pub enum Command {
     /// Explain a code, a Microsoft name, or error text (`-` reads standard input).
     Explain {
-        /// The code (50126, AADSTS50126), name, or pasted error text. `-` or nothing reads stdin.
+        /// The code (50126, AADSTS50126), name, pasted error text, or a file holding it. `-` or nothing reads stdin.
         #[arg(value_name = "TEXT", num_args = 0..)]
         text: Vec<String>,
     },

@@ -473,6 +473,11 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
             ));
         }
         read_stdin()?
+    } else if args.len() == 1 && std::path::Path::new(&args[0]).is_file() {
+        // A file of pasted text or a log: read it (invalid UTF-8 is replaced, not fatal).
+        let bytes = std::fs::read(&args[0])
+            .map_err(|e| Failure::Io(format!("aadsts: cannot read {}: {e}", args[0])))?;
+        String::from_utf8_lossy(&bytes).into_owned()
     } else {
         args.join(" ")
     };
