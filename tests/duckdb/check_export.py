@@ -1,8 +1,14 @@
 """Joins `aadsts export --format csv` to a synthetic SigninLogs-shaped table in DuckDB and
 checks the per-code, per-signal counts against counts computed here from the same rows.
 
-Usage: check_export.py <catalog.csv>   (prints a summary; exits 1 on any mismatch)
+Usage: check_export.py <catalog.csv> [<out-dir>]   (prints a summary; exits 1 on any mismatch)
+
+With <out-dir>, also writes the same sign-ins as a Log Analytics CSV export
+(`signins.csv`) and DuckDB's per-code counts (`duckdb_counts.json`), so the caller can
+check that `aadsts scan` on those rows gives the same numbers.
 """
+import json
+import os
 import collections
 import csv
 import random
@@ -64,3 +70,20 @@ for (code, signal), (n, _) in got.items():
     by_signal[signal] += n
 print(f"duckdb join of {len(catalog)} catalog rows to {len(rows)} sign-ins: {len(got)} (code, signal) groups match; "
       + ", ".join(f"{s}={n}" for s, n in sorted(by_signal.items())))
+
+if len(sys.argv) > 2:
+    out = sys.argv[2]
+    with open(os.path.join(out, "signins.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["TimeGenerated [UTC]", "ResultType", "UserPrincipalName", "AppDisplayName", "IPAddress"])
+        for row in rows:
+            w.writerow(row)
+    per_code = {
+        code: [n, users, apps]
+        for code, n, users, apps in con.execute(
+            """SELECT ResultType, count(*), count(DISTINCT UserPrincipalName), count(DISTINCT AppDisplayName)
+               FROM SigninLogs s LEFT JOIN AadstsCatalog c USING (ResultType) GROUP BY ALL"""
+        ).fetchall()
+    }
+    with open(os.path.join(out, "duckdb_counts.json"), "w", encoding="utf-8") as f:
+        json.dump(per_code, f)

@@ -191,6 +191,7 @@ fn duckdb_join_of_the_export_gives_exact_counts() {
     let out = std::process::Command::new("python3")
         .arg(root().join("tests/duckdb/check_export.py"))
         .arg(&csv_path)
+        .arg(dir.path())
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
@@ -200,4 +201,27 @@ fn duckdb_join_of_the_export_gives_exact_counts() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(report.contains("groups match"), "{report}");
+
+    // The same rows through `aadsts scan`: the same per-code counts as the DuckDB join.
+    let counts: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("duckdb_counts.json")).unwrap(),
+    )
+    .unwrap();
+    let scan: serde_json::Value = serde_json::from_str(&aadsts(&[
+        "scan",
+        dir.path().join("signins.csv").to_str().unwrap(),
+        "--json",
+    ]))
+    .unwrap();
+    let mut from_scan = std::collections::BTreeMap::new();
+    for c in scan["codes"].as_array().unwrap() {
+        from_scan.insert(
+            c["code"].as_u64().unwrap().to_string(),
+            vec![c["count"].clone(), c["users"].clone(), c["apps"].clone()],
+        );
+    }
+    let from_duckdb: std::collections::BTreeMap<String, Vec<serde_json::Value>> =
+        serde_json::from_value(counts).unwrap();
+    assert_eq!(from_scan, from_duckdb, "aadsts scan and DuckDB disagree");
+    assert_eq!(scan["rows"]["skipped"], 0);
 }
