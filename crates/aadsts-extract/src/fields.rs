@@ -148,6 +148,9 @@ static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("app_id", format!(r"(?i)client app(?:lication)? ({g})")),
         ("app_name", r"(?im)^\s*app(?:lication)? name\s*:\s*(.+?)\s*$".to_string()),
         ("app_name", format!(r"(?i)the (?:app|application) '([^'\n]{{1,120}})'\s*\(\s*{g}\s*\)")),
+        // "configured the application Contoso Expenses ('<guid>')" (50105 and relatives).
+        ("app_name", format!(r"(?i)the application ([^'(\n]{{1,120}}?) \('{g}'\)")),
+        ("app_id", format!(r"(?i)the application [^'(\n]{{1,120}}? \('({g})'\)")),
         ("app_id", format!(r"(?i)the (?:app|application) '[^'\n]{{1,120}}'\s*\(\s*({g})\s*\)")),
         ("tenant", r"(?i)(?:in the directory|in the tenant|tenant named|tenant identifier|in tenant|the tenant|directory) '?([A-Za-z0-9][A-Za-z0-9.-]{2,}\.[A-Za-z]{2,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'?".to_string()),
         ("tenant", r"(?i)\b(?:in the directory|tenant named) '([^'\n]{1,100})'".to_string()),

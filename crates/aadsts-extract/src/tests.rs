@@ -318,3 +318,127 @@ fn templates_fill_only_when_every_value_is_known() {
     );
     assert_eq!(fill_template("App {app_id} at {redirect_uri}", &v), None);
 }
+
+#[test]
+fn msal_java_exception_with_cause_chain() {
+    let x = fx("msal-java-exception.txt");
+    assert_eq!(x.errors.len(), 1, "{:#?}", x.errors);
+    let e = &x.errors[0];
+    assert_eq!(e.code, 700027);
+    assert_eq!(e.count, 2);
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("8d9e0f1a-2b3c-4d5e-8f60-718293a4b5c6")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-06-03T14:02:17Z"));
+}
+
+#[test]
+fn kubernetes_json_logs_repeat_with_new_ids() {
+    let x = fx("k8s-pod-logs.txt");
+    assert_eq!(x.errors.len(), 1, "{:#?}", x.errors);
+    let e = &x.errors[0];
+    assert_eq!(e.code, 700213);
+    assert_eq!(e.count, 2);
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d")
+    );
+    assert_eq!(
+        e.other_correlation_ids,
+        vec!["7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f"]
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-07-21T03:14:07Z"));
+}
+
+#[test]
+fn azure_devops_task_log() {
+    let e = one("azure-devops-task.txt");
+    assert_eq!(e.code, 7000215);
+    assert_eq!(e.values["app_id"], "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0ff");
+    assert_eq!(
+        e.trace_id.as_deref(),
+        Some("0e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-08-12T09:41:58Z"));
+}
+
+#[test]
+fn ws_federation_html_page() {
+    let x = fx("wsfed-response.xml");
+    assert!(x.decoded.contains(&"html-entities"), "{:?}", x.decoded);
+    let e = &x.errors[0];
+    assert_eq!(x.errors.len(), 1);
+    assert_eq!(e.code, 50105);
+    assert_eq!(e.values["user"], "adele.vance@contoso.com");
+    assert_eq!(e.values["app_name"], "SharePoint Intranet");
+    assert_eq!(e.values["app_id"], "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d");
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a")
+    );
+}
+
+#[test]
+fn browser_page_in_french() {
+    let e = one("browser-page-french.txt");
+    assert_eq!(e.code, 53003);
+    // The page's request id is the service's trace id; in another language it is found by
+    // the trailer's shape (id, id, time) rather than by its label.
+    assert_eq!(
+        e.trace_id.as_deref(),
+        Some("5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b")
+    );
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-10-14T07:03:22.118Z"));
+}
+
+#[test]
+fn redirect_url_query_string() {
+    let e = one("redirect-url-query.txt");
+    assert_eq!(e.code, 7000222);
+    assert_eq!(e.oauth_error.as_deref(), Some("invalid_client"));
+    assert_eq!(e.values["app_id"], "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e");
+    assert_eq!(
+        e.correlation_id.as_deref(),
+        Some("d3e4f5a6-b7c8-4d9e-8f0a-1b2c3d4e5f6a")
+    );
+    assert_eq!(e.timestamp.as_deref(), Some("2025-11-03T16:45:09Z"));
+}
+
+#[test]
+fn every_found_code_is_written_in_its_fixture() {
+    let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let raw = std::fs::read(&path).unwrap();
+        let text = decode(&String::from_utf8_lossy(&raw)).text;
+        for e in extract(&raw).errors {
+            seen += 1;
+            assert!(
+                text.contains(&e.code.to_string()),
+                "{}: code {} is not in the text",
+                path.display(),
+                e.code
+            );
+            for id in [&e.trace_id, &e.correlation_id, &e.request_id]
+                .into_iter()
+                .flatten()
+            {
+                assert!(
+                    text.to_lowercase().contains(id.as_str()),
+                    "{}: id {id} is not in the text",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(
+        seen >= 20,
+        "the fixtures hold at least 20 errors, found {seen}"
+    );
+}
