@@ -430,6 +430,22 @@ pub fn html(s: &Summary) -> String {
     let _ = write!(body, "<h1>Sign-in log scan</h1><p class=\"totals\"><b>{}</b> sign-ins · <b>{}</b> failures ({}) · {} interrupts · {} expected · {} successes<br>{}<br>Rows: {} read, {} used, {} filtered out, {} skipped{}</p>",
         t.sign_ins, t.failures, pct(t.failure_rate), t.interrupts, t.expected, t.successes, escape(&span(s)), s.rows.read, s.rows.used, s.rows.filtered_out, s.rows.skipped,
         if s.redacted { " · users and IPs redacted" } else { "" });
+    body.push_str("<ul class=\"inputs\">");
+    for i in &s.inputs {
+        let _ = write!(
+            body,
+            "<li>{} [{}]: {} rows, {} skipped{}</li>",
+            escape(&i.name),
+            i.shape.map(|x| x.as_str()).unwrap_or("-"),
+            i.rows_read,
+            i.rows_skipped,
+            i.error
+                .as_ref()
+                .map(|e| format!(" — {}", escape(e)))
+                .unwrap_or_default()
+        );
+    }
+    body.push_str("</ul>");
     body.push_str(&timeline_svg(s));
     let codes: Vec<(String, u64, u64)> = s
         .codes

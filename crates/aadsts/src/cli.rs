@@ -130,6 +130,29 @@ pub enum Command {
         #[arg(long)]
         no_progress: bool,
     },
+    /// Serve the web site and JSON API (pages, search, paste box, log upload, /api/v1, /openapi.json).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: std::net::SocketAddr,
+        /// Largest accepted form or text body, in KiB.
+        #[arg(long, default_value_t = 1024)]
+        max_body_kib: usize,
+        /// Largest accepted log upload, in MiB.
+        #[arg(long, default_value_t = 1024)]
+        max_upload_mib: usize,
+        /// Seconds allowed for an ordinary request.
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+        /// Seconds allowed for a scan upload.
+        #[arg(long, default_value_t = 600)]
+        scan_timeout: u64,
+    },
+    /// Write the pages as a static site (index, a page per code and category, a search index).
+    Site {
+        /// Directory to write into (created if missing).
+        dir: std::path::PathBuf,
+    },
     /// List codes, optionally filtered.
     List {
         /// Only this category (see `aadsts categories`).

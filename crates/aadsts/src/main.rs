@@ -132,6 +132,30 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
     }
 
     let catalog = load_catalog(&cli.global)?;
+    if let Some(Command::Serve {
+        bind,
+        max_body_kib,
+        max_upload_mib,
+        timeout,
+        scan_timeout,
+    }) = cli.command
+    {
+        let config = aadsts_web::Config {
+            bind,
+            max_body: max_body_kib * 1024,
+            max_upload: max_upload_mib * 1024 * 1024,
+            timeout: std::time::Duration::from_secs(timeout),
+            scan_timeout: std::time::Duration::from_secs(scan_timeout),
+        };
+        return aadsts_web::serve_blocking(catalog, config)
+            .map(|()| String::new())
+            .map_err(|e| Failure::Io(format!("aadsts: {e}")));
+    }
+    if let Some(Command::Site { dir }) = &cli.command {
+        let n = aadsts_web::site::build(&catalog, dir)
+            .map_err(|e| Failure::Io(format!("aadsts: {e}")))?;
+        return Ok(format!("wrote {n} files to {}\n", dir.display()));
+    }
     if let Some(Command::Scan { .. }) = &cli.command {
         let Some(Command::Scan {
             paths,
@@ -290,7 +314,9 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             | Command::Completions { .. }
             | Command::Man
             | Command::Export
-            | Command::Scan { .. },
+            | Command::Scan { .. }
+            | Command::Serve { .. }
+            | Command::Site { .. },
         ) => {
             unreachable!("handled before the catalog is loaded")
         }

@@ -1,0 +1,254 @@
+//! `/api/v1/…`: the CLI's JSON documents over HTTP (same schemas, see docs/json-schema.md),
+//! `/openapi.json` generated from these handlers, and `/healthz`.
+
+use crate::Shared;
+use aadsts_catalog::Lookup;
+use aadsts_render::{json, report};
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "aadsts",
+        description = "Explains Microsoft Entra ID sign-in errors. Response bodies follow the JSON schemas in docs/json-schema.md (each document names its schema, e.g. aadsts.page/1).",
+        version = "1"
+    ),
+    paths(codes, code, categories, category, search, explain, scan, healthz)
+)]
+struct Doc;
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/v1/codes", get(codes))
+        .route("/api/v1/codes/{code}", get(code))
+        .route("/api/v1/categories", get(categories))
+        .route("/api/v1/categories/{id}", get(category))
+        .route("/api/v1/search", get(search))
+        .route("/api/v1/explain", post(explain))
+        .route("/openapi.json", get(openapi))
+        .route("/healthz", get(healthz))
+}
+
+pub(crate) fn upload_routes() -> Router<Shared> {
+    Router::new().route("/api/v1/scan", post(scan))
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// An `aadsts.error/1` body with the given status.
+pub(crate) fn error(status: StatusCode, kind: &str, message: String) -> Response {
+    json_response(
+        status,
+        json::to_string(&json::ErrorJson {
+            schema: json::ERROR_SCHEMA,
+            error: kind,
+            message,
+            code: None,
+            official_name: None,
+            in_microsoft_table: None,
+            lookup_url: None,
+            suggestions: Vec::new(),
+        }),
+    )
+}
+
+/// Every page, as `aadsts.list/1`.
+#[utoipa::path(get, path = "/api/v1/codes", responses((status = 200, description = "aadsts.list/1: every code with a page")))]
+async fn codes(State(s): State<Shared>) -> Response {
+    let pages = s.catalog.pages();
+    json_response(
+        StatusCode::OK,
+        json::to_string(&json::ListJson {
+            schema: json::LIST_SCHEMA,
+            count: pages.len(),
+            codes: pages.iter().map(|p| json::summary(&s.catalog, p)).collect(),
+        }),
+    )
+}
+
+/// One page by code (`50126`, `AADSTS50126`) or Microsoft name, as `aadsts.page/1`.
+#[utoipa::path(get, path = "/api/v1/codes/{code}",
+    params(("code" = String, Path, description = "50126, AADSTS50126 or InvalidUserNameOrPassword")),
+    responses((status = 200, description = "aadsts.page/1"), (status = 404, description = "aadsts.error/1 with suggestions")))]
+async fn code(State(s): State<Shared>, Path(q): Path<String>) -> Response {
+    match s.catalog.lookup(&q) {
+        Lookup::Found(p) => json_response(
+            StatusCode::OK,
+            json::to_string(&json::page_value(&s.catalog, p)),
+        ),
+        Lookup::NotFound {
+            code,
+            reference,
+            suggestions,
+            ..
+        } => {
+            let related: Vec<json::Related> = suggestions
+                .iter()
+                .filter_map(|c| s.catalog.get(*c))
+                .map(|p| json::Related {
+                    code: p.code,
+                    title: Some(&p.title),
+                })
+                .collect();
+            json_response(
+                StatusCode::NOT_FOUND,
+                json::to_string(&json::ErrorJson {
+                    schema: json::ERROR_SCHEMA,
+                    error: "not_found",
+                    message: match code {
+                        Some(c) => format!("AADSTS{c} has no page in this catalog"),
+                        None => format!("{q:?} is not a known code or Microsoft error name"),
+                    },
+                    code,
+                    official_name: reference.as_ref().and_then(|r| r.name),
+                    in_microsoft_table: reference.as_ref().map(|r| r.in_microsoft_table),
+                    lookup_url: code.map(aadsts_catalog::lookup_url),
+                    suggestions: related,
+                }),
+            )
+        }
+    }
+}
+
+/// The categories, as `aadsts.categories/1`.
+#[utoipa::path(get, path = "/api/v1/categories", responses((status = 200, description = "aadsts.categories/1")))]
+async fn categories(State(s): State<Shared>) -> Response {
+    json_response(
+        StatusCode::OK,
+        json::to_string(&json::CategoriesJson {
+            schema: json::CATEGORIES_SCHEMA,
+            categories: s
+                .catalog
+                .categories()
+                .iter()
+                .map(|c| json::CategoryLine {
+                    id: &c.id,
+                    title: &c.title,
+                    summary: &c.summary,
+                    count: s.catalog.in_category(&c.id).count(),
+                })
+                .collect(),
+        }),
+    )
+}
+
+/// One category with its codes, as `aadsts.category/1`.
+#[utoipa::path(get, path = "/api/v1/categories/{id}",
+    params(("id" = String, Path, description = "category id, e.g. mfa")),
+    responses((status = 200, description = "aadsts.category/1"), (status = 404, description = "aadsts.error/1")))]
+async fn category(State(s): State<Shared>, Path(id): Path<String>) -> Response {
+    match s.catalog.category(&id) {
+        Some(c) => json_response(
+            StatusCode::OK,
+            json::to_string(&json::category_value(&s.catalog, c)),
+        ),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no category {id:?}; GET /api/v1/categories lists them"),
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    pub limit: Option<usize>,
+}
+
+/// Ranked full-text search, as `aadsts.search/1`.
+#[utoipa::path(get, path = "/api/v1/search",
+    params(("q" = String, Query, description = "words, a code or a name"), ("limit" = Option<usize>, Query, description = "at most this many results (default 10, max 100)")),
+    responses((status = 200, description = "aadsts.search/1 (possibly with no results)"), (status = 400, description = "aadsts.error/1: empty query")))]
+async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Response {
+    if q.q.trim().is_empty() {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "give words to search for: ?q=password+writeback".into(),
+        );
+    }
+    let hits = s.index.search(&q.q, q.limit.unwrap_or(10).clamp(1, 100));
+    let results: Vec<json::SearchHitJson> = hits
+        .iter()
+        .filter_map(|h| {
+            s.catalog.get(h.code).map(|p| json::SearchHitJson {
+                summary: json::summary(&s.catalog, p),
+                score: h.score,
+            })
+        })
+        .collect();
+    json_response(
+        StatusCode::OK,
+        json::to_string(&json::SearchJson {
+            schema: json::SEARCH_SCHEMA,
+            query: &q.q,
+            count: results.len(),
+            results,
+        }),
+    )
+}
+
+/// Every error in the posted text (any content type; the body is the text), as
+/// `aadsts.explain/1`. No error found is not a failure: `errors` is then empty.
+#[utoipa::path(post, path = "/api/v1/explain",
+    request_body(content = String, description = "pasted error text, log lines, JSON, HTML…", content_type = "text/plain"),
+    responses((status = 200, description = "aadsts.explain/1"), (status = 413, description = "body larger than the configured limit")))]
+async fn explain(State(s): State<Shared>, body: axum::body::Bytes) -> Response {
+    let extraction = aadsts_extract::extract(&body);
+    let r = report::build(&s.catalog, &extraction);
+    json_response(StatusCode::OK, report::json(&s.catalog, &r))
+}
+
+/// Scans a posted sign-in log export (the body is the file: CSV, JSON, JSON lines, gzip…),
+/// as `aadsts.scan/1`. The body is streamed to a temporary file removed afterwards.
+#[utoipa::path(post, path = "/api/v1/scan",
+    request_body(content = Vec<u8>, description = "a sign-in log export in any supported shape", content_type = "application/octet-stream"),
+    responses((status = 200, description = "aadsts.scan/1"), (status = 413, description = "upload larger than the configured limit"), (status = 400, description = "aadsts.error/1: unreadable upload")))]
+async fn scan(State(s): State<Shared>, body: Body) -> Response {
+    let tmp = match crate::spool(body.into_data_stream()).await {
+        Ok(t) => t,
+        Err(e) if e.contains("length limit") => {
+            return error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e)
+        }
+        Err(e) => return error(StatusCode::BAD_REQUEST, "bad_upload", e),
+    };
+    match crate::scan_file(s.clone(), tmp.path().to_path_buf(), "upload".into()).await {
+        Ok(summary) => json_response(StatusCode::OK, json::to_string(&summary)),
+        Err(e) => error(StatusCode::BAD_REQUEST, "bad_upload", e),
+    }
+}
+
+/// Liveness: 200 and the number of pages.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "ok")))]
+async fn healthz(State(s): State<Shared>) -> Response {
+    json_response(
+        StatusCode::OK,
+        format!(
+            "{{\"status\":\"ok\",\"pages\":{}}}",
+            s.catalog.pages().len()
+        ),
+    )
+}
+
+async fn openapi() -> Response {
+    json_response(
+        StatusCode::OK,
+        Doc::openapi().to_pretty_json().unwrap_or_default(),
+    )
+}

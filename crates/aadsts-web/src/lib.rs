@@ -1,0 +1,233 @@
+//! `aadsts serve`: the catalog, the extraction (paste box) and the scan (log upload) as a
+//! self-hosted web site and a JSON API with an OpenAPI description; and `aadsts site`, the
+//! same pages as static files. Everything is rendered by `aadsts-render`, so the web, the
+//! CLI and the static copy say the same thing.
+
+mod api;
+mod pages;
+pub mod site;
+
+use aadsts_catalog::Catalog;
+use aadsts_search::Index;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// Limits and address of a running server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    /// Largest accepted form or text body (paste box, `POST /api/v1/explain`).
+    pub max_body: usize,
+    /// Largest accepted log upload (`/scan`, `POST /api/v1/scan`).
+    pub max_upload: usize,
+    /// Time allowed for one ordinary request.
+    pub timeout: Duration,
+    /// Time allowed for one scan (uploads can be large).
+    pub scan_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_body: 1024 * 1024,
+            max_upload: 1024 * 1024 * 1024,
+            timeout: Duration::from_secs(30),
+            scan_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("server stopped: {0}")]
+    Serve(#[source] std::io::Error),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub(crate) struct State {
+    pub catalog: Catalog,
+    pub index: Index,
+    pub config: Config,
+}
+
+pub(crate) type Shared = Arc<State>;
+
+/// Content-Security-Policy: no scripts but our own file, inline styles only (the pages and
+/// the scan report carry their CSS), no frames, forms only to this site.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The whole application: pages, API, limits and security headers.
+pub fn router(catalog: Catalog, config: Config) -> Router {
+    let index = Index::new(&catalog);
+    let scan_timeout = config.scan_timeout;
+    let timeout = config.timeout;
+    let max_body = config.max_body;
+    let max_upload = config.max_upload;
+    let state: Shared = Arc::new(State {
+        catalog,
+        index,
+        config,
+    });
+    let uploads = Router::new()
+        .merge(pages::upload_routes())
+        .merge(api::upload_routes())
+        // A raw streamed body is not covered by axum's extractor limit: limit the body itself
+        // (413 from Content-Length, or as soon as a streamed body passes the limit).
+        .layer(RequestBodyLimitLayer::new(max_upload))
+        .layer(DefaultBodyLimit::disable())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            scan_timeout,
+        ));
+    let ordinary = Router::new()
+        .merge(pages::routes())
+        .merge(api::routes())
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(DefaultBodyLimit::disable())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ));
+    Router::new()
+        .merge(uploads)
+        .merge(ordinary)
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+pub async fn serve(catalog: Catalog, config: Config) -> Result<(), WebError> {
+    let addr = config.bind;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| WebError::Bind { addr, source })?;
+    let app = router(catalog, config);
+    eprintln!("aadsts: serving on http://{addr}/ (Ctrl-C to stop)");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(WebError::Serve)
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// Runs the scan of an uploaded file (already on disk) on a blocking thread.
+pub(crate) async fn scan_file(
+    state: Shared,
+    path: std::path::PathBuf,
+    name: String,
+) -> Result<aadsts_scan::Summary, String> {
+    tokio::task::spawn_blocking(move || {
+        let opts = aadsts_scan::Options {
+            max_skipped_listed: 20,
+            ..Default::default()
+        };
+        let mut s = aadsts_scan::scan(
+            &[aadsts_scan::Source::File(path)],
+            &opts,
+            &state.catalog,
+            Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        )
+        .map_err(|e| e.to_string())?;
+        // Report the name the user uploaded, not the temporary file's.
+        for i in &mut s.inputs {
+            i.name = name.clone();
+        }
+        for k in &mut s.skipped {
+            k.file = name.clone();
+        }
+        Ok(s)
+    })
+    .await
+    .map_err(|e| format!("the scan stopped: {e}"))?
+}
+
+/// Streams a request body into a temporary file that is removed when dropped.
+pub(crate) async fn spool<S, E>(mut stream: S) -> Result<tempfile::NamedTempFile, String>
+where
+    S: futures_lite::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    use tokio::io::AsyncWriteExt;
+    let tmp = tempfile::NamedTempFile::new().map_err(|e| format!("no temporary file: {e}"))?;
+    let std_file = tmp
+        .reopen()
+        .map_err(|e| format!("no temporary file: {e}"))?;
+    let mut file = tokio::fs::File::from_std(std_file);
+    while let Some(chunk) = futures_lite::StreamExt::next(&mut stream).await {
+        let chunk = chunk.map_err(|e| format!("upload interrupted: {e}"))?;
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| format!("cannot store the upload: {e}"))?;
+    }
+    file.flush()
+        .await
+        .map_err(|e| format!("cannot store the upload: {e}"))?;
+    Ok(tmp)
+}
+
+/// [`serve`] on its own multi-threaded runtime, for callers that are not async.
+pub fn serve_blocking(catalog: Catalog, config: Config) -> Result<(), WebError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(WebError::Serve)?;
+    rt.block_on(serve(catalog, config))
+}
