@@ -88,7 +88,10 @@ async fn code(State(s): State<Shared>, Path(q): Path<String>) -> Response {
     match s.catalog.lookup(&q) {
         Lookup::Found(p) => json_response(
             StatusCode::OK,
-            json::to_string(&json::page_value(&s.catalog, p)),
+            s.page_json
+                .get(&p.code)
+                .cloned()
+                .unwrap_or_else(|| json::to_string(&json::page_value(&s.catalog, p))),
         ),
         Lookup::NotFound {
             code,

@@ -67,6 +67,10 @@ pub(crate) struct State {
     pub catalog: Catalog,
     pub index: Index,
     pub config: Config,
+    /// Code pages and their API documents, rendered once at start: the catalog does not
+    /// change while serving, and rendering per request would cost most of a request.
+    pub page_html: std::collections::HashMap<u32, String>,
+    pub page_json: std::collections::HashMap<u32, String>,
 }
 
 pub(crate) type Shared = Arc<State>;
@@ -82,10 +86,25 @@ pub fn router(catalog: Catalog, config: Config) -> Router {
     let timeout = config.timeout;
     let max_body = config.max_body;
     let max_upload = config.max_upload;
+    let page_html = catalog
+        .pages()
+        .iter()
+        .map(|p| (p.code, pages::render_code_page(&catalog, p)))
+        .collect();
+    let page_json = catalog
+        .pages()
+        .iter()
+        .map(|p| {
+            let v = aadsts_render::json::page_value(&catalog, p);
+            (p.code, aadsts_render::json::to_string(&v))
+        })
+        .collect();
     let state: Shared = Arc::new(State {
         catalog,
         index,
         config,
+        page_html,
+        page_json,
     });
     let uploads = Router::new()
         .merge(pages::upload_routes())

@@ -92,13 +92,20 @@ async fn home(State(s): State<Shared>) -> Html<String> {
     layout("aadsts", &b)
 }
 
+pub(crate) fn render_code_page(cat: &aadsts_catalog::Catalog, p: &aadsts_kb::Page) -> String {
+    layout(
+        &format!("{}: {}", p.label(), p.title),
+        &html::page_fragment(cat, p, "/"),
+    )
+    .0
+}
+
 fn page_response(s: &Shared, q: &str) -> Response {
     match s.catalog.lookup(q) {
-        Lookup::Found(p) => layout(
-            &format!("{}: {}", p.label(), p.title),
-            &html::page_fragment(&s.catalog, p, "/"),
-        )
-        .into_response(),
+        Lookup::Found(p) => match s.page_html.get(&p.code) {
+            Some(h) => Html(h.clone()).into_response(),
+            None => Html(render_code_page(&s.catalog, p)).into_response(),
+        },
         Lookup::NotFound {
             code, suggestions, ..
         } => {
