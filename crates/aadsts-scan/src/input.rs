@@ -72,10 +72,24 @@ pub fn expand(args: &[String]) -> Result<Vec<Source>, ScanError> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), ScanError> {
+    walk_seen(dir, out, &mut std::collections::HashSet::new())
+}
+
+/// Walks a directory; a directory reached twice (a symlink loop, or two links to one place)
+/// is read once.
+fn walk_seen(
+    dir: &Path,
+    out: &mut Vec<Source>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), ScanError> {
     let err = |e| ScanError::Open {
         path: dir.display().to_string(),
         source: e,
     };
+    let canonical = std::fs::canonicalize(dir).map_err(err)?;
+    if !seen.insert(canonical) {
+        return Ok(());
+    }
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(err)?
         .filter_map(Result::ok)
@@ -89,8 +103,8 @@ fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<(), ScanError> {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            walk(&p, out)?;
-        } else {
+            walk_seen(&p, out, seen)?;
+        } else if p.is_file() {
             out.push(Source::File(p));
         }
     }
@@ -141,7 +155,26 @@ pub fn open(src: &Source, counter: Arc<AtomicU64>) -> Result<Box<dyn BufRead + S
     } else {
         Box::new(buffered)
     };
+    // UTF-16 without a byte-order mark (some tools write it): every other byte is NUL in
+    // ASCII-heavy text. Sniff the first bytes; a BOM, when present, still wins.
+    let mut plain = BufReader::with_capacity(64 * 1024, plain);
+    let mut head = Vec::with_capacity(4096);
+    while head.len() < 4096 {
+        let buf = plain.fill_buf().map_err(|e| ScanError::Read {
+            path: src.name(),
+            source: e,
+        })?;
+        if buf.is_empty() {
+            break;
+        }
+        let take = buf.len().min(4096 - head.len());
+        head.extend_from_slice(&buf[..take]);
+        plain.consume(take);
+    }
+    let encoding = utf16_without_bom(&head);
+    let plain = io::Cursor::new(head).chain(plain);
     let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
+        .encoding(encoding)
         .bom_sniffing(true)
         .strip_bom(true)
         .build(plain);
@@ -170,4 +203,21 @@ pub fn peek(
         io::Cursor::new(head.clone()).chain(r),
     ));
     Ok((head, rest))
+}
+
+/// `Some(UTF-16LE/BE)` when the bytes look like UTF-16 text without a byte-order mark.
+fn utf16_without_bom(head: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    if head.len() < 16 || head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return None;
+    }
+    let pairs = head.len() / 2;
+    let even = head.iter().step_by(2).filter(|&&b| b == 0).count();
+    let odd = head.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    if odd * 10 > pairs * 6 && even * 10 < pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 > pairs * 6 && odd * 10 < pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }

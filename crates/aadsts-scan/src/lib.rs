@@ -188,6 +188,11 @@ fn scan_one<'a>(
     });
     if let Err(e) = result {
         c.report.error = Some(e);
+    } else if c.report.rows_read == 0 {
+        c.report.error = Some(format!(
+            "nothing to count: read as {}, it holds no sign-in record and no AADSTS error",
+            shape.as_str()
+        ));
     }
     // Workers finish in any order: list skipped rows in file order.
     c.skipped.sort_by_key(|k| location_order(&k.at));

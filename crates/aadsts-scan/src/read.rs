@@ -55,7 +55,12 @@ pub fn detect(head: &[u8]) -> Shape {
         };
     }
     let lower = first_line.to_lowercase();
-    if (lower.contains("sign-in error code") || lower.contains("resulttype"))
+    // A sign-in export's header (even one missing the code column, which the CSV reader
+    // then reports by name).
+    if (lower.contains("sign-in error code")
+        || lower.contains("resulttype")
+        || lower.contains("date (utc)")
+        || lower.contains("timegenerated"))
         && (lower.contains(',') || lower.contains(';') || lower.contains('\t'))
     {
         return Shape::Csv;
@@ -139,6 +144,23 @@ fn read_csv_with(
             }
             Some(c) => {
                 if row.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                // Sign-in exports have no multi-line fields: a line break inside a field is a
+                // quote that never closed, and the lines it swallowed are rows lost. Count them.
+                let swallowed: usize = row.iter().map(|f| f.matches('\n').count()).sum();
+                if swallowed > 0 {
+                    let end = line + swallowed as u64;
+                    sink.skip(
+                        format!("line {line}"),
+                        format!("a quote opened on this line is not closed before line {end}; this row and the {swallowed} line(s) inside the quote are not read"),
+                    );
+                    for k in 1..=swallowed as u64 {
+                        sink.skip(
+                            format!("line {}", line + k),
+                            format!("inside the unclosed quote that starts on line {line}"),
+                        );
+                    }
                     continue;
                 }
                 on_row(c, line, row, sink);

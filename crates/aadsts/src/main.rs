@@ -30,6 +30,11 @@ enum Failure {
     Usage(String),
     Kb(String),
     Io(String),
+    /// An input problem after which there is still a report to print on standard output.
+    IoWithOutput {
+        message: String,
+        output: String,
+    },
 }
 
 type Outcome = Result<String, Failure>;
@@ -72,6 +77,7 @@ fn main() -> ExitCode {
                 Failure::Usage(m) => (exit::USAGE, m, None),
                 Failure::Kb(m) => (exit::KB, m, None),
                 Failure::Io(m) => (exit::IO, m, None),
+                Failure::IoWithOutput { message, output } => (exit::IO, message, Some(output)),
             };
             if let Some(j) = json_out {
                 let _ = write_stdout(&j);
@@ -809,11 +815,16 @@ fn scan(
         FormatArg::Html => aadsts_render::scan::html(&summary),
         FormatArg::Text | FormatArg::Jsonl => aadsts_render::scan::text(&summary, &style),
     };
+    if summary.rows.read == 0 && !failed_inputs.is_empty() {
+        // Nothing could be read: the report still goes to standard output (it says so), and
+        // the exit code says the input was the problem.
+        return Err(Failure::IoWithOutput {
+            message: failed_inputs.join("\n"),
+            output: out,
+        });
+    }
     for f in &failed_inputs {
         eprintln!("{f}");
-    }
-    if summary.rows.read == 0 && !failed_inputs.is_empty() {
-        return Err(Failure::Io(out));
     }
     Ok(out)
 }
