@@ -80,7 +80,13 @@ fn html_entities(s: &str) -> Option<String> {
         while let Some(i) = rest.find('&') {
             out.push_str(&rest[..i]);
             let tail = &rest[i..];
-            let semi = tail[..tail.len().min(12)].find(';');
+            // Entities are short: look for the `;` in the next 12 bytes, cut at a char boundary
+            // (found by a property test: invalid UTF-8 becomes 3-byte U+FFFD here).
+            let mut lim = tail.len().min(12);
+            while !tail.is_char_boundary(lim) {
+                lim -= 1;
+            }
+            let semi = tail[..lim].find(';');
             let decoded = semi.and_then(|j| {
                 let ent = &tail[1..j];
                 let c = match ent {

@@ -442,3 +442,12 @@ fn every_found_code_is_written_in_its_fixture() {
         "the fixtures hold at least 20 errors, found {seen}"
     );
 }
+
+/// Regression: found by the property test `arbitrary_bytes_never_panic`. An `&` followed by
+/// invalid UTF-8 (replaced by 3-byte U+FFFD) made the entity lookahead cut inside a char.
+#[test]
+fn ampersand_before_invalid_utf8() {
+    let mut input = b"AADSTS50126: a &abcdefghi".to_vec();
+    input.extend_from_slice(&[0xff, 0xfe, 0xfd, b';']);
+    assert_eq!(extract(&input).errors[0].code, 50126);
+}
