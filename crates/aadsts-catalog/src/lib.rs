@@ -193,7 +193,9 @@ impl Catalog {
     /// Pages whose Microsoft name is close to `name`.
     pub fn nearest_names(&self, name: &str, n: usize) -> Vec<u32> {
         let want = name.trim().to_lowercase();
-        if want.is_empty() {
+        // Names are under 80 characters; a longer query cannot be a near miss, and comparing
+        // it with every name costs time in proportion to its length (found by fuzzing).
+        if want.is_empty() || want.len() > 120 {
             return Vec::new();
         }
         let mut scored: Vec<(f64, u32)> = self
