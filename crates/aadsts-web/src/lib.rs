@@ -4,7 +4,7 @@
 //! CLI and the static copy say the same thing.
 
 mod api;
-mod pages;
+pub mod pages;
 pub mod site;
 
 use aadsts_catalog::Catalog;
@@ -77,7 +77,7 @@ pub(crate) type Shared = Arc<State>;
 
 /// Content-Security-Policy: no scripts but our own file, inline styles only (the pages and
 /// the scan report carry their CSS), no frames, forms only to this site.
-const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The whole application: pages, API, limits and security headers.
 pub fn router(catalog: Catalog, config: Config) -> Router {

@@ -24,7 +24,7 @@ const EXTRA_STYLE: &str = "<style>nav{display:flex;gap:1rem;align-items:center;f
 nav form{flex:1;display:flex;gap:.4rem}input[type=search],textarea{flex:1;width:100%;font:inherit;padding:.4rem;border:1px solid #888;border-radius:4px;background:inherit;color:inherit}\
 textarea{min-height:10rem;font-family:ui-monospace,monospace}button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer}\
 button:focus,a:focus,input:focus,textarea:focus{outline:3px solid #f9ab00;outline-offset:1px}mark{background:#fde293;color:#000}label{font-weight:600;display:block;margin:.6rem 0 .2rem}\
-.hits li{margin:.4rem 0}</style>";
+.hits li{margin:.4rem 0}ul.instant{list-style:none;padding:0;margin:0}ul.instant li{padding:.2rem 0}button.copy{float:right;font-size:.8rem;padding:.1rem .5rem}</style>";
 
 fn layout(title: &str, body: &str) -> Html<String> {
     let nav = "<nav aria-label=\"site\"><a href=\"/\"><strong>aadsts</strong></a>\
@@ -33,7 +33,9 @@ fn layout(title: &str, body: &str) -> Html<String> {
 <a href=\"/explain\">Explain an error</a><a href=\"/scan\">Scan a log</a><a href=\"/categories\">Categories</a></nav>";
     Html(html::document(
         title,
-        &format!("{EXTRA_STYLE}{nav}<main>{body}</main>"),
+        &format!(
+            "{EXTRA_STYLE}{nav}<main>{body}</main><script src=\"/static/app.js\" defer></script>"
+        ),
     ))
 }
 
@@ -57,6 +59,21 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/categories/{id}", get(category))
         .route("/search", get(search))
         .route("/explain", get(explain_form).post(explain))
+        .route("/static/app.js", get(app_js))
+}
+
+/// The progressive-enhancement script (instant search, copy buttons).
+pub const APP_JS: &str = include_str!("../assets/app.js");
+
+async fn app_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        APP_JS,
+    )
+        .into_response()
 }
 
 pub(crate) fn upload_routes() -> Router<Shared> {

@@ -23,9 +23,11 @@ fn write(path: &Path, text: &str) -> Result<(), WebError> {
 /// Writes the site; returns how many files were written.
 pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
     let mut n = 0;
-    let nav = "<nav><a href=\"/\"><strong>aadsts</strong></a> · <a href=\"/categories/\">Categories</a></nav>";
+    // `data-site="static"` tells app.js to search `search-index.json` instead of the API.
+    let nav = "<nav data-site=\"static\"><form action=\"/\" method=\"get\" role=\"search\"><a href=\"/\"><strong>aadsts</strong></a> <label for=\"q\" style=\"position:absolute;left:-9999px\">Search codes</label><input type=\"search\" id=\"q\" placeholder=\"Search codes\"> · <a href=\"/categories/\">Categories</a></form></nav>";
+    let script = "<script src=\"/static/app.js\" defer></script>";
     for p in catalog.pages() {
-        let body = format!("{nav}{}", html::page_fragment(catalog, p, "/"));
+        let body = format!("{nav}{}{script}", html::page_fragment(catalog, p, "/"));
         write(
             &dir.join(format!("codes/{}/index.html", p.code)),
             &html::document(&format!("{}: {}", p.label(), p.title), &body),
@@ -34,7 +36,7 @@ pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
     }
     let mut cats = String::from("<h1>Categories</h1><ul>");
     for c in catalog.categories() {
-        let body = format!("{nav}{}", html::category_fragment(catalog, c, "/"));
+        let body = format!("{nav}{}{script}", html::category_fragment(catalog, c, "/"));
         write(
             &dir.join(format!("categories/{}/index.html", c.id)),
             &html::document(&c.title, &body),
@@ -51,7 +53,7 @@ pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
     cats.push_str("</ul>");
     write(
         &dir.join("categories/index.html"),
-        &html::document("Categories", &format!("{nav}{cats}")),
+        &html::document("Categories", &format!("{nav}{cats}{script}")),
     )?;
     n += 1;
 
@@ -69,8 +71,11 @@ pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
     index.push_str("</tbody></table>");
     write(
         &dir.join("index.html"),
-        &html::document("aadsts", &format!("{nav}{index}")),
+        &html::document("aadsts", &format!("{nav}{index}{script}")),
     )?;
+    n += 1;
+
+    write(&dir.join("static/app.js"), crate::pages::APP_JS)?;
     n += 1;
 
     // Client-side search: code, name, title and category of every page.

@@ -104,6 +104,26 @@ async fn search_explain_and_scan_in_chromium() {
     // Home: search for a symptom, open the result.
     c.goto(&format!("{base}/")).await.unwrap();
     std::fs::write(shots.join("home.png"), c.screenshot().await.unwrap()).unwrap();
+    // Instant search (the one piece of JavaScript): results appear while typing.
+    c.find(Locator::Css("#q"))
+        .await
+        .unwrap()
+        .send_keys("reply url")
+        .await
+        .unwrap();
+    let instant = match c
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("ul.instant li a"))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => panic!(
+            "no instant results ({e}); page: {}",
+            c.source().await.unwrap_or_default()
+        ),
+    };
+    assert!(instant.text().await.unwrap().starts_with("AADSTS"));
     let q = c.find(Locator::Css("#home-q")).await.unwrap();
     q.send_keys("secret expired").await.unwrap();
     c.find(Locator::Css("main form button"))
