@@ -65,10 +65,11 @@ pub enum Lookup<'a> {
 pub fn parse_code(query: &str) -> Option<u32> {
     let q = query.trim();
     let q = q.trim_end_matches([':', '.', ',']);
-    let digits = if q.len() >= 6 && q[..6].eq_ignore_ascii_case("aadsts") {
-        &q[6..]
-    } else {
-        q
+    // `get` rather than indexing: the sixth byte may fall inside a multi-byte character
+    // (found by fuzzing).
+    let digits = match q.get(..6) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("aadsts") => &q[6..],
+        _ => q,
     };
     if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -379,6 +380,19 @@ mod tests {
         assert_eq!(parse_code("5012x"), None);
         assert_eq!(parse_code("99999999999999999999"), None);
         assert_eq!(parse_code(""), None);
+    }
+
+    /// Regression (cargo fuzz, target `lookup`): a multi-byte character straddling the
+    /// sixth byte used to panic when the prefix was sliced.
+    #[test]
+    fn multibyte_character_across_the_prefix_is_not_a_code() {
+        assert_eq!(parse_code("aaaa\u{fffd}50126"), None);
+        assert_eq!(parse_code("aadst\u{e9}1"), None);
+        assert_eq!(parse_code("\u{1F600}\u{1F600}"), None);
+        assert!(matches!(
+            Catalog::builtin().lookup("aaaa\u{fffd}50126"),
+            Lookup::NotFound { .. }
+        ));
     }
 
     #[test]

@@ -157,7 +157,12 @@ async fn code_page(State(s): State<Shared>, Path(code): Path<String>) -> Respons
 
 /// `/AADSTS50126` (any case); anything else at the top level is not found.
 async fn slug(State(s): State<Shared>, Path(slug): Path<String>) -> Response {
-    if slug.len() > 6 && slug[..6].eq_ignore_ascii_case("aadsts") {
+    // `get`: the sixth byte may fall inside a multi-byte character.
+    if slug.len() > 6
+        && slug
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("aadsts"))
+    {
         page_response(&s, &slug)
     } else {
         not_found("No such page. Search for a code or a symptom above.")
@@ -198,7 +203,9 @@ fn highlight(text: &str, query: &str) -> String {
     if words.is_empty() {
         return escaped;
     }
-    let lower = escaped.to_lowercase();
+    // ASCII lowering keeps byte offsets equal to those of `escaped` (`to_lowercase` does
+    // not: 'İ' grows from two bytes to three).
+    let lower = escaped.to_ascii_lowercase();
     let mut out = String::with_capacity(escaped.len() + 32);
     let mut i = 0;
     // Only whole ASCII-lowercase matches at char boundaries of the escaped text.
@@ -378,5 +385,13 @@ mod tests {
             "Client <mark>secret</mark> &lt;<mark>expired</mark>&gt;"
         );
         assert_eq!(highlight("a & b", "amp"), "a &amp; b");
+    }
+
+    /// Characters whose lowercase form is longer than themselves must not shift the
+    /// offsets used to slice the text.
+    #[test]
+    fn highlight_survives_case_mapping_that_changes_length() {
+        let out = highlight("\u{130}\u{130}\u{130} secret \u{130}", "secret");
+        assert_eq!(out, "\u{130}\u{130}\u{130} <mark>secret</mark> \u{130}");
     }
 }
