@@ -1,7 +1,12 @@
-//! Writes a large sign-in export for benchmarks: `gen_signins <azure-monitor|la-csv> <MiB>`.
+//! Writes a large sign-in export for benchmarks:
+//! `gen_signins <azure-monitor|la-csv> <MiB> [random-pairs]`.
 //! Records look like real ones (spaced envelope with compact `properties`, CRLF for Azure
 //! Monitor; `TimeGenerated [UTC]` and JSON `Status` for Log Analytics) with a realistic mix
-//! of codes, 5,000 users, 40 apps and 20,000 IP addresses.
+//! of codes, 5,000 users, 40 apps and 20,000 IP addresses. As in real tenants, each user
+//! signs in from two addresses of their own nine times in ten and from any address
+//! otherwise; wrong passwords come half from a pool of 50 attacking addresses.
+//! `random-pairs` draws every address at random instead: millions of distinct
+//! user–address pairs, the worst case for the memory of the attack signals.
 
 use std::io::{BufWriter, Write};
 
@@ -23,6 +28,7 @@ const CODES: [(u32, u32); 12] = [
 fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let kind = args.get(1).map(String::as_str).unwrap_or("azure-monitor");
+    let random_pairs = args.get(3).is_some_and(|a| a == "random-pairs");
     let mib: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(64);
     let total: u32 = CODES.iter().map(|c| c.1).sum();
     let mut out = BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
@@ -50,9 +56,16 @@ fn main() -> std::io::Result<()> {
                 }
             })
             .map_or(0, |c| c.0);
-        let user = format!("user{}@contoso.com", (x >> 20) % 5000);
+        let u = (x >> 20) % 5000;
+        let user = format!("user{u}@contoso.com");
         let app = format!("App {}", (x >> 33) % 40);
-        let n = (x >> 40) % 20_000;
+        let n = if random_pairs || (x >> 56) % 10 == 0 {
+            (x >> 40) % 20_000
+        } else if code == 50126 && (x >> 60) % 2 == 0 {
+            19_900 + (x >> 40) % 50
+        } else {
+            (u * 2 + (x >> 62) % 2) % 19_900
+        };
         let ip = format!("10.{}.{}.{}", n / 62_500, (n / 250) % 250, n % 250);
         let (d, s) = (1 + (i / 86_400) % 28, i % 86_400);
         let line = if kind == "la-csv" {

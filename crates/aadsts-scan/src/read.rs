@@ -85,45 +85,89 @@ pub fn read(shape: Shape, input: &mut dyn BufRead, sink: &mut dyn Sink) -> Resul
 }
 
 fn read_csv(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), String> {
-    read_csv_with(
-        input,
-        sink,
-        &mut |columns, line, row, sink| match columns.record(&row) {
-            Ok(r) => sink.signin(r),
-            Err(why) => sink.skip(format!("line {line}"), why),
-        },
-    )
+    let delimiter = csv_delimiter(input.fill_buf().map_err(|e| e.to_string())?);
+    let mut rdr = csv_reader(delimiter, input);
+    match csv_header(&mut rdr, sink)? {
+        Some(columns) => csv_body(&mut rdr, &columns, 0, sink),
+        None => Ok(()),
+    }
 }
 
-type RowFn<'f> = dyn FnMut(&CsvColumns, u64, csv::StringRecord, &mut dyn Sink) + 'f;
-
-fn read_csv_with(
-    input: &mut dyn BufRead,
-    sink: &mut dyn Sink,
-    on_row: &mut RowFn,
-) -> Result<(), String> {
-    // The delimiter: a comma, or what Excel uses when it re-saves (`;` in many locales,
-    // tab for "Unicode text").
-    let head = input.fill_buf().map_err(|e| e.to_string())?;
-    let first = String::from_utf8_lossy(head);
-    let first = first.lines().next().unwrap_or("");
-    let delimiter = [b',', b';', b'\t']
+/// The delimiter: a comma, or what Excel uses when it re-saves (`;` in many locales, tab
+/// for "Unicode text"), whichever the first line has most of.
+fn csv_delimiter(head: &[u8]) -> u8 {
+    let first = head.split(|&b| b == b'\n').next().unwrap_or(b"");
+    [b',', b';', b'\t']
         .into_iter()
-        .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-        .unwrap_or(b',');
-    let mut rdr = csv::ReaderBuilder::new()
+        .max_by_key(|d| first.iter().filter(|b| *b == d).count())
+        .unwrap_or(b',')
+}
+
+/// Records end at `\n` only: with the default CRLF terminator the reader ends a record at
+/// `\r` and counts the `\n` into the next one, which then reports the line before its
+/// own. The `\r` left at the end of the last cell is trimmed with the other white space.
+fn csv_reader<R: std::io::Read>(delimiter: u8, r: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
         .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(b'\n'))
         .has_headers(false)
         .flexible(true)
-        .from_reader(input);
+        .from_reader(r)
+}
+
+/// The same record grammar as [`csv_reader`], for finding where records end.
+fn csv_splitter(delimiter: u8) -> csv_core::Reader {
+    csv_core::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .terminator(csv_core::Terminator::Any(b'\n'))
+        .build()
+}
+
+/// Reads the header; `None` for an input without any record.
+fn csv_header<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    sink: &mut dyn Sink,
+) -> Result<Option<CsvColumns>, String> {
     let mut rec = csv::ByteRecord::new();
-    let mut columns: Option<CsvColumns> = None;
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(false) => return Ok(None),
+            Ok(true) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                sink.skip(format!("line {line}"), format!("unreadable CSV: {e}"));
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return Err(e.to_string());
+                }
+            }
+        }
+    }
+    let line = rec.position().map(|p| p.line()).unwrap_or(0);
+    let row = csv::StringRecord::from_byte_record_lossy(rec);
+    let headers: Vec<String> = row.iter().map(str::to_string).collect();
+    CsvColumns::from_header(&headers).map(Some).ok_or_else(|| {
+        format!(
+            "line {line}: the CSV header has no error-code column (looked for `Sign-in error code`, `ResultType`)"
+        )
+    })
+}
+
+/// Reads the rows after the header. `offset` is the number of lines before the first
+/// byte `rdr` reads (its chunk's place in the file), so that skipped rows are reported
+/// at their line in the file.
+fn csv_body<R: std::io::Read>(
+    rdr: &mut csv::Reader<R>,
+    columns: &CsvColumns,
+    offset: u64,
+    sink: &mut dyn Sink,
+) -> Result<(), String> {
+    let mut rec = csv::ByteRecord::new();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = offset + e.position().map(|p| p.line()).unwrap_or(0);
                 sink.skip(format!("line {line}"), format!("unreadable CSV: {e}"));
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
                     return Err(e.to_string());
@@ -131,40 +175,31 @@ fn read_csv_with(
                 continue;
             }
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let row = csv::StringRecord::from_byte_record_lossy(rec.clone());
-        match &columns {
-            None => {
-                let headers: Vec<String> = row.iter().map(str::to_string).collect();
-                columns = Some(CsvColumns::from_header(&headers).ok_or_else(|| {
-                    format!(
-                        "line {line}: the CSV header has no error-code column (looked for `Sign-in error code`, `ResultType`)"
-                    )
-                })?);
+        let line = offset + rec.position().map(|p| p.line()).unwrap_or(0);
+        let bytes = rec.as_slice();
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        // Sign-in exports have no multi-line fields: a line break inside a field is a
+        // quote that never closed, and the lines it swallowed are rows lost. Count them.
+        let swallowed = bytes.iter().filter(|&&b| b == b'\n').count();
+        if swallowed > 0 {
+            let end = line + swallowed as u64;
+            sink.skip(
+                format!("line {line}"),
+                format!("a quote opened on this line is not closed before line {end}; this row and the {swallowed} line(s) inside the quote are not read"),
+            );
+            for k in 1..=swallowed as u64 {
+                sink.skip(
+                    format!("line {}", line + k),
+                    format!("inside the unclosed quote that starts on line {line}"),
+                );
             }
-            Some(c) => {
-                if row.iter().all(|f| f.trim().is_empty()) {
-                    continue;
-                }
-                // Sign-in exports have no multi-line fields: a line break inside a field is a
-                // quote that never closed, and the lines it swallowed are rows lost. Count them.
-                let swallowed: usize = row.iter().map(|f| f.matches('\n').count()).sum();
-                if swallowed > 0 {
-                    let end = line + swallowed as u64;
-                    sink.skip(
-                        format!("line {line}"),
-                        format!("a quote opened on this line is not closed before line {end}; this row and the {swallowed} line(s) inside the quote are not read"),
-                    );
-                    for k in 1..=swallowed as u64 {
-                        sink.skip(
-                            format!("line {}", line + k),
-                            format!("inside the unclosed quote that starts on line {line}"),
-                        );
-                    }
-                    continue;
-                }
-                on_row(c, line, row, sink);
-            }
+            continue;
+        }
+        match columns.record_bytes(&rec) {
+            Ok(r) => sink.signin(r),
+            Err(why) => sink.skip(format!("line {line}"), why),
         }
     }
     Ok(())
@@ -378,7 +413,6 @@ pub trait Part: Sink + Send {
 }
 
 const CHUNK_BYTES: usize = 1 << 20;
-const CSV_BATCH: usize = 4096;
 
 /// Like [`read`], with the parsing of JSON lines and CSV rows spread over `workers`
 /// threads (the reading and splitting stay on this one, so order-dependent state — line
@@ -390,14 +424,6 @@ pub fn read_parallel<S: Part>(
     workers: usize,
     make: &(dyn Fn() -> S + Sync),
 ) -> Result<(), String> {
-    // CSV parsing stays on this thread, which then needs a core of its own.
-    let workers = if shape == Shape::Csv {
-        workers.saturating_sub(1)
-    } else {
-        workers
-    };
-    // One CSV worker beside the parsing thread is slower than doing both inline (measured
-    // on 2 cores): split only when at least two workers remain.
     if workers < 2 || !matches!(shape, Shape::JsonLines | Shape::Csv) {
         return read(shape, input, main);
     }
@@ -462,56 +488,239 @@ pub fn read_parallel<S: Part>(
                 result
             })
         }
-        _ => {
-            let (tx, rx) = sync_channel::<(
-                std::sync::Arc<CsvColumns>,
-                Vec<(u64, csv::StringRecord)>,
-            )>(workers * 2);
-            let rx = Mutex::new(rx);
-            std::thread::scope(|s| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|_| {
-                        s.spawn(|| {
-                            let mut part = make();
-                            while let Ok((cols, batch)) = rx
-                                .lock()
-                                .map_err(|_| ())
-                                .and_then(|r| r.recv().map_err(|_| ()))
-                            {
-                                for (line, row) in batch {
-                                    match cols.record(&row) {
-                                        Ok(r) => part.signin(r),
-                                        Err(why) => part.skip(format!("line {line}"), why),
-                                    }
-                                }
-                            }
-                            part
-                        })
-                    })
-                    .collect();
-                let mut batch: Vec<(u64, csv::StringRecord)> = Vec::with_capacity(CSV_BATCH);
-                let mut cols: Option<std::sync::Arc<CsvColumns>> = None;
-                let result = read_csv_with(input, main, &mut |c, line, row, _sink| {
-                    let shared = cols
-                        .get_or_insert_with(|| std::sync::Arc::new(c.clone()))
-                        .clone();
-                    batch.push((line, row));
-                    if batch.len() >= CSV_BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(CSV_BATCH));
-                        let _ = tx.send((shared, full));
+        _ => read_csv_parallel(input, main, workers, make),
+    }
+}
+
+/// CSV over worker threads. This thread only finds where records end (with the same
+/// grammar the workers parse with, so a quoted field with a line break, or a quote that
+/// never closes, is cut exactly as one reader would see it) and hands out chunks of whole
+/// records; the workers parse them, build records and count.
+fn read_csv_parallel<S: Part>(
+    input: &mut dyn BufRead,
+    main: &mut S,
+    workers: usize,
+    make: &(dyn Fn() -> S + Sync),
+) -> Result<(), String> {
+    use std::sync::mpsc::sync_channel;
+    use std::sync::{Arc, Mutex};
+    let delimiter = csv_delimiter(input.fill_buf().map_err(|e| e.to_string())?);
+    type Chunk = (Arc<CsvColumns>, u64, Vec<u8>);
+    let (tx, rx) = sync_channel::<Chunk>(workers * 2);
+    let rx = Mutex::new(rx);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut part = make();
+                    while let Ok((columns, offset, chunk)) = rx
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|r| r.recv().map_err(|_| ()))
+                    {
+                        let mut rdr = csv_reader(delimiter, &chunk[..]);
+                        // A slice cannot fail to read.
+                        let _ = csv_body(&mut rdr, &columns, offset, &mut part);
                     }
-                });
-                if let Some(c) = cols {
-                    if !batch.is_empty() {
-                        let _ = tx.send((c, batch));
-                    }
-                }
-                drop(tx);
-                for h in handles {
-                    main.absorb(h.join().expect("csv worker panicked"));
-                }
-                result
+                    part
+                })
             })
+            .collect();
+        let result = split_csv(input, main, delimiter, CHUNK_BYTES, &mut |chunk| {
+            tx.send(chunk).is_ok()
+        });
+        drop(tx);
+        for h in handles {
+            main.absorb(h.join().expect("csv worker panicked"));
         }
+        result
+    })
+}
+
+/// Reads `input` to its end, parses the header itself (reporting to `sink`), and passes
+/// chunks of whole records, each with the number of lines before it, to `send`.
+fn split_csv(
+    input: &mut dyn BufRead,
+    sink: &mut dyn Sink,
+    delimiter: u8,
+    chunk_bytes: usize,
+    send: &mut dyn FnMut((std::sync::Arc<CsvColumns>, u64, Vec<u8>)) -> bool,
+) -> Result<(), String> {
+    use csv_core::ReadRecordResult as R;
+    let mut splitter = csv_splitter(delimiter);
+    // The splitter's copy of the fields is not used; it only needs room to write them.
+    let mut out = vec![0u8; 1 << 16];
+    let mut ends = vec![0usize; 1 << 10];
+    let mut carry: Vec<u8> = Vec::with_capacity(chunk_bytes + (1 << 16));
+    let mut fed = 0; // carry[..fed] has gone through the splitter
+    let mut cut = 0; // carry[..cut] ends at the end of a record
+    let mut offset = 0u64; // lines before carry[0]
+    let mut columns: Option<std::sync::Arc<CsvColumns>> = None;
+    loop {
+        let buf = input.fill_buf().map_err(|e| e.to_string())?;
+        let eof = buf.is_empty();
+        let n = buf.len();
+        carry.extend_from_slice(buf);
+        input.consume(n);
+        loop {
+            // An empty input means "end of file" to the splitter: give it one only then.
+            if fed == carry.len() && !eof {
+                break;
+            }
+            let (res, nin, _, _) = splitter.read_record(&carry[fed..], &mut out, &mut ends);
+            fed += nin;
+            match res {
+                R::InputEmpty if !eof => break,
+                R::InputEmpty | R::OutputFull | R::OutputEndsFull => {}
+                R::End => break,
+                R::Record => {
+                    cut = fed;
+                    if columns.is_none() {
+                        let head = &carry[..cut];
+                        let mut rdr = csv_reader(delimiter, head);
+                        match csv_header(&mut rdr, sink)? {
+                            Some(c) => columns = Some(std::sync::Arc::new(c)),
+                            None => continue,
+                        }
+                        offset += newlines(head);
+                        carry.drain(..cut);
+                        fed -= cut;
+                        cut = 0;
+                    }
+                }
+            }
+        }
+        if let Some(c) = &columns {
+            if cut >= chunk_bytes || (eof && !carry.is_empty()) {
+                let end = if eof { carry.len() } else { cut };
+                let rest = carry.split_off(end);
+                let chunk = std::mem::replace(&mut carry, rest);
+                let lines = newlines(&chunk);
+                if !send((c.clone(), offset, chunk)) {
+                    break;
+                }
+                offset += lines;
+                fed -= end;
+                cut = 0;
+            }
+        }
+        if eof {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn newlines(b: &[u8]) -> u64 {
+    b.iter().filter(|&&c| c == b'\n').count() as u64
+}
+
+#[cfg(test)]
+mod csv_split_tests {
+    use super::*;
+
+    /// Records everything a reader reports, in order.
+    #[derive(Default)]
+    struct Log(Vec<String>);
+    impl Sink for Log {
+        fn signin(&mut self, r: SignIn) {
+            self.0
+                .push(format!("{} {} {} {:?}", r.code, r.user, r.app, r.time));
+        }
+        fn skip(&mut self, at: String, reason: String) {
+            self.0.push(format!("skip {at}: {reason}"));
+        }
+    }
+    impl Part for Log {
+        fn absorb(&mut self, o: Self) {
+            self.0.extend(o.0);
+        }
+    }
+
+    /// A portal-style export with what makes splitting hard: CRLF, a BOM, quoted cells
+    /// with delimiters and doubled quotes, blank lines, bad rows, a quoted line break, and
+    /// a quote that never closes at the end.
+    fn hard_csv() -> Vec<u8> {
+        let mut s = String::from("\u{feff}Date (UTC),Request ID,User,Username,Application,Sign-in error code,Failure reason\r\n");
+        for i in 0..300 {
+            let code = [0, 50126, 50074, 53003][i % 4];
+            match i % 37 {
+                5 => s.push_str("not a date,x,Bad,bad@contoso.com,App,50126,\r\n"),
+                9 => s.push_str("\r\n"),
+                13 => s.push_str(&format!(
+                    "2025-03-04T08:{:02}:00Z,r{i},\"Multi\nLine\",m{i}@contoso.com,App,50126,\"two\nlines\"\r\n",
+                    i % 60
+                )),
+                21 => s.push_str("2025-03-04T08:00:00Z,x,Y,y@contoso.com,App,abc,\r\n"),
+                _ => s.push_str(&format!(
+                    "2025-03-04T{:02}:{:02}:00Z,r{i},\"Doe, Jane \"\"JD\"\"\",user{}@contoso.com,\"App, {}\",{code},\"Reason, with comma\"\r\n",
+                    i / 60 % 24,
+                    i % 60,
+                    i % 17,
+                    i % 5
+                )),
+            }
+        }
+        s.push_str("2025-03-04T09:00:00Z,last,\"Never closed,u@contoso.com,App,0,\r\n2025-03-04T09:01:00Z,z,Z,z@contoso.com,App,0,\r\n");
+        s.into_bytes()
+    }
+
+    fn sequential(data: &[u8]) -> Vec<String> {
+        let mut log = Log::default();
+        read(Shape::Csv, &mut &data[..], &mut log).unwrap();
+        log.0
+    }
+
+    #[test]
+    fn chunks_of_any_size_read_like_one_reader() {
+        let data = hard_csv();
+        let want = sequential(&data);
+        assert!(want.iter().any(|l| l.contains("not closed")), "{want:?}");
+        assert!(
+            want.iter().any(|l| l.starts_with("skip line 7:")),
+            "{want:?}"
+        );
+        for chunk_bytes in [1, 64, 333, 4096, 1 << 20] {
+            let mut log = Log::default();
+            let mut chunks = Vec::new();
+            let mut input = std::io::BufReader::with_capacity(100, &data[..]);
+            split_csv(&mut input, &mut log, b',', chunk_bytes, &mut |c| {
+                chunks.push(c);
+                true
+            })
+            .unwrap();
+            for (columns, offset, chunk) in chunks {
+                csv_body(
+                    &mut csv_reader(b',', &chunk[..]),
+                    &columns,
+                    offset,
+                    &mut log,
+                )
+                .unwrap();
+            }
+            assert_eq!(log.0, want, "chunks of {chunk_bytes} bytes");
+        }
+    }
+
+    #[test]
+    fn worker_threads_read_like_one_reader() {
+        let data = hard_csv();
+        let mut want = sequential(&data);
+        let mut log = Log::default();
+        read_parallel(Shape::Csv, &mut &data[..], &mut log, 3, &Log::default).unwrap();
+        want.sort();
+        log.0.sort();
+        assert_eq!(log.0, want);
+    }
+
+    #[test]
+    fn a_header_without_a_code_column_is_an_error_in_both_readers() {
+        let data = b"a,b,c\n1,2,3\n".to_vec();
+        let mut log = Log::default();
+        let seq = read(Shape::Csv, &mut &data[..], &mut log).unwrap_err();
+        let par =
+            read_parallel(Shape::Csv, &mut &data[..], &mut log, 2, &Log::default).unwrap_err();
+        assert_eq!(seq, par);
+        assert!(seq.contains("no error-code column"), "{seq}");
     }
 }

@@ -54,7 +54,19 @@ fn bump(m: &mut HashMap<String, u64>, k: &str, n: u64) {
     }
 }
 
-fn merge_map(a: &mut HashMap<String, u64>, b: HashMap<String, u64>) {
+/// Copies the key only when it is new: most rows repeat a user or IP already counted.
+fn insert(set: &mut HashSet<String>, k: &str) {
+    if !set.contains(k) {
+        set.insert(k.to_string());
+    }
+}
+
+/// Adds the smaller map into the larger one: merging is symmetric, and re-inserting the
+/// keys of a big map costs as much as building it.
+fn merge_map(a: &mut HashMap<String, u64>, mut b: HashMap<String, u64>) {
+    if a.len() < b.len() {
+        std::mem::swap(a, &mut b);
+    }
     for (k, v) in b {
         *a.entry(k).or_default() += v;
     }
@@ -139,10 +151,7 @@ impl Tally {
         min_time(&mut self.first, r.time.as_ref());
         max_time(&mut self.last, r.time.as_ref());
         if let Some(t) = &r.time {
-            let h = self
-                .hours
-                .entry(t.get(..13).unwrap_or(t).to_string())
-                .or_default();
+            let h = self.hours.entry_ref(t.get(..13).unwrap_or(t)).or_default();
             h.0 += n;
             if r.code == 0 {
                 h.1 += n;
@@ -153,7 +162,7 @@ impl Tally {
         if !r.ip.is_empty() && (password_failure || r.code == 0 || r.code == 50057) {
             let ip = self.ips.entry_ref(r.ip.as_str()).or_default();
             if password_failure && !r.user.is_empty() {
-                ip.failed_users.insert(r.user.clone());
+                insert(&mut ip.failed_users, &r.user);
                 ip.failures += n;
                 min_time(&mut ip.first, r.time.as_ref());
                 max_time(&mut ip.last, r.time.as_ref());
@@ -168,7 +177,7 @@ impl Tally {
             if password_failure {
                 u.password_failures += n;
                 if !r.ip.is_empty() {
-                    u.password_ips.insert(r.ip.clone());
+                    insert(&mut u.password_ips, &r.ip);
                 }
                 min_time(&mut u.first_failure, r.time.as_ref());
             } else if r.code == 0 {
@@ -195,19 +204,24 @@ impl Tally {
                 l.successes += n;
             }
             if !r.user.is_empty() {
-                l.users.insert(r.user.clone());
+                insert(&mut l.users, &r.user);
             }
         }
         if RISK_BLOCKS.contains(&r.code) {
             self.risk_blocks += n;
             if !r.user.is_empty() {
-                self.risk_blocked_users.insert(r.user.clone());
+                insert(&mut self.risk_blocked_users, &r.user);
             }
         }
     }
 
     /// Adds another tally (from another file or thread) into this one.
     pub fn merge(&mut self, o: Tally) {
+        // The common case of a single worker: nothing to add into.
+        if self.codes.is_empty() && self.hours.is_empty() {
+            *self = o;
+            return;
+        }
         for (code, s) in o.codes {
             let c = self.codes.entry(code).or_default();
             c.count += s.count;

@@ -142,16 +142,22 @@ pub struct Summary {
 }
 
 fn top(m: &crate::stats::HashMap<String, u64>) -> Vec<Count> {
-    let mut v: Vec<Count> = m
-        .iter()
+    // Most counted first, ties by value. Only the first TOP are sorted: a code may have
+    // hundreds of thousands of users, and copying and sorting them all cost more than
+    // counting them.
+    let order = |a: &(&String, &u64), b: &(&String, &u64)| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0));
+    let mut v: Vec<(&String, &u64)> = m.iter().collect();
+    if v.len() > TOP {
+        v.select_nth_unstable_by(TOP - 1, order);
+        v.truncate(TOP);
+    }
+    v.sort_by(order);
+    v.into_iter()
         .map(|(k, c)| Count {
             value: k.clone(),
             count: *c,
         })
-        .collect();
-    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    v.truncate(TOP);
-    v
+        .collect()
 }
 
 fn severity_rank(s: Severity) -> u8 {
