@@ -59,9 +59,9 @@ fn main() -> std::io::Result<()> {
         let u = (x >> 20) % 5000;
         let user = format!("user{u}@contoso.com");
         let app = format!("App {}", (x >> 33) % 40);
-        let n = if random_pairs || (x >> 56) % 10 == 0 {
+        let n = if random_pairs || (x >> 56).is_multiple_of(10) {
             (x >> 40) % 20_000
-        } else if code == 50126 && (x >> 60) % 2 == 0 {
+        } else if code == 50126 && (x >> 60).is_multiple_of(2) {
             19_900 + (x >> 40) % 50
         } else {
             (u * 2 + (x >> 62) % 2) % 19_900
