@@ -29,9 +29,17 @@ seed extract crates/aadsts-extract/tests/fixtures/*
 seed scan_readers crates/aadsts-extract/tests/fixtures/*
 seed page_parser kb/codes/50126.md kb/codes/0.md kb/codes/7000222.md
 seed lookup kb/reference/documented-codes.tsv
+# Requests: a selector byte (method and content type), the target, a newline, the body.
+mkdir -p fuzz/corpus/http_requests fuzz/regressions/http_requests
+printf '\x00/AADSTS50126\n' > fuzz/corpus/http_requests/page
+printf '\x00/api/v1/search?q=secret+expired&limit=3\n' > fuzz/corpus/http_requests/search
+printf '\x01/api/v1/explain\nAADSTS50011: The redirect URI https://localhost/x does not match.' > fuzz/corpus/http_requests/explain
+printf '\x08/explain\ntext=AADSTS700016%%3A+app+not+found' > fuzz/corpus/http_requests/paste
+printf '\x1d/api/v1/scan\nTimeGenerated [UTC],ResultType,UserPrincipalName\n"3/4/2025, 8:10:00.000 AM",50126,a@contoso.com\n' > fuzz/corpus/http_requests/upload
+printf '\x0f/scan\n--X\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nDate (UTC),Sign-in error code\n2025-03-04T08:00:00Z,50126\n\r\n--X--\r\n' > fuzz/corpus/http_requests/multipart
 
 status=0
-for t in extract scan_readers page_parser lookup; do
+for t in extract scan_readers page_parser lookup http_requests; do
   log="fuzz/$t.log"
   if [[ "$mode" == "smoke" ]]; then
     args=(-seed=1 -runs="$runs")
