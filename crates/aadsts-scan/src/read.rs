@@ -503,9 +503,8 @@ fn read_csv_parallel<S: Part>(
     make: &(dyn Fn() -> S + Sync),
 ) -> Result<(), String> {
     use std::sync::mpsc::sync_channel;
-    use std::sync::{Arc, Mutex};
+    use std::sync::Mutex;
     let delimiter = csv_delimiter(input.fill_buf().map_err(|e| e.to_string())?);
-    type Chunk = (Arc<CsvColumns>, u64, Vec<u8>);
     let (tx, rx) = sync_channel::<Chunk>(workers * 2);
     let rx = Mutex::new(rx);
     std::thread::scope(|s| {
@@ -513,14 +512,12 @@ fn read_csv_parallel<S: Part>(
             .map(|_| {
                 s.spawn(|| {
                     let mut part = make();
-                    while let Ok((columns, offset, chunk)) = rx
+                    while let Ok(chunk) = rx
                         .lock()
                         .map_err(|_| ())
                         .and_then(|r| r.recv().map_err(|_| ()))
                     {
-                        let mut rdr = csv_reader(delimiter, &chunk[..]);
-                        // A slice cannot fail to read.
-                        let _ = csv_body(&mut rdr, &columns, offset, &mut part);
+                        read_chunk(delimiter, &chunk, &mut part);
                     }
                     part
                 })
@@ -537,16 +534,29 @@ fn read_csv_parallel<S: Part>(
     })
 }
 
+/// Whole records for a worker.
+struct Chunk {
+    columns: std::sync::Arc<CsvColumns>,
+    /// Lines before the first byte.
+    offset: u64,
+    /// The first chunk starts at the header, which the worker reads past: a fresh reader
+    /// drops a byte-order mark at its very start, exactly as the one reader of the whole
+    /// file does there and nowhere else.
+    header: bool,
+    bytes: Vec<u8>,
+}
+
 /// Reads `input` to its end, parses the header itself (reporting to `sink`), and passes
-/// chunks of whole records, each with the number of lines before it, to `send`.
+/// chunks of whole records to `send`. No chunk but the first starts with a byte-order mark.
 fn split_csv(
     input: &mut dyn BufRead,
     sink: &mut dyn Sink,
     delimiter: u8,
     chunk_bytes: usize,
-    send: &mut dyn FnMut((std::sync::Arc<CsvColumns>, u64, Vec<u8>)) -> bool,
+    send: &mut dyn FnMut(Chunk) -> bool,
 ) -> Result<(), String> {
     use csv_core::ReadRecordResult as R;
+    const BOM: &[u8] = b"\xef\xbb\xbf";
     let mut splitter = csv_splitter(delimiter);
     // The splitter's copy of the fields is not used; it only needs room to write them.
     let mut out = vec![0u8; 1 << 16];
@@ -555,6 +565,7 @@ fn split_csv(
     let mut fed = 0; // carry[..fed] has gone through the splitter
     let mut cut = 0; // carry[..cut] ends at the end of a record
     let mut offset = 0u64; // lines before carry[0]
+    let mut header = true; // carry starts with the header
     let mut columns: Option<std::sync::Arc<CsvColumns>> = None;
     loop {
         let buf = input.fill_buf().map_err(|e| e.to_string())?;
@@ -576,33 +587,30 @@ fn split_csv(
                 R::Record => {
                     cut = fed;
                     if columns.is_none() {
-                        let head = &carry[..cut];
-                        let mut rdr = csv_reader(delimiter, head);
-                        match csv_header(&mut rdr, sink)? {
-                            Some(c) => columns = Some(std::sync::Arc::new(c)),
-                            None => continue,
-                        }
-                        offset += newlines(head);
-                        carry.drain(..cut);
-                        fed -= cut;
-                        cut = 0;
+                        let mut rdr = csv_reader(delimiter, &carry[..cut]);
+                        columns = csv_header(&mut rdr, sink)?.map(std::sync::Arc::new);
                     }
                 }
             }
         }
         if let Some(c) = &columns {
-            // A fresh reader drops a byte-order mark at its start, where the one reader of
-            // the whole file would keep it in the cell: never start a chunk with one.
             let next = &carry[cut..];
-            let bom_next = next.starts_with(b"\xef\xbb\xbf") || (next.len() < 3 && !eof);
+            let bom_next = next.starts_with(BOM) || (next.len() < BOM.len() && !eof);
             if (cut >= chunk_bytes && !bom_next) || (eof && !carry.is_empty()) {
                 let end = if eof { carry.len() } else { cut };
                 let rest = carry.split_off(end);
-                let chunk = std::mem::replace(&mut carry, rest);
-                let lines = newlines(&chunk);
-                if !send((c.clone(), offset, chunk)) {
+                let bytes = std::mem::replace(&mut carry, rest);
+                let lines = newlines(&bytes);
+                let chunk = Chunk {
+                    columns: c.clone(),
+                    offset,
+                    header,
+                    bytes,
+                };
+                if !send(chunk) {
                     break;
                 }
+                header = false;
                 offset += lines;
                 fed -= end;
                 cut = 0;
@@ -629,15 +637,21 @@ pub fn read_csv_chunked(
         chunks.push(c);
         true
     })?;
-    for (columns, offset, chunk) in chunks {
-        csv_body(
-            &mut csv_reader(delimiter, &chunk[..]),
-            &columns,
-            offset,
-            sink,
-        )?;
+    for chunk in chunks {
+        read_chunk(delimiter, &chunk, sink);
     }
     Ok(())
+}
+
+/// Reads the rows of one chunk.
+fn read_chunk(delimiter: u8, chunk: &Chunk, sink: &mut dyn Sink) {
+    let mut rdr = csv_reader(delimiter, &chunk.bytes[..]);
+    if chunk.header {
+        // Parsed already, by the splitter.
+        let _ = rdr.read_byte_record(&mut csv::ByteRecord::new());
+    }
+    // Reading a slice cannot fail.
+    let _ = csv_body(&mut rdr, &chunk.columns, chunk.offset, sink);
 }
 
 fn newlines(b: &[u8]) -> u64 {
