@@ -3,11 +3,13 @@
 # pages, pasted-error explains and log uploads, all at once. Reports per route: requests,
 # requests/s, p99, errors (non-2xx answers and socket errors); the server's RSS before,
 # at its peak and after; and the temporary files left behind (there must be none).
-#   scripts/load-test.sh [seconds]     (default 120)
+#   scripts/load-test.sh [seconds] [rounds]     (default 120 seconds, 2 rounds: RSS after
+#   each round shows whether memory stays flat under repeated load)
 # Needs wrk (Debian package `wrk`) and curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-120}"
+rounds="${2:-2}"
 cargo build --release -q -p aadsts -p aadsts-scan --examples
 bin=target/release/aadsts
 tmp=$(mktemp -d)
@@ -41,28 +43,37 @@ done
 
 before=$(rss)
 peak=$before
-url="http://127.0.0.1:$port"
-wrk -t1 -c16 -d"${secs}s" --latency "$url/api/v1/codes/50126" > "$tmp/lookup.out" &
-wrk -t1 -c8 -d"${secs}s" --latency "$url/codes/50126" > "$tmp/page.out" &
-wrk -t1 -c4 -d"${secs}s" --latency -s "$tmp/explain.lua" "$url/api/v1/explain" > "$tmp/explain.out" &
-wrk -t1 -c2 -d"${secs}s" --timeout 30s --latency -s "$tmp/upload.lua" "$url/api/v1/scan" > "$tmp/upload.out" &
-while [[ -n "$(jobs -r)" ]]; do
-  r=$(rss); (( r > peak )) && peak=$r
+for round in $(seq "$rounds"); do
+  echo "round $round: ${secs}s"
+  url="http://127.0.0.1:$port"
+  loads=()
+  wrk -t1 -c16 -d"${secs}s" --latency "$url/api/v1/codes/50126" > "$tmp/lookup.out" &
+  loads+=($!)
+  wrk -t1 -c8 -d"${secs}s" --latency "$url/codes/50126" > "$tmp/page.out" &
+  loads+=($!)
+  wrk -t1 -c4 -d"${secs}s" --latency -s "$tmp/explain.lua" "$url/api/v1/explain" > "$tmp/explain.out" &
+  loads+=($!)
+  wrk -t1 -c2 -d"${secs}s" --timeout 30s --latency -s "$tmp/upload.lua" "$url/api/v1/scan" > "$tmp/upload.out" &
+  loads+=($!)
+  running() { for p in "${loads[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+  while running; do
+    r=$(rss); (( r > peak )) && peak=$r
+    sleep 1
+  done
   sleep 1
-done
-sleep 1
-after=$(rss)
+  after=$(rss)
 
-printf '%-34s %10s %10s %10s %8s\n' route requests "req/s" p99 errors
-for route in lookup:"GET /api/v1/codes/50126" page:"GET /codes/50126" explain:"POST /api/v1/explain" upload:"POST /api/v1/scan (1 MiB CSV)"; do
-  f="$tmp/${route%%:*}.out"
-  reqs=$(awk '/requests in/{print $1}' "$f")
-  rps=$(awk '/Requests\/sec/{print $2}' "$f")
-  p99=$(awk '$1=="99%"{print $2}' "$f")
-  non2xx=$(awk '/Non-2xx/{print $NF}' "$f")
-  sock=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' "$f")
-  printf '%-34s %10s %10s %10s %8s\n' "${route#*:}" "$reqs" "$rps" "$p99" "$(( ${non2xx:-0} + ${sock:-0} ))"
+  printf '%-34s %10s %10s %10s %8s\n' route requests "req/s" p99 errors
+  for route in lookup:"GET /api/v1/codes/50126" page:"GET /codes/50126" explain:"POST /api/v1/explain" upload:"POST /api/v1/scan (1 MiB CSV)"; do
+    f="$tmp/${route%%:*}.out"
+    reqs=$(awk '/requests in/{print $1}' "$f")
+    rps=$(awk '/Requests\/sec/{print $2}' "$f")
+    p99=$(awk '$1=="99%"{print $2}' "$f")
+    non2xx=$(awk '/Non-2xx/{print $NF}' "$f")
+    sock=$(awk '/Socket errors/{gsub(",","");print $4+$6+$8+$10}' "$f")
+    printf '%-34s %10s %10s %10s %8s\n' "${route#*:}" "$reqs" "$rps" "$p99" "$(( ${non2xx:-0} + ${sock:-0} ))"
+  done
+  echo "server RSS: ${before} MB before, ${peak} MB at peak, ${after} MB after round $round"
 done
-echo "server RSS: ${before} MB before, ${peak} MB at peak, ${after} MB after"
 echo "temporary files left: $(find "$tmp/spool" -type f | wc -l)"
 kill -TERM "$pid"; wait "$pid" && echo "server exited cleanly after SIGTERM"
