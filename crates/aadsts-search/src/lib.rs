@@ -12,7 +12,7 @@ use aadsts_catalog::Catalog;
 use aadsts_kb::Page;
 use bm25::{Embedder, EmbedderBuilder, Scorer, Tokenizer};
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Phrases folded into one token. Each entry: the canonical token, then the phrases
 /// (already lower case, split into words) that mean the same.
@@ -306,6 +306,9 @@ pub struct Index {
     head: Scorer<usize, u32>,
     body: Scorer<usize, u32>,
     codes: Vec<u32>,
+    /// Each page's distinct tokens: in its head, and anywhere.
+    head_tokens: Vec<HashSet<String>>,
+    all_tokens: Vec<HashSet<String>>,
     /// Every token in the index, for typo correction.
     vocabulary: BTreeSet<String>,
     tokenizer: AadTokenizer,
@@ -373,11 +376,17 @@ impl Index {
         let mut head = Scorer::new();
         let mut body = Scorer::new();
         let mut vocabulary = BTreeSet::new();
+        let mut head_tokens = Vec::with_capacity(pages.len());
+        let mut all_tokens = Vec::with_capacity(pages.len());
         for (i, (h, b)) in heads.iter().zip(&bodies).enumerate() {
             head.upsert(&i, head_embedder.embed(h));
             body.upsert(&i, body_embedder.embed(b));
-            vocabulary.extend(tokenizer.tokenize(h));
-            vocabulary.extend(tokenizer.tokenize(b));
+            let ht: HashSet<String> = tokenizer.tokenize(h).into_iter().collect();
+            let mut at: HashSet<String> = tokenizer.tokenize(b).into_iter().collect();
+            at.extend(ht.iter().cloned());
+            vocabulary.extend(at.iter().cloned());
+            head_tokens.push(ht);
+            all_tokens.push(at);
         }
         Index {
             head_embedder,
@@ -385,6 +394,8 @@ impl Index {
             head,
             body,
             codes: pages.iter().map(|p| p.code).collect(),
+            head_tokens,
+            all_tokens,
             vocabulary,
             tokenizer,
         }
@@ -430,6 +441,25 @@ impl Index {
         }
         for m in self.body.matches(&qb) {
             *scores.entry(m.id).or_default() += m.score;
+        }
+        // Pages that match every word of the query beat pages that match some of them very
+        // often, and a title that says all of it beats a body that does: BM25 sums words
+        // independently, so a page repeating "secret" outranked the one titled "client
+        // secret has expired".
+        let wanted: HashSet<&String> = tokens.iter().collect();
+        if wanted.len() > 1 {
+            let n = wanted.len() as f32;
+            for (i, score) in scores.iter_mut() {
+                let anywhere = wanted
+                    .iter()
+                    .filter(|t| self.all_tokens[*i].contains(**t))
+                    .count();
+                let in_head = wanted
+                    .iter()
+                    .filter(|t| self.head_tokens[*i].contains(**t))
+                    .count();
+                *score *= (anywhere as f32 / n) * (1.0 + in_head as f32 / n);
+            }
         }
         // Exact code in the query wins outright.
         for t in &tokens {
