@@ -358,8 +358,20 @@ fn body_text(p: &Page) -> String {
 impl Index {
     pub fn new(catalog: &Catalog) -> Index {
         let pages = catalog.pages();
-        let heads: Vec<String> = pages.iter().map(head_text).collect();
-        let bodies: Vec<String> = pages.iter().map(body_text).collect();
+        let tokenizer = AadTokenizer::new();
+        // Each text is folded and stemmed once; the embedders get the tokens back as
+        // pre-tokenized text (tokenizing three times was most of the start-up cost).
+        let head_toks: Vec<Vec<String>> = pages
+            .iter()
+            .map(|p| tokenizer.tokenize(&head_text(p)))
+            .collect();
+        let body_toks: Vec<Vec<String>> = pages
+            .iter()
+            .map(|p| tokenizer.tokenize(&body_text(p)))
+            .collect();
+        let pre = |t: &Vec<String>| format!("{PRETOKENIZED}{}", t.join(" "));
+        let heads: Vec<String> = head_toks.iter().map(pre).collect();
+        let bodies: Vec<String> = body_toks.iter().map(pre).collect();
         let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
         let body_refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
         let head_embedder = EmbedderBuilder::<u32, AadTokenizer>::with_tokenizer_and_fit_to_corpus(
@@ -372,7 +384,6 @@ impl Index {
             &body_refs,
         )
         .build();
-        let tokenizer = AadTokenizer::new();
         let mut head = Scorer::new();
         let mut body = Scorer::new();
         let mut vocabulary = BTreeSet::new();
@@ -381,8 +392,8 @@ impl Index {
         for (i, (h, b)) in heads.iter().zip(&bodies).enumerate() {
             head.upsert(&i, head_embedder.embed(h));
             body.upsert(&i, body_embedder.embed(b));
-            let ht: HashSet<String> = tokenizer.tokenize(h).into_iter().collect();
-            let mut at: HashSet<String> = tokenizer.tokenize(b).into_iter().collect();
+            let ht: HashSet<String> = head_toks[i].iter().cloned().collect();
+            let mut at: HashSet<String> = body_toks[i].iter().cloned().collect();
             at.extend(ht.iter().cloned());
             vocabulary.extend(at.iter().cloned());
             head_tokens.push(ht);
