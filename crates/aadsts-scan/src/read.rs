@@ -427,111 +427,108 @@ pub fn read_parallel<S: Part>(
     if workers < 2 || !matches!(shape, Shape::JsonLines | Shape::Csv) {
         return read(shape, input, main);
     }
-    use std::sync::mpsc::sync_channel;
-    use std::sync::Mutex;
     match shape {
-        Shape::JsonLines => {
-            let (tx, rx) = sync_channel::<(u64, Vec<u8>)>(workers * 2);
-            let rx = Mutex::new(rx);
-            std::thread::scope(|s| {
-                let handles: Vec<_> = (0..workers)
-                    .map(|_| {
-                        s.spawn(|| {
-                            let mut part = make();
-                            while let Ok((first, chunk)) = rx
-                                .lock()
-                                .map_err(|_| ())
-                                .and_then(|r| r.recv().map_err(|_| ()))
-                            {
-                                json_lines_chunk(&chunk, first, &mut part);
-                            }
-                            part
-                        })
-                    })
-                    .collect();
-                let mut result = Ok(());
-                let mut carry: Vec<u8> = Vec::new();
-                let mut line = 1u64;
-                loop {
-                    let buf = match input.fill_buf() {
-                        Ok(b) => b,
-                        Err(e) => {
-                            result = Err(e.to_string());
-                            break;
-                        }
-                    };
-                    if buf.is_empty() {
-                        break;
-                    }
-                    carry.extend_from_slice(buf);
-                    let n = buf.len();
-                    input.consume(n);
-                    if carry.len() >= CHUNK_BYTES {
-                        if let Some(cut) = carry.iter().rposition(|&b| b == b'\n') {
-                            let rest = carry.split_off(cut + 1);
-                            let lines = carry.iter().filter(|&&b| b == b'\n').count() as u64;
-                            let chunk = std::mem::replace(&mut carry, rest);
-                            if tx.send((line, chunk)).is_err() {
-                                break;
-                            }
-                            line += lines;
-                        }
-                    }
-                }
-                if !carry.is_empty() {
-                    let _ = tx.send((line, carry));
-                }
-                drop(tx);
-                for h in handles {
-                    main.absorb(h.join().expect("json worker panicked"));
-                }
-                result
-            })
+        Shape::JsonLines => fan_out(
+            main,
+            workers,
+            make,
+            &|(first, chunk): (u64, Vec<u8>), part: &mut S| json_lines_chunk(&chunk, first, part),
+            |_, send| split_lines(input, send),
+        ),
+        _ => {
+            let delimiter = csv_delimiter(input.fill_buf().map_err(|e| e.to_string())?);
+            // This thread only finds where records end (with the same grammar the workers
+            // parse with, so a quoted line break or a quote that never closes is cut exactly
+            // as one reader would see it); the workers parse, build records and count.
+            fan_out(
+                main,
+                workers,
+                make,
+                &|chunk: Chunk, part: &mut S| read_chunk(delimiter, &chunk, part),
+                |main, send| split_csv(input, main, delimiter, CHUNK_BYTES, send),
+            )
         }
-        _ => read_csv_parallel(input, main, workers, make),
     }
 }
 
-/// CSV over worker threads. This thread only finds where records end (with the same
-/// grammar the workers parse with, so a quoted field with a line break, or a quote that
-/// never closes, is cut exactly as one reader would see it) and hands out chunks of whole
-/// records; the workers parse them, build records and count.
-fn read_csv_parallel<S: Part>(
-    input: &mut dyn BufRead,
+/// Runs `produce` on this thread and hands what it sends to `workers` threads, each of
+/// which folds it into a part of its own with `work`; the parts are absorbed into `main`.
+fn fan_out<S: Part, T: Send>(
     main: &mut S,
     workers: usize,
     make: &(dyn Fn() -> S + Sync),
+    work: &(dyn Fn(T, &mut S) + Sync),
+    produce: impl FnOnce(&mut S, &mut dyn FnMut(T) -> bool) -> Result<(), String>,
 ) -> Result<(), String> {
     use std::sync::mpsc::sync_channel;
     use std::sync::Mutex;
-    let delimiter = csv_delimiter(input.fill_buf().map_err(|e| e.to_string())?);
-    let (tx, rx) = sync_channel::<Chunk>(workers * 2);
+    let (tx, rx) = sync_channel::<T>(workers * 2);
     let rx = Mutex::new(rx);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
                     let mut part = make();
-                    while let Ok(chunk) = rx
+                    while let Ok(item) = rx
                         .lock()
                         .map_err(|_| ())
                         .and_then(|r| r.recv().map_err(|_| ()))
                     {
-                        read_chunk(delimiter, &chunk, &mut part);
+                        work(item, &mut part);
                     }
                     part
                 })
             })
             .collect();
-        let result = split_csv(input, main, delimiter, CHUNK_BYTES, &mut |chunk| {
-            tx.send(chunk).is_ok()
-        });
+        let result = produce(main, &mut |item| tx.send(item).is_ok());
         drop(tx);
         for h in handles {
-            main.absorb(h.join().expect("csv worker panicked"));
+            main.absorb(h.join().expect("scan worker panicked"));
         }
         result
     })
+}
+
+/// Passes chunks of whole lines (about [`CHUNK_BYTES`] each), with the number of their
+/// first line, to `send`.
+fn split_lines(
+    input: &mut dyn BufRead,
+    send: &mut dyn FnMut((u64, Vec<u8>)) -> bool,
+) -> Result<(), String> {
+    let mut carry: Vec<u8> = Vec::new();
+    let mut line = 1u64;
+    let mut result = Ok(());
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) => {
+                // What was read before the error is still counted.
+                result = Err(e.to_string());
+                break;
+            }
+        };
+        if buf.is_empty() {
+            break;
+        }
+        carry.extend_from_slice(buf);
+        let n = buf.len();
+        input.consume(n);
+        if carry.len() >= CHUNK_BYTES {
+            if let Some(cut) = carry.iter().rposition(|&b| b == b'\n') {
+                let rest = carry.split_off(cut + 1);
+                let lines = newlines(&carry);
+                let chunk = std::mem::replace(&mut carry, rest);
+                if !send((line, chunk)) {
+                    return Ok(());
+                }
+                line += lines;
+            }
+        }
+    }
+    if !carry.is_empty() {
+        send((line, carry));
+    }
+    result
 }
 
 /// Whole records for a worker.
@@ -568,7 +565,22 @@ fn split_csv(
     let mut header = true; // carry starts with the header
     let mut columns: Option<std::sync::Arc<CsvColumns>> = None;
     loop {
-        let buf = input.fill_buf().map_err(|e| e.to_string())?;
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) => {
+                // The whole records read before the error are still counted.
+                if let Some(c) = &columns {
+                    let bytes = carry[..cut].to_vec();
+                    send(Chunk {
+                        columns: c.clone(),
+                        offset,
+                        header,
+                        bytes,
+                    });
+                }
+                return Err(e.to_string());
+            }
+        };
         let eof = buf.is_empty();
         let n = buf.len();
         carry.extend_from_slice(buf);
@@ -754,6 +766,41 @@ mod csv_split_tests {
         want.sort();
         log.0.sort();
         assert_eq!(log.0, want);
+    }
+
+    /// Gives `ok` bytes of `data`, then fails, as a truncated gzip stream does.
+    struct FailAfter<'a> {
+        data: &'a [u8],
+        ok: usize,
+    }
+    impl std::io::Read for FailAfter<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.ok == 0 {
+                return Err(std::io::Error::other("unexpected end of gzip stream"));
+            }
+            let n = buf.len().min(self.ok).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            self.ok -= n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_read_error_keeps_the_rows_before_it_in_both_readers() {
+        let data = hard_csv();
+        for ok in [500, 5000, data.len() / 2] {
+            let mut seq = Log::default();
+            let mut input = std::io::BufReader::with_capacity(64, FailAfter { data: &data, ok });
+            let e1 = read(Shape::Csv, &mut input, &mut seq).unwrap_err();
+            let mut par = Log::default();
+            let mut input = std::io::BufReader::with_capacity(64, FailAfter { data: &data, ok });
+            let e2 = read_parallel(Shape::Csv, &mut input, &mut par, 2, &Log::default).unwrap_err();
+            assert!(e1.contains("gzip") && e2.contains("gzip"), "{e1} / {e2}");
+            let rows = |l: &Log| l.0.iter().filter(|r| !r.starts_with("skip")).count();
+            assert!(rows(&par) > 0, "rows before the error at {ok} are kept");
+            assert_eq!(rows(&seq), rows(&par), "error after {ok} bytes");
+        }
     }
 
     #[test]
