@@ -363,29 +363,52 @@ fn read_json(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), String>
 
 /// Text: every error the extraction rules find, read in chunks cut at line ends.
 fn read_text(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), String> {
-    const CHUNK: usize = 4 * 1024 * 1024;
+    split_text(input, &mut |chunk| {
+        text_chunk(&chunk, sink);
+        true
+    })
+}
+
+/// Text is read in chunks of about [`TEXT_CHUNK`] cut at a line end (or anywhere, for a
+/// line longer than that); the one-thread and multi-thread readers cut the same chunks, so
+/// they find the same errors.
+const TEXT_CHUNK: usize = 4 * 1024 * 1024;
+
+fn split_text(
+    input: &mut dyn BufRead,
+    send: &mut dyn FnMut(Vec<u8>) -> bool,
+) -> Result<(), String> {
     let mut carry = Vec::new();
-    let mut buf = vec![0u8; CHUNK];
+    let mut buf = vec![0u8; TEXT_CHUNK];
     loop {
-        let n = input.read(&mut buf).map_err(|e| e.to_string())?;
+        let n = match input.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                // What was read before the error is still searched.
+                if !carry.is_empty() {
+                    send(carry);
+                }
+                return Err(e.to_string());
+            }
+        };
         if n == 0 {
             if !carry.is_empty() {
-                text_chunk(&carry, sink);
+                send(carry);
             }
-            break;
+            return Ok(());
         }
         carry.extend_from_slice(&buf[..n]);
-        if carry.len() >= CHUNK {
+        if carry.len() >= TEXT_CHUNK {
             let cut = carry
                 .iter()
                 .rposition(|&b| b == b'\n')
                 .map_or(carry.len(), |i| i + 1);
             let rest = carry.split_off(cut);
-            text_chunk(&carry, sink);
-            carry = rest;
+            if !send(std::mem::replace(&mut carry, rest)) {
+                return Ok(());
+            }
         }
     }
-    Ok(())
 }
 
 fn text_chunk(chunk: &[u8], sink: &mut dyn Sink) {
@@ -424,10 +447,17 @@ pub fn read_parallel<S: Part>(
     workers: usize,
     make: &(dyn Fn() -> S + Sync),
 ) -> Result<(), String> {
-    if workers < 2 || !matches!(shape, Shape::JsonLines | Shape::Csv) {
+    if workers < 2 || shape == Shape::Json {
         return read(shape, input, main);
     }
     match shape {
+        Shape::Text => fan_out(
+            main,
+            workers,
+            make,
+            &|chunk: Vec<u8>, part: &mut S| text_chunk(&chunk, part),
+            |_, send| split_text(input, send),
+        ),
         Shape::JsonLines => fan_out(
             main,
             workers,
@@ -679,8 +709,8 @@ mod csv_split_tests {
     struct Log(Vec<String>);
     impl Sink for Log {
         fn signin(&mut self, r: SignIn) {
-            self.0
-                .push(format!("{} {} {} {:?}", r.code, r.user, r.app, r.time));
+            let (code, user, app, time, n) = (r.code, &r.user, &r.app, &r.time, r.weight);
+            self.0.push(format!("{code} {user} {app} {time:?} x{n}"));
         }
         fn skip(&mut self, at: String, reason: String) {
             self.0.push(format!("skip {at}: {reason}"));
@@ -801,6 +831,39 @@ mod csv_split_tests {
             assert!(rows(&par) > 0, "rows before the error at {ok} are kept");
             assert_eq!(rows(&seq), rows(&par), "error after {ok} bytes");
         }
+    }
+
+    #[test]
+    fn text_over_worker_threads_finds_what_one_reader_finds() {
+        // Over two chunks of text, with errors on both sides of the cut and a line longer
+        // than a chunk.
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < TEXT_CHUNK * 2 + 1000 {
+            i += 1;
+            let code = [50126, 700016, 50011, 53003][i % 4];
+            text.push_str(&format!(
+                "2025-03-04T08:{:02}:00Z worker {i} failed: AADSTS{code}: sign-in failed. Trace ID: {i:08x}-1111-4222-8333-000000000000\n",
+                i % 60
+            ));
+            if i == 20_000 {
+                text.push_str(&"x".repeat(TEXT_CHUNK + 10));
+                text.push_str(" AADSTS90002 at the end of a very long line\n");
+            }
+        }
+        let data = text.into_bytes();
+        let mut one = Log::default();
+        read(Shape::Text, &mut &data[..], &mut one).unwrap();
+        let mut many = Log::default();
+        read_parallel(Shape::Text, &mut &data[..], &mut many, 2, &Log::default).unwrap();
+        assert!(
+            one.0.iter().any(|l| l.starts_with("90002 ")),
+            "{:?}",
+            &one.0[..4]
+        );
+        one.0.sort();
+        many.0.sort();
+        assert_eq!(one.0, many.0);
     }
 
     #[test]
