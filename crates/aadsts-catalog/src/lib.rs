@@ -61,16 +61,20 @@ pub enum Lookup<'a> {
     },
 }
 
+/// What follows an `AADSTS` prefix (any case), or `None` without one.
+pub fn strip_aadsts_prefix(s: &str) -> Option<&str> {
+    // `get` rather than indexing: the sixth byte may fall inside a multi-byte character
+    // (found by fuzzing).
+    s.get(..6)
+        .filter(|p| p.eq_ignore_ascii_case("aadsts"))
+        .map(|_| &s[6..])
+}
+
 /// Reads a code from `50126`, `AADSTS50126`, `aadsts50126:`, ` 50126 `.
 pub fn parse_code(query: &str) -> Option<u32> {
     let q = query.trim();
     let q = q.trim_end_matches([':', '.', ',']);
-    // `get` rather than indexing: the sixth byte may fall inside a multi-byte character
-    // (found by fuzzing).
-    let digits = match q.get(..6) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("aadsts") => &q[6..],
-        _ => q,
-    };
+    let digits = strip_aadsts_prefix(q).unwrap_or(q);
     if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

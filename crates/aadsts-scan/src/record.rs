@@ -564,17 +564,9 @@ impl CsvColumns {
         c.code.map(|_| c)
     }
 
-    pub fn record(&self, row: &csv::StringRecord) -> Result<SignIn, String> {
-        self.record_with(|i| i.and_then(|i| row.get(i)).unwrap_or("").trim())
-    }
-
-    /// The record of a raw row, without copying it. Only the columns this tool reads are
-    /// checked for UTF-8; a row with a stray non-UTF-8 byte in one of them (a Latin-1
-    /// name) is decoded lossily rather than lost.
-    pub fn record_bytes(&self, row: &csv::ByteRecord) -> Result<SignIn, String> {
-        // The columns read, decoded once, by column number (exports have 10 to 60).
-        const MAX: usize = 96;
-        let columns = [
+    /// The columns a record is built from, in the order `record_with` takes their cells.
+    fn used(&self) -> [Option<usize>; 14] {
+        [
             self.time,
             self.code,
             self.status,
@@ -589,21 +581,37 @@ impl CsvColumns {
             self.asn,
             self.ca,
             self.mfa_result,
-        ];
-        let mut cells: [&str; MAX] = [""; MAX];
-        for &i in columns.iter().flatten() {
-            let Some(raw) = row.get(i) else { continue };
-            match (std::str::from_utf8(raw), cells.get_mut(i)) {
-                (Ok(text), Some(cell)) => *cell = text.trim(),
-                _ => return self.record(&csv::StringRecord::from_byte_record_lossy(row.clone())),
-            }
-        }
-        self.record_with(|i| i.map_or("", |i| cells[i]))
+        ]
     }
 
-    fn record_with<'r>(&self, get: impl Fn(Option<usize>) -> &'r str) -> Result<SignIn, String> {
-        let status_cell = get(self.status);
-        let code_cell = get(self.code);
+    pub fn record(&self, row: &csv::StringRecord) -> Result<SignIn, String> {
+        self.record_with(
+            self.used()
+                .map(|i| i.and_then(|i| row.get(i)).unwrap_or("").trim()),
+        )
+    }
+
+    /// The record of a raw row, without copying it. Only the columns this tool reads are
+    /// decoded; a row with a stray non-UTF-8 byte in one of them (a Latin-1 name) is
+    /// decoded lossily rather than lost.
+    pub fn record_bytes(&self, row: &csv::ByteRecord) -> Result<SignIn, String> {
+        let mut cells = [""; 14];
+        for (cell, i) in cells.iter_mut().zip(self.used()) {
+            match std::str::from_utf8(i.and_then(|i| row.get(i)).unwrap_or(b"")) {
+                Ok(text) => *cell = text.trim(),
+                Err(_) => {
+                    return self.record(&csv::StringRecord::from_byte_record_lossy(row.clone()))
+                }
+            }
+        }
+        self.record_with(cells)
+    }
+
+    /// Builds the record from the trimmed cells of [`Self::used`] (empty where the export
+    /// has no such column).
+    fn record_with(&self, cells: [&str; 14]) -> Result<SignIn, String> {
+        let [time_cell, code_cell, status_cell, user_cell, sp_name, app_cell, app_id, ip, client_app, os_cell, device, asn, ca_cell, mfa_result] =
+            cells;
         let code = if code_cell.is_empty() {
             // The portal may leave the code empty on successful rows.
             match status_cell {
@@ -624,31 +632,31 @@ impl CsvColumns {
                 .parse::<u32>()
                 .map_err(|_| format!("error code {code_cell:?} is not a number"))?
         };
-        let time = match get(self.time) {
+        let time = match time_cell {
             "" => None,
             t => Some(time(t).ok_or_else(|| format!("time {t:?} is not a date this tool reads"))?),
         };
-        let mut user = get(self.user).to_lowercase();
+        let mut user = user_cell.to_lowercase();
         if user.is_empty() {
-            user = get(self.sp_name).to_string();
+            user = sp_name.to_string();
         }
-        let mut app = get(self.app).to_string();
+        let mut app = app_cell.to_string();
         if app.is_empty() {
-            app = get(self.app_id).to_string();
+            app = app_id.to_string();
         }
         // JSON text cells (Log Analytics) are parsed only when their content is needed:
         // parsing every row's Status would cost more than the rest of the row.
-        let mut os = get(self.os).to_string();
+        let mut os = os_cell.to_string();
         if os.is_empty() {
-            if let Some(d) = json_text(get(self.device)) {
+            if let Some(d) = json_text(device) {
                 os = s(d.get("operatingSystem"));
             }
         }
-        let ca = match get(self.ca) {
+        let ca = match ca_cell {
             "" | "[]" => None,
             cell => json_text(cell),
         };
-        let mut details = get(self.mfa_result).to_string();
+        let mut details = mfa_result.to_string();
         if details.is_empty() && code == 500121 {
             if let Some(st) = json_text(status_cell) {
                 details = s(st.get("additionalDetails"));
@@ -659,10 +667,10 @@ impl CsvColumns {
             code,
             user,
             app,
-            ip: get(self.ip).to_string(),
-            client_app: get(self.client_app).to_string(),
+            ip: ip.to_string(),
+            client_app: client_app.to_string(),
             os,
-            asn: get(self.asn).to_string(),
+            asn: asn.to_string(),
             ca_failed: failed_policies(ca),
             details,
             weight: 1,

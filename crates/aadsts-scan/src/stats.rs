@@ -217,8 +217,9 @@ impl Tally {
 
     /// Adds another tally (from another file or thread) into this one.
     pub fn merge(&mut self, o: Tally) {
-        // The common case of a single worker: nothing to add into.
-        if self.codes.is_empty() && self.hours.is_empty() {
+        // The common case of a single worker: nothing to add into (every record added is
+        // counted under its code, so no codes means an empty tally).
+        if self.codes.is_empty() {
             *self = o;
             return;
         }

@@ -157,12 +157,7 @@ async fn code_page(State(s): State<Shared>, Path(code): Path<String>) -> Respons
 
 /// `/AADSTS50126` (any case); anything else at the top level is not found.
 async fn slug(State(s): State<Shared>, Path(slug): Path<String>) -> Response {
-    // `get`: the sixth byte may fall inside a multi-byte character.
-    if slug.len() > 6
-        && slug
-            .get(..6)
-            .is_some_and(|p| p.eq_ignore_ascii_case("aadsts"))
-    {
+    if aadsts_catalog::strip_aadsts_prefix(&slug).is_some_and(|rest| !rest.is_empty()) {
         page_response(&s, &slug)
     } else {
         not_found("No such page. Search for a code or a symptom above.")
