@@ -3,7 +3,7 @@
 //! parse is left out with a warning; the test suite's lint test turns that into a failure
 //! with the linter's full message.
 
-use aadsts_kb::{Category, DocLink, Faq, Page, Tailor};
+use aadsts_kb::{Category, DocLink, Faq, Page, Sources, Tailor};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -19,7 +19,13 @@ fn strs(v: &[std::borrow::Cow<'static, str>]) -> String {
 fn docs(v: &[DocLink]) -> String {
     let items: Vec<String> = v
         .iter()
-        .map(|d| format!("DocLink{{title:{},url:{}}}", s(&d.title), s(&d.url)))
+        .map(|d| {
+            let id = match &d.id {
+                Some(id) => format!("Some({})", s(id)),
+                None => "None".into(),
+            };
+            format!("DocLink{{id:{id},title:{},url:{}}}", s(&d.title), s(&d.url))
+        })
         .collect();
     format!("Cow::Borrowed(&[{}])", items.join(","))
 }
@@ -46,14 +52,42 @@ fn tailor(v: &[Tailor]) -> String {
     format!("Cow::Borrowed(&[{}])", items.join(","))
 }
 
+fn sources(v: &[Sources]) -> String {
+    let items: Vec<String> = v
+        .iter()
+        .map(|x| {
+            let ids: Vec<String> = x.docs.iter().map(|i| i.to_string()).collect();
+            format!(
+                "Sources{{docs:Cow::Borrowed(&[{}]),inference:{}}}",
+                ids.join(","),
+                x.inference
+            )
+        })
+        .collect();
+    format!("Cow::Borrowed(&[{}])", items.join(","))
+}
+
 fn page(p: &Page) -> String {
+    let documented = match p.documented {
+        Some(d) => format!("Some(Documented::{d:?})"),
+        None => "None".into(),
+    };
+    let review = match &p.review {
+        Some(r) => format!(
+            "Some(Review{{reviewer:{},date:{},changes:{}}})",
+            s(&r.reviewer),
+            s(&r.date),
+            s(&r.changes)
+        ),
+        None => "None".into(),
+    };
     let name = match &p.name {
         Some(n) => format!("Some({})", s(n)),
         None => "None".into(),
     };
     let related: Vec<String> = p.related.iter().map(|r| r.to_string()).collect();
     format!(
-        "Page{{code:{},name:{name},title:{},severity:Severity::{:?},category:{},fixer:Fixer::{:?},retry:Retry::{:?},signal:Signal::{:?},related:Cow::Borrowed(&[{}]),docs:{},tailor:{},in_microsoft_table:{},meaning:{},causes:{},fix:{},diagnose:{},collect:{},faq:{},notes:{},origin:Cow::Borrowed(\"builtin\")}}",
+        "Page{{code:{},name:{name},title:{},severity:Severity::{:?},category:{},fixer:Fixer::{:?},retry:Retry::{:?},signal:Signal::{:?},related:Cow::Borrowed(&[{}]),documented:{documented},docs:{},tailor:{},in_microsoft_table:{},meaning:{},causes:{},cause_sources:{},fix:{},fix_sources:{},diagnose:{},collect:{},faq:{},notes:{},review:{review},origin:Cow::Borrowed(\"builtin\")}}",
         p.code,
         s(&p.title),
         p.severity,
@@ -67,7 +101,9 @@ fn page(p: &Page) -> String {
         p.in_microsoft_table,
         strs(&p.meaning),
         strs(&p.causes),
+        sources(&p.cause_sources),
         strs(&p.fix),
+        sources(&p.fix_sources),
         strs(&p.diagnose),
         strs(&p.collect),
         faq(&p.faq),

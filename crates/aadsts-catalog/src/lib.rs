@@ -316,6 +316,7 @@ impl Catalog {
             known_codes: known,
             documented: &documented,
             check_names: false,
+            require_evidence: false,
         };
         for (file, parsed) in &merged {
             diags.extend(check_page(file, parsed, &ctx));

@@ -169,6 +169,7 @@ pub fn parse_categories(file: &str, src: &str) -> Result<Vec<Category>, Vec<Diag
                 c.docs
                     .into_iter()
                     .map(|d| DocLink {
+                        id: None,
                         title: Cow::Owned(d.title),
                         url: Cow::Owned(d.url),
                     })
@@ -331,6 +332,7 @@ impl Source {
             known_codes: have.union(&self.pending).copied().collect(),
             documented: &self.documented,
             check_names: true,
+            require_evidence: true,
         };
         for (file, parsed) in &self.pages {
             out.extend(check_page(file, parsed, &ctx));

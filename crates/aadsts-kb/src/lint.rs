@@ -15,7 +15,23 @@ pub struct Context<'a> {
     pub documented: &'a BTreeMap<u32, Option<String>>,
     /// Built-in pages are held to Microsoft's names; overlays may name their own codes.
     pub check_names: bool,
+    /// Built-in pages must name a source for every cause and fix step, say how much
+    /// Microsoft documents the code, and carry their review record.
+    pub require_evidence: bool,
 }
+
+/// Actions with tenant-wide impact: a step that uses one must state its impact and
+/// precondition before it. Matched as the start of a PowerShell command name.
+pub const TENANT_WIDE_ACTIONS: &[&str] = &[
+    "Update-AzureADSSOForest",
+    "Disable-AzureADSSO",
+    "Remove-AzureADSSO",
+    "Revoke-Mg",
+    "Invoke-MgInvalidate",
+    "Remove-Mg",
+    "Disable-ADAccount",
+    "Reset-ADServiceAccountPassword",
+];
 
 /// Minimum length (after normalising) of a paragraph that must not repeat across pages.
 pub const DUPLICATE_MIN_CHARS: usize = 40;
@@ -201,6 +217,10 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
         );
     }
 
+    if ctx.require_evidence {
+        check_evidence(p, l, &mut d);
+    }
+
     // Generic advice only as the last step, after specific ones.
     for (i, step) in p.fix.iter().enumerate() {
         let lower = step.to_lowercase();
@@ -224,6 +244,116 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
         }
     }
     out
+}
+
+fn check_evidence(p: &Page, l: &crate::Lines, d: &mut impl FnMut(usize, &'static str, String)) {
+    if p.documented.is_none() {
+        d(
+            1,
+            "documented",
+            format!(
+                "front matter has no `documented`: say how much Microsoft documents this code ({})",
+                Documented::words()
+            ),
+        );
+    }
+    match &p.review {
+        None => d(
+            1,
+            "review",
+            "the page has no `[review]` record (reviewer, date, changes)".into(),
+        ),
+        Some(r) => {
+            if r.reviewer.is_empty() || r.changes.is_empty() {
+                d(
+                    l.review,
+                    "review",
+                    "`[review]` needs a `reviewer` and what the review `changes`".into(),
+                );
+            }
+            if !is_iso_date(&r.date) {
+                d(
+                    l.review,
+                    "review",
+                    format!("`[review]` date \"{}\" is not YYYY-MM-DD", r.date),
+                );
+            }
+        }
+    }
+    let mut cited = vec![false; p.docs.len()];
+    for (kind, lines, sources) in [
+        ("cause", &l.causes, &p.cause_sources),
+        ("fix step", &l.fix, &p.fix_sources),
+    ] {
+        for (i, s) in sources.iter().enumerate() {
+            for &k in s.docs.iter() {
+                if let Some(c) = cited.get_mut(k as usize) {
+                    *c = true;
+                }
+            }
+            if s.is_empty() {
+                d(
+                    lines.get(i).copied().unwrap_or(1),
+                    "source",
+                    format!(
+                        "{kind} {} names no source: end it with `[src: <docs id>]` or `[src: inference]`",
+                        i + 1
+                    ),
+                );
+            }
+        }
+    }
+    for (i, doc) in p.docs.iter().enumerate() {
+        let line = l.docs.get(i).copied().unwrap_or(1);
+        if doc.id.is_none() {
+            d(
+                line,
+                "source",
+                format!("docs entry \"{}\" has no `id` for steps to cite", doc.title),
+            );
+        } else if !cited[i] {
+            d(
+                line,
+                "source",
+                format!(
+                    "docs entry `{}` is cited by no cause or fix step: cite it where it is the source, or drop it",
+                    doc.id.as_deref().unwrap_or("")
+                ),
+            );
+        }
+    }
+    for (i, step) in p.fix.iter().enumerate() {
+        if let Some(msg) = impact_problem(step) {
+            d(l.fix.get(i).copied().unwrap_or(1), "impact", msg);
+        }
+    }
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// A step that uses a tenant-wide action must say `**Impact:**` and `**Precondition:**`
+/// before the first such action.
+pub fn impact_problem(step: &str) -> Option<String> {
+    let (pos, action) = TENANT_WIDE_ACTIONS
+        .iter()
+        .filter_map(|a| step.find(a).map(|p| (p, *a)))
+        .min_by_key(|(p, _)| *p)?;
+    let before = &step[..pos];
+    if before.contains("**Impact:**") && before.contains("**Precondition:**") {
+        None
+    } else {
+        Some(format!(
+            "this step runs `{action}…`, which acts tenant-wide: state `**Impact:**` and `**Precondition:**` before the action"
+        ))
+    }
 }
 
 fn find_plain_http(text: &str) -> Vec<String> {
@@ -315,6 +445,17 @@ mod tests {
             normalize_paragraph("Open **Entra ID** →  Users,\n then `Get-MgUser`."),
             "open entra id users then get mguser"
         );
+    }
+
+    #[test]
+    fn tenant_wide_action_needs_impact_first() {
+        assert!(impact_problem("Run `Update-AzureADSSOForest` again.").is_some());
+        assert!(impact_problem(
+            "**Impact:** every ticket fails. **Precondition:** not rolled today. Run `Update-AzureADSSOForest`."
+        )
+        .is_none());
+        assert!(impact_problem("Run `Revoke-MgUserSignInSession`. **Impact:** x **Precondition:** y").is_some());
+        assert!(impact_problem("Open the sign-in log.").is_none());
     }
 
     #[test]

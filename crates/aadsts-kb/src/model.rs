@@ -73,10 +73,51 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// How much Microsoft itself documents a code.
+    Documented {
+        Article = "article": "a Microsoft support or troubleshooting article covers this code",
+        Docs = "docs": "Microsoft's feature or protocol docs explain the condition, without a code-specific article",
+        Table = "table": "only the row of Microsoft's reference table (and the online lookup)",
+        Reports = "reports": "Microsoft publishes nothing; known from public reports and real logs",
+    }
+);
+
+/// A source of the page: a Microsoft doc, support article, the reference table, a Q&A
+/// thread or a public issue. Steps cite it by `id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DocLink {
+    /// What `[src: …]` markers cite; category links have none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Text>,
     pub title: Text,
     pub url: Text,
+}
+
+/// Where one cause or fix step comes from: some of the page's `docs` (by index), our
+/// inference, or both. Empty (no docs, no inference) only on overlay pages that give none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Sources {
+    /// Indexes into [`Page::docs`].
+    pub docs: List<u16>,
+    /// The step goes beyond its sources (or has none): it is our reasoning.
+    pub inference: bool,
+}
+
+impl Sources {
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty() && !self.inference
+    }
+}
+
+/// The record of a page's claim-by-claim review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Review {
+    pub reviewer: Text,
+    /// `YYYY-MM-DD`.
+    pub date: Text,
+    /// What the review corrected, removed or marked as inference.
+    pub changes: Text,
 }
 
 /// A fix step written with `{placeholders}` for values found in a pasted error; shown
@@ -151,6 +192,8 @@ pub struct Page {
     pub retry: Retry,
     pub signal: Signal,
     pub related: List<u32>,
+    /// How much Microsoft documents the code (built-in pages always say).
+    pub documented: Option<Documented>,
     pub docs: List<DocLink>,
     /// Fix steps tailored with values from a pasted error.
     pub tailor: List<Tailor>,
@@ -159,12 +202,18 @@ pub struct Page {
     /// Paragraphs of `## Meaning`.
     pub meaning: List<Text>,
     pub causes: List<Text>,
+    /// The source of each cause (same length as `causes`).
+    pub cause_sources: List<Sources>,
     pub fix: List<Text>,
+    /// The source of each fix step (same length as `fix`).
+    pub fix_sources: List<Sources>,
     pub diagnose: List<Text>,
     pub collect: List<Text>,
     pub faq: List<Faq>,
     /// `## Notes`: an organisation's own notes, from an overlay.
     pub notes: List<Text>,
+    /// The claim-by-claim review of the page, when it had one.
+    pub review: Option<Review>,
     /// Where the page came from: `builtin`, or the overlay file's path.
     pub origin: Text,
 }
@@ -182,6 +231,13 @@ impl Page {
     /// Microsoft's online lookup for this code.
     pub fn lookup_url(&self) -> String {
         lookup_url(self.code)
+    }
+
+    /// The docs a step cites, with their 1-based reference numbers.
+    pub fn cited<'a>(&'a self, s: &'a Sources) -> impl Iterator<Item = (usize, &'a DocLink)> + 'a {
+        s.docs
+            .iter()
+            .filter_map(|&i| self.docs.get(i as usize).map(|d| (i as usize + 1, d)))
     }
 }
 

@@ -39,8 +39,18 @@ pub struct FrontMatter {
     pub retry: Option<Spanned<String>>,
     pub signal: Option<Spanned<String>>,
     pub related: Option<Spanned<Vec<Spanned<i64>>>>,
+    pub documented: Option<Spanned<String>>,
     pub docs: Option<Vec<Spanned<DocRaw>>>,
     pub tailor: Option<Vec<Spanned<TailorRaw>>>,
+    pub review: Option<Spanned<ReviewRaw>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRaw {
+    pub reviewer: String,
+    pub date: String,
+    pub changes: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -52,6 +62,7 @@ pub struct TailorRaw {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocRaw {
+    pub id: Option<Spanned<String>>,
     pub title: String,
     pub url: Spanned<String>,
 }
@@ -64,12 +75,16 @@ pub struct Lines {
     pub category: usize,
     pub related: usize,
     pub docs: Vec<usize>,
+    pub documented: usize,
+    pub review: usize,
     /// Line of each `## Section` heading, by section name.
     pub sections: Vec<(&'static str, usize)>,
     /// Every paragraph, list item and FAQ answer: (line, text), for duplicate detection.
     pub blocks: Vec<(usize, String)>,
     /// Line of each fix step.
     pub fix: Vec<usize>,
+    /// Line of each cause.
+    pub causes: Vec<usize>,
 }
 
 /// A page as parsed from one file, before it is checked against the rest of the catalog.
@@ -189,6 +204,12 @@ pub fn parse_page(
     if fm.tailor.is_some() {
         given.fields.push("tailor");
     }
+    if fm.documented.is_some() {
+        given.fields.push("documented");
+    }
+    if fm.review.is_some() {
+        given.fields.push("review");
+    }
 
     let code = match &fm.code {
         Some(c) => match u32::try_from(*c.get_ref()) {
@@ -238,6 +259,25 @@ pub fn parse_page(
     let fixer = fixer.unwrap_or(Fixer::Admin);
     let retry = retry.unwrap_or(Retry::AfterFix);
     let signal = signal.unwrap_or(Signal::Failure);
+    let documented = get(&fm.documented).and_then(Documented::parse);
+    word(
+        &fm.documented,
+        "documented",
+        fm.documented.is_none() || documented.is_some(),
+        Documented::words(),
+    );
+    if let Some(d) = &fm.documented {
+        lines.documented = fm_line(d.span().start);
+    }
+    let review = fm.review.as_ref().map(|r| {
+        lines.review = fm_line(r.span().start);
+        let r = r.get_ref();
+        Review {
+            reviewer: Cow::Owned(r.reviewer.trim().to_string()),
+            date: Cow::Owned(r.date.trim().to_string()),
+            changes: Cow::Owned(r.changes.trim().to_string()),
+        }
+    });
 
     let title = fm.title.as_ref().map(|t| {
         lines.title = fm_line(t.span().start);
@@ -285,7 +325,29 @@ pub fn parse_page(
                 "a `[[docs]]` entry has an empty title".into(),
             ));
         }
+        let id = d.get_ref().id.as_ref().map(|id| {
+            let v = id.get_ref().trim().to_string();
+            let ok = !v.is_empty()
+                && v != "inference"
+                && v
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !ok {
+                diags.push(diag(
+                    fm_line(id.span().start),
+                    "source",
+                    format!("docs id \"{v}\" must be lower-case letters, digits and hyphens, and not `inference`"),
+                ));
+            }
+            v
+        });
+        if let Some(v) = &id {
+            if docs.iter().any(|x: &DocLink| x.id.as_deref() == Some(v.as_str())) {
+                diags.push(diag(line, "source", format!("two `[[docs]]` entries have the id \"{v}\"")));
+            }
+        }
         docs.push(DocLink {
+            id: id.map(Cow::Owned),
             title: Cow::Owned(d.get_ref().title.trim().to_string()),
             url: Cow::Owned(d.get_ref().url.get_ref().trim().to_string()),
         });
@@ -343,6 +405,42 @@ pub fn parse_page(
     }
     lines.blocks = body.blocks.clone();
     lines.fix = body.fix_lines.clone();
+    lines.causes = body.cause_lines.clone();
+
+    // Resolve each step's `[src: …]` ids against the page's docs.
+    let mut resolve = |marks: &[Option<Vec<String>>], item_lines: &[usize]| -> Vec<Sources> {
+        marks
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let mut out = Sources::default();
+                let mut idx = Vec::new();
+                for id in m.iter().flatten() {
+                    if id == "inference" {
+                        out.inference = true;
+                    } else if let Some(k) = docs.iter().position(|d| d.id.as_deref() == Some(id)) {
+                        if !idx.contains(&(k as u16)) {
+                            idx.push(k as u16);
+                        }
+                    } else {
+                        let known: Vec<&str> = docs.iter().filter_map(|d| d.id.as_deref()).collect();
+                        diags.push(diag(
+                            item_lines.get(i).copied().unwrap_or(1),
+                            "source",
+                            format!(
+                                "`[src: {id}]` names no `[[docs]]` id of this page (ids: {}; or `inference`)",
+                                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                            ),
+                        ));
+                    }
+                }
+                out.docs = Cow::Owned(idx);
+                out
+            })
+            .collect()
+    };
+    let cause_sources = resolve(&body.cause_marks, &body.cause_lines);
+    let fix_sources = resolve(&body.fix_marks, &body.fix_lines);
 
     if !diags.is_empty() {
         return Err(diags);
@@ -359,12 +457,15 @@ pub fn parse_page(
         retry,
         signal,
         related: Cow::Owned(related),
+        documented,
         docs: Cow::Owned(docs),
         tailor: Cow::Owned(tailor),
         in_microsoft_table: false,
         meaning: own(body.meaning),
         causes: own(body.causes),
+        cause_sources: Cow::Owned(cause_sources),
         fix: own(body.fix),
+        fix_sources: Cow::Owned(fix_sources),
         diagnose: own(body.diagnose),
         collect: own(body.collect),
         faq: Cow::Owned(
@@ -377,6 +478,7 @@ pub fn parse_page(
                 .collect(),
         ),
         notes: own(body.notes),
+        review,
         origin: Cow::Owned(origin.to_string()),
     };
     Ok(ParsedPage { page, lines, given })
@@ -394,6 +496,9 @@ struct Body {
     causes: Vec<String>,
     fix: Vec<String>,
     fix_lines: Vec<usize>,
+    fix_marks: Vec<Option<Vec<String>>>,
+    cause_lines: Vec<usize>,
+    cause_marks: Vec<Option<Vec<String>>>,
     diagnose: Vec<String>,
     collect: Vec<String>,
     faq: Vec<(String, Vec<String>)>,
@@ -509,12 +614,30 @@ impl Body {
                     } else {
                         ListKind::Bullet
                     };
-                    let items = list_items(name, kind, &content, diags, file);
-                    for (l, t) in &items {
+                    let mut items = list_items(name, kind, &content, diags, file);
+                    let mut marks = Vec::new();
+                    for (l, t) in items.iter_mut() {
+                        match take_source_marker(t) {
+                            Ok((text, m)) => {
+                                if m.is_some() && kind == ListKind::Bullet {
+                                    diags.push(d(*l, "source", "`[src: …]` markers belong on cause and fix steps only".into()));
+                                }
+                                *t = text;
+                                marks.push(m);
+                            }
+                            Err(e) => {
+                                diags.push(d(*l, "source", e));
+                                marks.push(None);
+                            }
+                        }
                         body.blocks.push((*l, t.clone()));
                     }
                     if name == "How to fix" {
                         body.fix_lines = items.iter().map(|(l, _)| *l).collect();
+                        body.fix_marks = marks;
+                    } else if name == "Common causes" {
+                        body.cause_lines = items.iter().map(|(l, _)| *l).collect();
+                        body.cause_marks = marks;
                     }
                     let texts: Vec<String> = items.into_iter().map(|(_, t)| t).collect();
                     match name {
@@ -528,8 +651,48 @@ impl Body {
                 _ => unreachable!("section names come from SECTIONS"),
             }
         }
+        // Cause and fix markers were taken off above; any left are in the wrong place.
+        for (l, t) in &body.blocks {
+            if t.contains("[src:") {
+                diags.push(d(
+                    *l,
+                    "source",
+                    "`[src: …]` markers belong on cause and fix steps only".into(),
+                ));
+            }
+        }
         body
     }
+}
+
+/// Splits the `[src: id, …]` marker off a step: the text without it, and the cited ids.
+/// Exactly one marker per step; none is `Ok((text, None))`.
+pub fn take_source_marker(text: &str) -> Result<(String, Option<Vec<String>>), String> {
+    const OPEN: &str = "[src:";
+    let Some(start) = text.find(OPEN) else {
+        return Ok((text.to_string(), None));
+    };
+    let after_open = &text[start + OPEN.len()..];
+    let Some(close) = after_open.find(']') else {
+        return Err("a `[src:` marker is never closed with `]`".into());
+    };
+    let rest = &after_open[close + 1..];
+    if rest.contains(OPEN) {
+        return Err("a step carries one `[src: …]` marker; list every source in it".into());
+    }
+    let ids: Vec<String> = after_open[..close]
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if ids.is_empty() {
+        return Err("`[src: ]` names no source: give a `[[docs]]` id or `inference`".into());
+    }
+    let mut out = text[..start].trim_end_matches([' ', '\t']).to_string();
+    out.push_str(rest.trim_end_matches([' ', '\t']));
+    let trimmed = out.trim_end().len();
+    out.truncate(trimmed);
+    Ok((out, Some(ids)))
 }
 
 /// Paragraphs separated by blank lines (blank lines inside a code fence do not split).
