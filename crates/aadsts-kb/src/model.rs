@@ -233,6 +233,21 @@ impl Page {
         lookup_url(self.code)
     }
 
+    /// Whether the page's own sources already hold Microsoft's lookup for the code.
+    pub fn docs_have_lookup(&self) -> bool {
+        let url = self.lookup_url();
+        self.docs.iter().any(|d| d.url == url)
+    }
+
+    /// A step's references as plain text: `[1] [3] [inference]`.
+    pub fn source_tags(&self, s: &Sources) -> String {
+        let mut out: Vec<String> = self.cited(s).map(|(n, _)| format!("[{n}]")).collect();
+        if s.inference {
+            out.push("[inference]".into());
+        }
+        out.join(" ")
+    }
+
     /// The docs a step cites, with their 1-based reference numbers.
     pub fn cited<'a>(&'a self, s: &'a Sources) -> impl Iterator<Item = (usize, &'a DocLink)> + 'a {
         s.docs

@@ -53,6 +53,38 @@ pub fn markdown(md: &str) -> String {
     out
 }
 
+/// A numbered list of steps, each followed by links to the sources it cites.
+fn sourced_list(
+    out: &mut String,
+    p: &Page,
+    items: &[std::borrow::Cow<'static, str>],
+    sources: &[aadsts_kb::Sources],
+) {
+    out.push_str("<ol>");
+    for (i, it) in items.iter().enumerate() {
+        let mut refs = String::new();
+        if let Some(s) = sources.get(i) {
+            for (n, d) in p.cited(s) {
+                let _ = write!(
+                    refs,
+                    " <a class=\"src\" href=\"{}\" title=\"{}\">[{n}]</a>",
+                    escape(&d.url),
+                    escape(&d.title)
+                );
+            }
+            if s.inference {
+                refs.push_str(" <span class=\"src inf\" title=\"No source states this step: our reasoning\">inference</span>");
+            }
+        }
+        let _ = write!(out, "<li>{}", markdown(it));
+        if !refs.is_empty() {
+            let _ = write!(out, "<p class=\"refs\">Source:{refs}</p>");
+        }
+        out.push_str("</li>");
+    }
+    out.push_str("</ol>");
+}
+
 fn list(out: &mut String, tag: &str, items: &[std::borrow::Cow<'static, str>]) {
     let _ = write!(out, "<{tag}>");
     for it in items {
@@ -107,9 +139,9 @@ pub fn page_fragment(cat: &Catalog, p: &Page, base: &str) -> String {
         out.push_str("</section>\n");
     }
     out.push_str("<section><h2>Common causes</h2>");
-    list(&mut out, "ol", &p.causes);
+    sourced_list(&mut out, p, &p.causes, &p.cause_sources);
     out.push_str("</section>\n<section><h2>How to fix</h2>");
-    list(&mut out, "ol", &p.fix);
+    sourced_list(&mut out, p, &p.fix, &p.fix_sources);
     out.push_str("</section>\n<section><h2>Diagnose</h2>");
     list(&mut out, "ul", &p.diagnose);
     out.push_str("</section>\n<section><h2>Collect for support</h2>");
@@ -137,22 +169,45 @@ pub fn page_fragment(cat: &Catalog, p: &Page, base: &str) -> String {
         }
         out.push_str("</ul></section>\n");
     }
-    out.push_str("<section><h2>Read more</h2><ul>");
-    for d in p.docs.iter() {
+    out.push_str("<section class=\"sources\"><h2>Sources</h2>");
+    if let Some(d) = p.documented {
         let _ = write!(
             out,
-            "<li><a href=\"{}\">{}</a></li>",
+            "<p>How much Microsoft documents it: <strong>{d}</strong> ({}).</p>",
+            escape(d.describe())
+        );
+    }
+    out.push_str("<ol>");
+    for (i, d) in p.docs.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<li id=\"src-{}\"><a href=\"{}\">{}</a></li>",
+            i + 1,
             escape(&d.url),
             escape(&d.title)
         );
     }
-    let _ = write!(
-        out,
-        "<li><a href=\"{}\">Microsoft's lookup for {}</a></li>",
-        escape(&p.lookup_url()),
-        p.code
-    );
-    out.push_str("</ul></section>\n");
+    if !p.docs_have_lookup() {
+        let _ = write!(
+            out,
+            "<li><a href=\"{}\">Microsoft's lookup for {}</a></li>",
+            escape(&p.lookup_url()),
+            p.code
+        );
+    }
+    out.push_str("</ol>");
+    if p.cause_sources.iter().chain(p.fix_sources.iter()).any(|s| s.inference) {
+        out.push_str("<p class=\"note\"><span class=\"src inf\">inference</span> marks a step no source states: our reasoning from the sources and the code. Verify it in your tenant before you rely on it.</p>");
+    }
+    if let Some(r) = &p.review {
+        let _ = write!(
+            out,
+            "<p class=\"note\">Reviewed against Microsoft's docs on {} ({}).</p>",
+            escape(&r.date),
+            escape(&r.reviewer)
+        );
+    }
+    out.push_str("</section>\n");
     let others: Vec<&Page> = cat
         .in_category(&p.category)
         .filter(|o| o.code != p.code)

@@ -42,10 +42,41 @@ pub struct PageJson<'a> {
     #[serde(flatten)]
     pub summary: Summary<'a>,
     pub related: Vec<Related<'a>>,
+    /// How much Microsoft documents the code: article, docs, table or reports.
+    pub documented: Option<&'static str>,
     pub docs: &'a [DocLink],
     pub lookup_url: String,
     pub sections: Sections<'a>,
+    /// Where each cause and fix step comes from (parallel to `sections.causes` / `.fix`).
+    pub sources: StepSources<'a>,
+    pub review: Option<&'a aadsts_kb::Review>,
     pub origin: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct StepSources<'a> {
+    pub causes: Vec<StepSource<'a>>,
+    pub fix: Vec<StepSource<'a>>,
+}
+
+/// One step's sources: the `id`s of `docs` entries it cites, and whether it is (also)
+/// our inference.
+#[derive(Serialize)]
+pub struct StepSource<'a> {
+    pub docs: Vec<&'a str>,
+    pub inference: bool,
+}
+
+fn step_sources<'a>(p: &'a Page, v: &'a [aadsts_kb::Sources]) -> Vec<StepSource<'a>> {
+    v.iter()
+        .map(|s| StepSource {
+            docs: p
+                .cited(s)
+                .map(|(_, d)| d.id.as_deref().unwrap_or(""))
+                .collect(),
+            inference: s.inference,
+        })
+        .collect()
 }
 
 /// The fields that identify and classify a page; used in lists and search results.
@@ -96,6 +127,7 @@ pub fn page_value<'a>(cat: &'a Catalog, p: &'a Page) -> PageJson<'a> {
                 title: cat.get(*c).map(|r| r.title.as_ref()),
             })
             .collect(),
+        documented: p.documented.map(|d| d.as_str()),
         docs: &p.docs,
         lookup_url: p.lookup_url(),
         sections: Sections {
@@ -107,6 +139,11 @@ pub fn page_value<'a>(cat: &'a Catalog, p: &'a Page) -> PageJson<'a> {
             faq: &p.faq,
             notes: &p.notes,
         },
+        sources: StepSources {
+            causes: step_sources(p, &p.cause_sources),
+            fix: step_sources(p, &p.fix_sources),
+        },
+        review: p.review.as_ref(),
         origin: &p.origin,
     }
 }

@@ -51,10 +51,22 @@ pub fn page(cat: &Catalog, p: &Page) -> String {
             let _ = writeln!(out, "{para}\n");
         }
     }
-    for (title, items) in [("Common causes", &p.causes), ("How to fix", &p.fix)] {
+    for (title, items, sources) in [
+        ("Common causes", &p.causes, &p.cause_sources),
+        ("How to fix", &p.fix, &p.fix_sources),
+    ] {
         let _ = writeln!(out, "## {title}\n");
         for (i, it) in items.iter().enumerate() {
-            let _ = writeln!(out, "{}. {}", i + 1, indent_item(it, "   "));
+            let refs = sources.get(i).map(|s| md_refs(p, s)).unwrap_or_default();
+            let text = if refs.is_empty() {
+                it.to_string()
+            } else {
+                match it.find("\n```") {
+                    Some(k) => format!("{} {}{}", &it[..k], refs, &it[k..]),
+                    None => format!("{it} {refs}"),
+                }
+            };
+            let _ = writeln!(out, "{}. {}", i + 1, indent_item(&text, "   "));
         }
         out.push('\n');
     }
@@ -85,17 +97,45 @@ pub fn page(cat: &Catalog, p: &Page) -> String {
         }
         out.push('\n');
     }
-    out.push_str("## Read more\n\n");
-    for d in p.docs.iter() {
-        let _ = writeln!(out, "- [{}]({})", d.title, d.url);
+    out.push_str("## Sources\n\n");
+    if let Some(d) = p.documented {
+        let _ = writeln!(out, "How much Microsoft documents it: **{d}** ({}).\n", d.describe());
     }
-    let _ = writeln!(
-        out,
-        "- [Microsoft's lookup for {}]({})",
-        p.code,
-        p.lookup_url()
-    );
+    for (i, d) in p.docs.iter().enumerate() {
+        let _ = writeln!(out, "{}. [{}]({})", i + 1, d.title, d.url);
+    }
+    if !p.docs_have_lookup() {
+        let _ = writeln!(
+            out,
+            "{}. [Microsoft's lookup for {}]({})",
+            p.docs.len() + 1,
+            p.code,
+            p.lookup_url()
+        );
+    }
+    if p.cause_sources.iter().chain(p.fix_sources.iter()).any(|s| s.inference) {
+        out.push_str("\n*[inference]* marks a step no source states: our reasoning from the sources and the code.\n");
+    }
+    if let Some(r) = &p.review {
+        let _ = writeln!(
+            out,
+            "\n*Reviewed against Microsoft's docs on {} ({}).*",
+            r.date, r.reviewer
+        );
+    }
     out
+}
+
+/// A step's references as Markdown: `[[1]](url) *[inference]*`.
+fn md_refs(p: &Page, s: &aadsts_kb::Sources) -> String {
+    let mut out: Vec<String> = p
+        .cited(s)
+        .map(|(n, d)| format!("[\\[{n}\\]]({})", d.url))
+        .collect();
+    if s.inference {
+        out.push("*\\[inference\\]*".into());
+    }
+    out.join(" ")
 }
 
 pub fn table(pages: &[&Page]) -> String {

@@ -248,15 +248,29 @@ pub fn page(cat: &Catalog, p: &Page, style: &TextStyle) -> String {
             emit(&mut out, para, "", "", style);
         }
     }
-    let numbered = |out: &mut String, title: &str, items: &[std::borrow::Cow<'static, str>]| {
+    let numbered = |out: &mut String,
+                    title: &str,
+                    items: &[std::borrow::Cow<'static, str>],
+                    sources: &[aadsts_kb::Sources]| {
         heading(out, title, style);
         for (i, it) in items.iter().enumerate() {
             let first = format!("{:>2}. ", i + 1);
-            emit(out, it, &first, "    ", style);
+            // References go after the step's prose; a code block ends the item, so
+            // they go on the first line after the prose, before any fence.
+            let tags = sources.get(i).map(|s| p.source_tags(s)).unwrap_or_default();
+            let text = if tags.is_empty() {
+                it.to_string()
+            } else {
+                match it.find("\n```") {
+                    Some(k) => format!("{} {}{}", &it[..k], tags, &it[k..]),
+                    None => format!("{it} {tags}"),
+                }
+            };
+            emit(out, &text, &first, "    ", style);
         }
     };
-    numbered(&mut out, "Common causes", &p.causes);
-    numbered(&mut out, "How to fix", &p.fix);
+    numbered(&mut out, "Common causes", &p.causes, &p.cause_sources);
+    numbered(&mut out, "How to fix", &p.fix, &p.fix_sources);
     let bullets = |out: &mut String, title: &str, items: &[std::borrow::Cow<'static, str>]| {
         heading(out, title, style);
         for it in items {
@@ -286,15 +300,52 @@ pub fn page(cat: &Catalog, p: &Page, style: &TextStyle) -> String {
             let _ = writeln!(out, "  {}  {}", paint(style, BOLD, &label), title);
         }
     }
-    heading(&mut out, "Read more", style);
-    for d in p.docs.iter() {
-        let _ = writeln!(out, "  {}\n    {}", d.title, paint(style, DIM, &d.url));
+    heading(&mut out, "Sources", style);
+    if let Some(d) = p.documented {
+        emit(
+            &mut out,
+            &format!("How much Microsoft documents it: {} ({}).", d, d.describe()),
+            "  ",
+            "  ",
+            style,
+        );
     }
-    let _ = writeln!(
-        out,
-        "  Microsoft's lookup for this code\n    {}",
-        paint(style, DIM, &p.lookup_url())
-    );
+    for (i, d) in p.docs.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  [{}] {}\n      {}",
+            i + 1,
+            d.title,
+            paint(style, DIM, &d.url)
+        );
+    }
+    if !p.docs_have_lookup() {
+        let _ = writeln!(
+            out,
+            "  Microsoft's lookup for this code\n      {}",
+            paint(style, DIM, &p.lookup_url())
+        );
+    }
+    if p.cause_sources.iter().chain(p.fix_sources.iter()).any(|s| s.inference) {
+        emit(
+            &mut out,
+            "[inference] marks a step no source states: our reasoning from the sources and the code; verify it in your tenant before you rely on it.",
+            "  ",
+            "  ",
+            style,
+        );
+    }
+    if let Some(r) = &p.review {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                style,
+                DIM,
+                &format!("Reviewed against Microsoft's docs on {} ({}).", r.date, r.reviewer)
+            )
+        );
+    }
     out
 }
 
