@@ -454,7 +454,10 @@ mod tests {
             "**Impact:** every ticket fails. **Precondition:** not rolled today. Run `Update-AzureADSSOForest`."
         )
         .is_none());
-        assert!(impact_problem("Run `Revoke-MgUserSignInSession`. **Impact:** x **Precondition:** y").is_some());
+        assert!(impact_problem(
+            "Run `Revoke-MgUserSignInSession`. **Impact:** x **Precondition:** y"
+        )
+        .is_some());
         assert!(impact_problem("Open the sign-in log.").is_none());
     }
 

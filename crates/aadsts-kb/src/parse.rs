@@ -342,8 +342,15 @@ pub fn parse_page(
             v
         });
         if let Some(v) = &id {
-            if docs.iter().any(|x: &DocLink| x.id.as_deref() == Some(v.as_str())) {
-                diags.push(diag(line, "source", format!("two `[[docs]]` entries have the id \"{v}\"")));
+            if docs
+                .iter()
+                .any(|x: &DocLink| x.id.as_deref() == Some(v.as_str()))
+            {
+                diags.push(diag(
+                    line,
+                    "source",
+                    format!("two `[[docs]]` entries have the id \"{v}\""),
+                ));
             }
         }
         docs.push(DocLink {
@@ -620,7 +627,12 @@ impl Body {
                         match take_source_marker(t) {
                             Ok((text, m)) => {
                                 if m.is_some() && kind == ListKind::Bullet {
-                                    diags.push(d(*l, "source", "`[src: …]` markers belong on cause and fix steps only".into()));
+                                    diags.push(d(
+                                        *l,
+                                        "source",
+                                        "`[src: …]` markers belong on cause and fix steps only"
+                                            .into(),
+                                    ));
                                 }
                                 *t = text;
                                 marks.push(m);

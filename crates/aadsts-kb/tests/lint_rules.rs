@@ -26,21 +26,30 @@ category = "app-config"
 fixer = "admin"
 retry = "after-fix"
 signal = "failure"
+documented = "docs"
 related = []
+[[docs]]
+id = "ref"
+title = "Reference"
+url = "https://learn.microsoft.com/entra/identity-platform/reference-error-codes"
+[review]
+reviewer = "tester"
+date = "2026-12-06"
+changes = "Checked every claim of {code}."
 +++
 
 ## Meaning
 The meaning of code {code} is specific: {unique}.
 
 ## Common causes
-1. First cause of {code} in detail, {unique}.
-2. Second cause of {code} in detail, {unique}.
-3. Third cause of {code} in detail, {unique}.
+1. First cause of {code} in detail, {unique}. [src: ref]
+2. Second cause of {code} in detail, {unique}. [src: inference]
+3. Third cause of {code} in detail, {unique}. [src: ref, inference]
 
 ## How to fix
-1. First fix for {code}, {unique}.
-2. Second fix for {code}, {unique}.
-3. Third fix for {code}, {unique}.
+1. First fix for {code}, {unique}. [src: ref]
+2. Second fix for {code}, {unique}. [src: ref]
+3. Third fix for {code}, {unique}. [src: inference]
 
 ## Diagnose
 - First look for {code}, {unique}.
@@ -176,7 +185,7 @@ fn non_https_urls() {
         );
     kb.write(50105, &text);
     let d = kb.lint();
-    assert!(has(&d, "https", "50105.md", 13), "{d:?}");
+    assert!(has(&d, "https", "50105.md", 14), "{d:?}");
     assert!(d.iter().filter(|x| x.rule == "https").count() == 2, "{d:?}");
 }
 
@@ -203,8 +212,10 @@ fn repeated_paragraph_across_pages() {
 #[test]
 fn failure_pages_need_three_causes_and_steps() {
     let kb = Kb::new();
-    let text = page(50105, Some("EntitlementGrantsNotFound"), "u")
-        .replace("3. Third cause of 50105 in detail, u.\n", "");
+    let text = page(50105, Some("EntitlementGrantsNotFound"), "u").replace(
+        "3. Third cause of 50105 in detail, u. [src: ref, inference]\n",
+        "",
+    );
     kb.write(50105, &text);
     let d = kb.lint();
     assert!(
@@ -229,7 +240,7 @@ fn generic_advice_only_last() {
     );
     kb.write(50105, &text);
     let d = kb.lint();
-    assert!(has(&d, "generic-advice", "50105.md", 22), "{d:?}");
+    assert!(has(&d, "generic-advice", "50105.md", 31), "{d:?}");
     let ok = page(50105, Some("EntitlementGrantsNotFound"), "u").replace(
         "3. Third fix for 50105, u.",
         "3. If it persists, open a support request with the correlation id.",
@@ -286,4 +297,161 @@ fn unknown_category() {
             .replace("category = \"app-config\"", "category = \"nope\""),
     );
     assert!(has(&kb.lint(), "category", "50105.md", 6));
+}
+
+/// The page as `page()` writes it, with one text replaced (which must occur).
+fn edited(code: u32, name: Option<&str>, from: &str, to: &str) -> String {
+    let p = page(code, name, "u");
+    assert!(p.contains(from), "{from}");
+    p.replacen(from, to, 1)
+}
+
+const NAME: Option<&str> = Some("EntitlementGrantsNotFound");
+
+#[test]
+fn every_cause_and_fix_step_names_its_source() {
+    let kb = Kb::new();
+    kb.write(
+        50105,
+        &edited(
+            50105,
+            NAME,
+            "Second fix for 50105, u. [src: ref]",
+            "Second fix for 50105, u.",
+        ),
+    );
+    let d = kb.lint();
+    assert!(has(&d, "source", "50105.md", 32), "{d:?}");
+    assert!(d[0].message.contains("fix step 2"), "{d:?}");
+}
+
+#[test]
+fn a_source_must_be_a_docs_id_of_the_page() {
+    let kb = Kb::new();
+    kb.write(
+        50105,
+        &edited(50105, NAME, "[src: inference]\n3.", "[src: reff]\n3."),
+    );
+    let d = kb.lint();
+    assert!(has(&d, "source", "50105.md", 27), "{d:?}");
+    assert!(
+        d[0].message.contains("reff") && d[0].message.contains("ids: ref"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn every_docs_entry_has_an_id_and_is_cited() {
+    let kb = Kb::new();
+    let extra = "[[docs]]\nid = \"unused\"\ntitle = \"Unused\"\nurl = \"https://learn.microsoft.com/entra/x\"\n[review]";
+    kb.write(50105, &edited(50105, NAME, "[review]", extra));
+    let d = kb.lint();
+    assert!(
+        d.iter().any(|x| x.rule == "source"
+            && x.line == 19
+            && x.message.contains("`unused` is cited by no")),
+        "{d:?}"
+    );
+    let no_id =
+        "[[docs]]\ntitle = \"No id\"\nurl = \"https://learn.microsoft.com/entra/y\"\n[review]";
+    kb.write(50105, &edited(50105, NAME, "[review]", no_id));
+    let d = kb.lint();
+    assert!(
+        d.iter()
+            .any(|x| x.rule == "source" && x.message.contains("has no `id`")),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn markers_only_on_causes_and_fix_steps_and_only_one() {
+    let kb = Kb::new();
+    kb.write(
+        50105,
+        &edited(
+            50105,
+            NAME,
+            "- First look for 50105, u.",
+            "- First look for 50105, u. [src: ref]",
+        ),
+    );
+    assert!(kb
+        .lint()
+        .iter()
+        .any(|x| x.rule == "source" && x.message.contains("belong on cause and fix")));
+    kb.write(
+        50105,
+        &edited(
+            50105,
+            NAME,
+            "First fix for 50105, u. [src: ref]",
+            "First [src: ref] fix for 50105, u. [src: ref]",
+        ),
+    );
+    assert!(kb
+        .lint()
+        .iter()
+        .any(|x| x.rule == "source" && x.message.contains("one `[src: …]` marker")));
+}
+
+#[test]
+fn built_in_pages_say_how_documented_and_carry_their_review() {
+    let kb = Kb::new();
+    kb.write(50105, &edited(50105, NAME, "documented = \"docs\"\n", ""));
+    assert!(kb.lint().iter().any(|x| x.rule == "documented"));
+    kb.write(
+        50105,
+        &edited(
+            50105,
+            NAME,
+            "documented = \"docs\"",
+            "documented = \"somewhat\"",
+        ),
+    );
+    assert!(kb
+        .lint()
+        .iter()
+        .any(|x| x.rule == "bad-value" && x.message.contains("article, docs, table, reports")));
+    kb.write(
+        50105,
+        &edited(50105, NAME, "date = \"2026-12-06\"", "date = \"yesterday\""),
+    );
+    assert!(kb
+        .lint()
+        .iter()
+        .any(|x| x.rule == "review" && x.message.contains("YYYY-MM-DD")));
+    let p = page(50105, NAME, "u");
+    let start = p.find("[review]").unwrap();
+    let end = p[start..].find("+++").unwrap() + start;
+    kb.write(50105, &format!("{}{}", &p[..start], &p[end..]));
+    assert!(kb
+        .lint()
+        .iter()
+        .any(|x| x.rule == "review" && x.message.contains("no `[review]`")));
+}
+
+#[test]
+fn tenant_wide_action_states_impact_and_precondition_first() {
+    let kb = Kb::new();
+    kb.write(
+        50105,
+        &edited(
+            50105,
+            NAME,
+            "Second fix for 50105, u.",
+            "Roll the key over with `Update-AzureADSSOForest -OnPremCredentials $creds`.",
+        ),
+    );
+    let d = kb.lint();
+    assert!(has(&d, "impact", "50105.md", 32), "{d:?}");
+    kb.write(
+        50105,
+        &edited(
+            50105,
+            NAME,
+            "Second fix for 50105, u.",
+            "**Impact:** Seamless SSO tickets issued before fail. **Precondition:** not rolled over today. Roll the key over with `Update-AzureADSSOForest -OnPremCredentials $creds`.",
+        ),
+    );
+    assert!(!kb.lint().iter().any(|x| x.rule == "impact"));
 }

@@ -196,7 +196,11 @@ pub fn page_fragment(cat: &Catalog, p: &Page, base: &str) -> String {
         );
     }
     out.push_str("</ol>");
-    if p.cause_sources.iter().chain(p.fix_sources.iter()).any(|s| s.inference) {
+    if p.cause_sources
+        .iter()
+        .chain(p.fix_sources.iter())
+        .any(|s| s.inference)
+    {
         out.push_str("<p class=\"note\"><span class=\"src inf\">inference</span> marks a step no source states: our reasoning from the sources and the code. Verify it in your tenant before you rely on it.</p>");
     }
     if let Some(r) = &p.review {

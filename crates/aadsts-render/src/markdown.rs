@@ -99,7 +99,11 @@ pub fn page(cat: &Catalog, p: &Page) -> String {
     }
     out.push_str("## Sources\n\n");
     if let Some(d) = p.documented {
-        let _ = writeln!(out, "How much Microsoft documents it: **{d}** ({}).\n", d.describe());
+        let _ = writeln!(
+            out,
+            "How much Microsoft documents it: **{d}** ({}).\n",
+            d.describe()
+        );
     }
     for (i, d) in p.docs.iter().enumerate() {
         let _ = writeln!(out, "{}. [{}]({})", i + 1, d.title, d.url);
@@ -113,7 +117,11 @@ pub fn page(cat: &Catalog, p: &Page) -> String {
             p.lookup_url()
         );
     }
-    if p.cause_sources.iter().chain(p.fix_sources.iter()).any(|s| s.inference) {
+    if p.cause_sources
+        .iter()
+        .chain(p.fix_sources.iter())
+        .any(|s| s.inference)
+    {
         out.push_str("\n*[inference]* marks a step no source states: our reasoning from the sources and the code.\n");
     }
     if let Some(r) = &p.review {

@@ -326,7 +326,11 @@ pub fn page(cat: &Catalog, p: &Page, style: &TextStyle) -> String {
             paint(style, DIM, &p.lookup_url())
         );
     }
-    if p.cause_sources.iter().chain(p.fix_sources.iter()).any(|s| s.inference) {
+    if p.cause_sources
+        .iter()
+        .chain(p.fix_sources.iter())
+        .any(|s| s.inference)
+    {
         emit(
             &mut out,
             "[inference] marks a step no source states: our reasoning from the sources and the code; verify it in your tenant before you rely on it.",
@@ -342,7 +346,10 @@ pub fn page(cat: &Catalog, p: &Page, style: &TextStyle) -> String {
             paint(
                 style,
                 DIM,
-                &format!("Reviewed against Microsoft's docs on {} ({}).", r.date, r.reviewer)
+                &format!(
+                    "Reviewed against Microsoft's docs on {} ({}).",
+                    r.date, r.reviewer
+                )
             )
         );
     }
