@@ -7,12 +7,14 @@
 mod lint;
 mod model;
 mod parse;
+mod reference;
 
 pub use lint::{
     check_page, find_repeated_paragraphs, normalize_paragraph, Context, DUPLICATE_MIN_CHARS,
 };
 pub use model::*;
-pub use parse::{parse_page, Completeness, Given, Lines, ParsedPage, SECTIONS};
+pub use parse::{parse_page, take_source_marker, Completeness, Given, Lines, ParsedPage, SECTIONS};
+pub use reference::{code_spans, normalize_learn_url, References};
 
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -337,6 +339,20 @@ impl Source {
         for (file, parsed) in &self.pages {
             out.extend(check_page(file, parsed, &ctx));
         }
+        // Every checkable token against the reference lists (kb/reference/).
+        match References::load(&self.root.join("reference")) {
+            Ok(refs) => {
+                for (file, parsed) in &self.pages {
+                    out.extend(refs.check(file, parsed));
+                }
+            }
+            Err(e) => out.push(Diagnostic {
+                file: self.root.join("reference").display().to_string(),
+                line: 1,
+                rule: "reference",
+                message: format!("cannot read the reference lists: {e}"),
+            }),
+        }
         out.extend(find_repeated_paragraphs(
             self.pages.iter().map(|(f, p)| (f.as_str(), p)),
         ));
@@ -354,6 +370,13 @@ impl Source {
                     message: format!("{code} has a page now: remove it from pending.txt"),
                 });
             } else if !has && !waiting {
+                let message = match self.documented.get(&code) {
+                    Some(name) => format!(
+                        "Microsoft's table lists {code}{} and no page explains it (added upstream?): write this page",
+                        name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                    ),
+                    None => format!("no page for known code {code}"),
+                };
                 out.push(Diagnostic {
                     file: self
                         .root
@@ -363,7 +386,7 @@ impl Source {
                         .to_string(),
                     line: 1,
                     rule: "coverage",
-                    message: format!("no page for known code {code}"),
+                    message,
                 });
             }
         }

@@ -102,7 +102,7 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
                     l.name,
                     "name",
                     format!(
-                        "`name` is \"{n}\" but Microsoft's table names {} \"{official}\"",
+                        "`name` is \"{n}\" but Microsoft's table names {} \"{official}\" (renamed upstream?)",
                         p.code
                     ),
                 ),
@@ -124,7 +124,19 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
                     );
                 }
             }
-            None => {}
+            None => {
+                // A page that carries a name for a code the table no longer lists.
+                if let Some(n) = &p.name {
+                    d(
+                        l.name,
+                        "name",
+                        format!(
+                            "the page names {} \"{n}\" but Microsoft's table does not list the code (dropped upstream?): omit `name`, say so in `## Meaning` and add the code to undocumented-codes.tsv",
+                            p.code
+                        ),
+                    );
+                }
+            }
         }
     }
 
