@@ -117,6 +117,9 @@ def part_az(_args):
     rows = []
     for name in sorted(table):
         loader.command_name = name
+        # Argument contexts apply only to the command being "invoked" (knack checks the
+        # invocation's command string), so say which one.
+        inv.data["command_string"] = name
         try:
             loader.load_arguments(name)
         except Exception as e:  # a module that fails to load is reported, not fatal
@@ -186,7 +189,7 @@ def parameters(text):
                 if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", alias) and alias.lower() != "none":
                     out.add(alias)
     return out
-CMDLET_FILE = re.compile(r"/([A-Z][a-z]+-[A-Za-z0-9]+)\.md$")
+CMDLET_FILE = re.compile(r"/([A-Z][A-Za-z]+-[A-Za-z0-9]+)\.md$")
 
 
 def part_cmdlets(args):

@@ -451,3 +451,50 @@ fn ampersand_before_invalid_utf8() {
     input.extend_from_slice(&[0xff, 0xfe, 0xfd, b';']);
     assert_eq!(extract(&input).errors[0].code, 50126);
 }
+
+/// Regression (issue 22): a line made only of codes (`AADSTS50126 ` repeated) was quadratic
+/// — every code read the whole rest of its line for its message — and 1 MiB took minutes.
+/// Eight times the input must cost about eight times as much, not sixty-four: a ratio of the
+/// fastest of three runs each, so the speed of the machine does not enter.
+#[test]
+fn a_line_full_of_codes_is_read_in_linear_time() {
+    use std::time::Instant;
+    let line = |kib: usize| "AADSTS50126 ".repeat(kib * 1024 / 12);
+    let fastest = |s: &str| {
+        (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(extract(s.as_bytes()));
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let (small, large) = (line(32), line(256));
+    let (a, b) = (fastest(&small), fastest(&large));
+    let ratio = b.as_secs_f64() / a.as_secs_f64().max(1e-9);
+    assert!(
+        ratio < 24.0,
+        "8x the codes took {ratio:.1}x the time ({a:?} -> {b:?}): not linear"
+    );
+    let x = extract(large.as_bytes());
+    let total: usize = x.errors.iter().map(|e| e.count).sum();
+    assert_eq!(total, large.len() / 12, "every code is counted");
+    assert!(x.errors.iter().all(|e| e.code == 50126));
+}
+
+/// The message of a code on a long line is read from the text that follows it, up to a
+/// stop, and kept to 600 characters, however long the line.
+#[test]
+fn message_on_a_long_line_is_cut_at_600_characters() {
+    let text = format!("AADSTS50126: {} Trace ID: x", "word ".repeat(100_000));
+    let x = extract(text.as_bytes());
+    let m = x.errors[0].message.as_deref().unwrap();
+    assert_eq!(m.chars().count(), 600);
+    assert!(m.starts_with("word word"));
+    let short = extract(b"AADSTS50126: Error validating credentials. Trace ID: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b");
+    assert_eq!(
+        short.errors[0].message.as_deref(),
+        Some("Error validating credentials.")
+    );
+}

@@ -363,8 +363,10 @@ impl References {
                 }
             }
         }
-        // `object.property` in code spans, when the object is a Graph property.
-        for (start, end) in code_spans(text) {
+        // `object.property` in code spans, when the object is a Graph property and the
+        // text speaks of Graph (an MSAL or SDK option of the same shape is not one).
+        let graph_context = text.contains("Graph") || text.contains("manifest") || text.contains("-Mg");
+        for (start, end) in code_spans(text).into_iter().filter(|_| graph_context) {
             let code = &text[start..end];
             for word in code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')) {
                 let parts: Vec<&str> = word.split('.').collect();

@@ -267,7 +267,7 @@ fn coverage_and_pending_stay_honest() {
     let d = kb.lint();
     assert!(
         d.iter()
-            .any(|x| x.rule == "coverage" && x.message.contains("no page for known code 50011")),
+            .any(|x| x.rule == "coverage" && x.file.ends_with("50011.md") && x.message.contains("no page explains it")),
         "{d:?}"
     );
 }
@@ -454,4 +454,124 @@ fn tenant_wide_action_states_impact_and_precondition_first() {
         ),
     );
     assert!(!kb.lint().iter().any(|x| x.rule == "impact"));
+}
+
+/// Reference lists written for the test, one short row of each kind.
+fn with_references(kb: &Kb) {
+    let r = kb.dir.path().join("reference");
+    fs::write(
+        r.join("cmdlets.tsv"),
+        "# test\nGet-MgUser\tMicrosoft.Graph.Users\tUserId Filter Property All Id\tx\nSelect-Object\tMicrosoft.PowerShell.Utility\tProperty ExpandProperty First\tx\n",
+    )
+    .unwrap();
+    fs::write(
+        r.join("az-commands.tsv"),
+        "# test\n*\t--debug --help --output --query --verbose -h -o\nlogin\t--tenant --use-device-code --scope\nad app update\t--id --web-redirect-uris --public-client-redirect-uris\n",
+    )
+    .unwrap();
+    fs::write(
+        r.join("graph-properties.tsv"),
+        "# test\nv1.0\tapplication\tapi signInAudience web spa\nv1.0\tapiApplication\tknownClientApplications requestedAccessTokenVersion\nbeta\tapplication\tapi signInAudience web spa certification\n",
+    )
+    .unwrap();
+    fs::write(r.join("event-ids.tsv"), "# test\n4771\tSecurity\tKerberos pre-authentication failed\thttps://learn.microsoft.com/x\n").unwrap();
+    fs::write(
+        r.join("docs-urls.txt"),
+        "# test\nhttps://learn.microsoft.com/entra/identity-platform/reference-error-codes\tdocs/identity-platform/reference-error-codes.md\n",
+    )
+    .unwrap();
+    fs::write(
+        r.join("portal-menus.txt"),
+        "Entra ID → Users\nEntra ID → App registrations\nretired\tProtection → Conditional Access\tEntra ID → Conditional Access\n",
+    )
+    .unwrap();
+}
+
+/// Plants `bad` as the first Diagnose bullet (line 36) and returns the diagnostics.
+fn planted(bad: &str) -> Vec<Diagnostic> {
+    let kb = Kb::new();
+    with_references(&kb);
+    kb.write(
+        50105,
+        &edited(50105, NAME, "- First look for 50105, u.", &format!("- {bad}")),
+    );
+    kb.lint()
+}
+
+#[test]
+fn the_reference_lists_accept_the_good_page_and_real_tokens() {
+    let d = planted(
+        "Run `Get-MgUser -UserId x -Property id | Select-Object -ExpandProperty id`, then `az login --tenant contoso.com --use-device-code -o json`; read event 4771 and **Entra ID → Users → *user***; the manifest's `api.knownClientApplications` (Graph); see https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes#aadsts-error-codes.",
+    );
+    assert_eq!(d, vec![], "{d:?}");
+}
+
+#[test]
+fn each_kind_of_wrong_token_is_named_with_file_and_line() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("Run `Get-MgUsers -UserId x`.", "reference-cmdlet", "Get-MgUsers"),
+        ("Run `Get-MgUser -UserPrincipal x`.", "reference-cmdlet", "-UserPrincipal"),
+        ("Run `az ad app update --id x --spa-redirect-uris https://a`.", "reference-az", "--spa-redirect-uris"),
+        ("Run `az ad application update --id x`.", "reference-az", "az ad application update"),
+        ("Query `https://graph.microsoft.com/v1.0/applications?$select=signInAudience,spaRedirects`.", "reference-graph", "spaRedirects"),
+        ("Query `https://graph.microsoft.com/v1.0/applications?$select=certification`.", "reference-graph", "only in Graph beta"),
+        ("Set the manifest's `api.knownClients` (Graph).", "reference-graph", "knownClients"),
+        ("Look for event ID 4772 on the DC.", "reference-event", "4772"),
+        ("Open **Protection → Conditional Access → Policies**.", "reference-menu", "Entra ID → Conditional Access"),
+        ("Open **Entra ID → Enterprise applications → app**.", "reference-menu", "Entra ID → Enterprise applications"),
+        ("See https://learn.microsoft.com/entra/identity/no-such-page for more.", "reference-url", "no-such-page"),
+    ];
+    for (bad, rule, needle) in cases {
+        let d = planted(bad);
+        assert!(
+            d.iter().any(|x| x.rule == *rule
+                && x.file.ends_with("50105.md")
+                && x.line == 36
+                && x.message.contains(needle)),
+            "{bad}: {d:?}"
+        );
+    }
+}
+
+#[test]
+fn a_docs_entry_address_is_checked_too() {
+    let kb = Kb::new();
+    with_references(&kb);
+    kb.write(
+        50105,
+        &edited(
+            50105,
+            NAME,
+            "reference-error-codes\"",
+            "reference-error-code\"",
+        ),
+    );
+    let d = kb.lint();
+    assert!(has(&d, "reference-url", "50105.md", 15), "{d:?}");
+}
+
+#[test]
+fn upstream_drift_is_named() {
+    let kb = Kb::new();
+    // Renamed upstream: the table now gives 50105 another name.
+    fs::write(
+        kb.dir.path().join("reference/documented-codes.tsv"),
+        "code\tofficial_name\tgist\n50105\tEntitlementGrantsMissing\t\n28002\t\tscope invalid\n50011\tInvalidReplyTo\t\n77777\tBrandNewCode\t\n",
+    )
+    .unwrap();
+    let d = kb.lint();
+    assert!(d.iter().any(|x| x.rule == "name" && x.message.contains("renamed upstream")), "{d:?}");
+    assert!(
+        d.iter().any(|x| x.rule == "coverage" && x.file.ends_with("77777.md") && x.message.contains("BrandNewCode") && x.message.contains("added upstream")),
+        "{d:?}"
+    );
+    // Dropped upstream: the page still carries a name the table no longer has.
+    fs::write(
+        kb.dir.path().join("reference/documented-codes.tsv"),
+        "code\tofficial_name\tgist\n28002\t\tscope invalid\n50011\tInvalidReplyTo\t\n",
+    )
+    .unwrap();
+    fs::write(kb.dir.path().join("reference/undocumented-codes.tsv"), "code\tgist\tsources\n500121\tx\tx\n50105\tx\tx\n").unwrap();
+    let d = kb.lint();
+    assert!(d.iter().any(|x| x.rule == "name" && x.message.contains("dropped upstream")), "{d:?}");
 }
