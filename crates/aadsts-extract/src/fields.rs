@@ -243,13 +243,12 @@ fn message_after(text: &str, end: usize) -> Option<String> {
                     .any(|s| bytes[i..].starts_with(s.as_bytes()))
         })
         .unwrap_or(bytes.len());
-    let msg: String = line[..cut]
-        .trim()
-        .trim_end_matches(['"', '\'', ','])
-        .chars()
-        .take(MESSAGE_CHARS)
-        .collect();
-    (!msg.is_empty()).then_some(msg)
+    let msg = line[..cut].trim().trim_end_matches(['"', '\'', ',']);
+    let kept = msg
+        .char_indices()
+        .nth(MESSAGE_CHARS)
+        .map_or(msg.len(), |(i, _)| i);
+    (!msg.is_empty()).then(|| msg[..kept].to_string())
 }
 
 /// `at` is where the occurrence starts inside `region`: the ids that follow an error belong

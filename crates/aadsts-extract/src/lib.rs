@@ -17,6 +17,7 @@ pub use fields::normalize_time;
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 pub use decode::{decode, Decoded};
 
@@ -60,9 +61,44 @@ pub struct Extraction {
 
 /// Finds every error in `input` (any bytes; invalid UTF-8 is replaced).
 pub fn extract(input: &[u8]) -> Extraction {
+    match extract_inner(input, None) {
+        Ok(x) => x,
+        Err(TimedOut) => unreachable!("no deadline was given"),
+    }
+}
+
+/// Extraction stopped because its deadline passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimedOut;
+
+impl std::fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the text took too long to read")
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+/// [`extract`] that gives up once `deadline` has passed (checked between the decoding
+/// steps and every few codes), for callers that must answer in time, like the web server.
+pub fn extract_until(input: &[u8], deadline: Instant) -> Result<Extraction, TimedOut> {
+    extract_inner(input, Some(deadline))
+}
+
+/// How many codes are read between two looks at the clock.
+const CODES_PER_CLOCK_CHECK: usize = 64;
+
+fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, TimedOut> {
+    let check = || match deadline {
+        Some(d) if Instant::now() >= d => Err(TimedOut),
+        _ => Ok(()),
+    };
+    check()?;
     let text = String::from_utf8_lossy(input);
     let d = decode(&text);
+    check()?;
     let all = fields::find_codes(&d.text);
+    check()?;
     // An unprefixed code next to the same code with its `AADSTS` message (the
     // `error_codes` array of the response that carries it) is the same error, not a repeat.
     let mut prefixed_at: std::collections::HashMap<u32, Vec<usize>> = Default::default();
@@ -101,6 +137,9 @@ pub fn extract(input: &[u8]) -> Extraction {
     let mut keys: std::collections::HashMap<(u32, String), usize> =
         std::collections::HashMap::new();
     for (i, occ) in occurrences.iter().enumerate() {
+        if i % CODES_PER_CLOCK_CHECK == CODES_PER_CLOCK_CHECK - 1 {
+            check()?;
+        }
         let start = prev_end[i].min(occ.start);
         let end = next_start[i].max(occ.end);
         // A region is bounded so that one error in a huge log does not scan all of it.
@@ -162,11 +201,11 @@ pub fn extract(input: &[u8]) -> Extraction {
             }
         }
     }
-    Extraction {
+    Ok(Extraction {
         input_bytes: input.len(),
         decoded: d.applied,
         errors,
-    }
+    })
 }
 
 /// How many copies of one error are read in full before later ones only count.

@@ -498,3 +498,20 @@ fn message_on_a_long_line_is_cut_at_600_characters() {
         Some("Error validating credentials.")
     );
 }
+
+/// A caller with a deadline (the web server) gets the same result in time, and an error
+/// once the deadline has passed instead of the work running on.
+#[test]
+fn extraction_respects_its_deadline() {
+    use std::time::{Duration, Instant};
+    let text = "AADSTS50126 ".repeat(10_000);
+    let far = Instant::now() + Duration::from_secs(3600);
+    assert_eq!(
+        extract_until(text.as_bytes(), far).unwrap(),
+        extract(text.as_bytes())
+    );
+    assert_eq!(
+        extract_until(text.as_bytes(), Instant::now()),
+        Err(TimedOut)
+    );
+}

@@ -309,6 +309,13 @@ impl References {
                     }
                 }
                 let Some((cmd, flags)) = found else {
+                    // A command group (`az cloud`) named on its own is fine.
+                    let group = format!("{} ", words.join(" "));
+                    if line.trim_start().len() == words.join(" ").len()
+                        && self.az.keys().any(|k| k.starts_with(&group))
+                    {
+                        continue;
+                    }
                     d(
                         start + at,
                         "reference-az",

@@ -277,8 +277,9 @@ a{color:#0b57d0}code{font-family:ui-monospace,monospace;background:#f1f3f4;paddi
 pre{background:#f1f3f4;padding:.6rem;overflow:auto}.code{font-weight:600;color:#555;margin:0}\
 .badge{display:inline-block;border:1px solid #bbb;border-radius:1rem;padding:0 .6rem;margin:0 .2rem .2rem 0;font-size:.85rem;text-decoration:none;color:inherit}\
 .sev-info{background:#e6f4ea}.sev-low{background:#e8f0fe}.sev-medium{background:#fef7e0}.sev-high{background:#fce8e6}.sev-critical{background:#c5221f;color:#fff}\
-.unlisted{border-style:dashed}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}\
-@media (prefers-color-scheme:dark){body{background:#121212;color:#e8e8e8}a{color:#8ab4f8}code,pre{background:#2a2a2a}.sev-info{background:#1e3a2a}.sev-low{background:#1e2a3a}.sev-medium{background:#3a341e}.sev-high{background:#3a1e1e}td,th{border-color:#333}}";
+.unlisted{border-style:dashed}.refs{margin:.1rem 0 .5rem;font-size:.8rem;color:#555}.src{text-decoration:none;margin-left:.15rem}\
+.inf{border:1px dashed #999;border-radius:.6rem;padding:0 .4rem;font-size:.75rem}.note{font-size:.85rem;color:#555}li>p{margin:.2rem 0}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}\
+@media (prefers-color-scheme:dark){body{background:#121212;color:#e8e8e8}a{color:#8ab4f8}code,pre{background:#2a2a2a}.sev-info{background:#1e3a2a}.sev-low{background:#1e2a3a}.sev-medium{background:#3a341e}.sev-high{background:#3a1e1e}td,th{border-color:#333}.refs,.note{color:#aaa}}";
 
 /// A complete, self-contained HTML document.
 pub fn document(title: &str, body: &str) -> String {

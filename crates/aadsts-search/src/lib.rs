@@ -13,6 +13,7 @@ use aadsts_kb::Page;
 use bm25::{Embedder, EmbedderBuilder, Scorer, Tokenizer};
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::time::Instant;
 
 /// Phrases folded into one token. Each entry: the canonical token, then the phrases
 /// (already lower case, split into words) that mean the same.
@@ -414,13 +415,17 @@ impl Index {
 
     /// The query's tokens, each replaced by the nearest vocabulary word when it is not in
     /// the index (a typo). Numbers are corrected against codes only.
-    fn correct(&self, query: &str) -> Vec<String> {
+    /// `None` when `deadline` passes first (each typo costs a pass over the vocabulary).
+    fn correct(&self, query: &str, deadline: Option<Instant>) -> Option<Vec<String>> {
         self.tokenizer
             .tokenize(query)
             .into_iter()
             .map(|t| {
                 if self.vocabulary.contains(&t) || t.chars().count() < 4 {
-                    return t;
+                    return Some(t);
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return None;
                 }
                 let numeric = t.bytes().all(|b| b.is_ascii_digit());
                 let max = if numeric || t.len() < 8 { 1 } else { 2 };
@@ -432,16 +437,39 @@ impl Index {
                     .filter(|(d, _)| *d <= max)
                     .min()
                     .map(|(_, v)| v.clone())
-                    .unwrap_or(t)
+                    .or(Some(t))
             })
             .collect()
     }
 
     /// Ranked pages for a query, best first.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
-        let tokens = self.correct(query);
+        self.search_inner(query, limit, None).unwrap_or_default()
+    }
+
+    /// [`Index::search`] that gives up (`None`) once `deadline` has passed, for callers
+    /// that must answer in time, like the web server: a long query full of typos costs a
+    /// pass over the vocabulary per word.
+    pub fn search_until(&self, query: &str, limit: usize, deadline: Instant) -> Option<Vec<Hit>> {
+        self.search_inner(query, limit, Some(deadline))
+    }
+
+    fn search_inner(
+        &self,
+        query: &str,
+        limit: usize,
+        deadline: Option<Instant>,
+    ) -> Option<Vec<Hit>> {
+        let late = || deadline.is_some_and(|d| Instant::now() >= d);
+        if late() {
+            return None;
+        }
+        let tokens = self.correct(query, deadline)?;
         if tokens.is_empty() {
-            return Vec::new();
+            return Some(Vec::new());
+        }
+        if late() {
+            return None;
         }
         let q = format!("{PRETOKENIZED}{}", tokens.join(" "));
         let qh = self.head_embedder.embed(&q);
@@ -458,6 +486,9 @@ impl Index {
         // independently, so a page repeating "secret" outranked the one titled "client
         // secret has expired".
         let wanted: HashSet<&String> = tokens.iter().collect();
+        if late() {
+            return None;
+        }
         if wanted.len() > 1 {
             let n = wanted.len() as f32;
             for (i, score) in scores.iter_mut() {
@@ -489,7 +520,7 @@ impl Index {
             .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.code.cmp(&b.code)));
         hits.truncate(limit);
-        hits
+        Some(hits)
     }
 }
 
@@ -531,6 +562,18 @@ mod tests {
         assert_eq!(t.tokenize("external user"), t.tokenize("guest"));
         assert_eq!(t.tokenize("SSO"), t.tokenize("single sign-on"));
         assert_eq!(t.tokenize("reply URL"), t.tokenize("redirect URI"));
+    }
+
+    /// Issue 22: a long query full of typos cost seconds; with a deadline the search gives
+    /// up instead of running on, and in time it finds what `search` finds.
+    #[test]
+    fn search_respects_its_deadline() {
+        let index = Index::new(&Catalog::builtin());
+        let far = Instant::now() + std::time::Duration::from_secs(3600);
+        let q = "pasword expird";
+        assert_eq!(index.search_until(q, 5, far), Some(index.search(q, 5)));
+        let typos = "pasword expird secrte ".repeat(1000);
+        assert_eq!(index.search_until(&typos, 5, Instant::now()), None);
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub struct Config {
     pub timeout: Duration,
     /// Time allowed for one scan (uploads can be large).
     pub scan_timeout: Duration,
+    /// How many explain and search requests may use the CPU at once; beyond it the
+    /// server answers 503 with `Retry-After` instead of letting a queue build up.
+    pub cpu_jobs: usize,
 }
 
 impl Default for Config {
@@ -41,6 +44,7 @@ impl Default for Config {
             max_upload: 1024 * 1024 * 1024,
             timeout: Duration::from_secs(30),
             scan_timeout: Duration::from_secs(600),
+            cpu_jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -71,6 +75,8 @@ pub(crate) struct State {
     /// change while serving, and rendering per request would cost most of a request.
     pub page_html: std::collections::HashMap<u32, String>,
     pub page_json: std::collections::HashMap<u32, String>,
+    /// Permits for CPU-heavy work, `config.cpu_jobs` of them.
+    pub cpu_slots: Arc<tokio::sync::Semaphore>,
 }
 
 pub(crate) type Shared = Arc<State>;
@@ -99,12 +105,14 @@ pub fn router(catalog: Catalog, config: Config) -> Router {
             (p.code, aadsts_render::json::to_string(&v))
         })
         .collect();
+    let cpu_slots = Arc::new(tokio::sync::Semaphore::new(config.cpu_jobs.max(1)));
     let state: Shared = Arc::new(State {
         catalog,
         index,
         config,
         page_html,
         page_json,
+        cpu_slots,
     });
     let uploads = Router::new()
         .merge(pages::upload_routes())
@@ -184,6 +192,49 @@ async fn shutdown() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+/// Why CPU-heavy work did not produce an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CpuError {
+    /// Every permit is taken: answer 503 with `Retry-After`.
+    Busy,
+    /// The work reached the request's deadline and stopped.
+    TimedOut,
+    /// The work panicked.
+    Failed,
+}
+
+/// Seconds a client is asked to wait (`Retry-After`) when every CPU permit is taken.
+pub(crate) const RETRY_AFTER_SECS: u64 = 2;
+
+/// Runs CPU-heavy work (extraction, search, rendering a report) on the blocking pool, so
+/// that it never holds up the async executor that answers every other request (`/healthz`
+/// included). At most `config.cpu_jobs` such jobs run at once; the permit is held until the
+/// work itself ends, even when the client has gone or the timeout layer has answered 408.
+/// The work gets the request's deadline and must stop (`None`) once it has passed, so an
+/// abandoned request does not keep a core busy.
+pub(crate) async fn cpu<T, F>(state: &Shared, work: F) -> Result<T, CpuError>
+where
+    T: Send + 'static,
+    F: FnOnce(&State, std::time::Instant) -> Option<T> + Send + 'static,
+{
+    let permit = state
+        .cpu_slots
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| CpuError::Busy)?;
+    let deadline = std::time::Instant::now() + state.config.timeout;
+    let state = state.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work(&state, deadline)
+    });
+    match job.await {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => Err(CpuError::TimedOut),
+        Err(_) => Err(CpuError::Failed),
     }
 }
 

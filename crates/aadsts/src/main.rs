@@ -152,6 +152,7 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             max_upload: max_upload_mib * 1024 * 1024,
             timeout: std::time::Duration::from_secs(timeout),
             scan_timeout: std::time::Duration::from_secs(scan_timeout),
+            ..aadsts_web::Config::default()
         };
         return aadsts_web::serve_blocking(catalog, config)
             .map(|()| String::new())
