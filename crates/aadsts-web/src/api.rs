@@ -1,12 +1,12 @@
 //! `/api/v1/…`: the CLI's JSON documents over HTTP (same schemas, see docs/json-schema.md),
 //! `/openapi.json` generated from these handlers, and `/healthz`.
 
-use crate::Shared;
+use crate::{CpuError, Shared, RETRY_AFTER_SECS};
 use aadsts_catalog::Lookup;
 use aadsts_render::{json, report};
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -64,6 +64,45 @@ pub(crate) fn error(status: StatusCode, kind: &str, message: String) -> Response
             suggestions: Vec::new(),
         }),
     )
+}
+
+/// The answer when CPU-heavy work could not run or finish: 503 `busy` with `Retry-After`
+/// (header, and `retry_after` in seconds in the body), 408 `timeout`, 500 `internal`.
+pub(crate) fn cpu_error(e: CpuError) -> Response {
+    match e {
+        CpuError::Busy => {
+            let body = json::ErrorJson {
+                schema: json::ERROR_SCHEMA,
+                error: "busy",
+                message: format!(
+                    "the server is busy with other explain and search requests; retry after {RETRY_AFTER_SECS} seconds"
+                ),
+                code: None,
+                official_name: None,
+                in_microsoft_table: None,
+                lookup_url: None,
+                suggestions: Vec::new(),
+            };
+            let mut v = serde_json::to_value(&body).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("retry_after".into(), RETRY_AFTER_SECS.into());
+            }
+            let mut r = json_response(StatusCode::SERVICE_UNAVAILABLE, v.to_string());
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+            r
+        }
+        CpuError::TimedOut => error(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "the request took longer than the server's time limit".into(),
+        ),
+        CpuError::Failed => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the request failed inside the server".into(),
+        ),
+    }
 }
 
 /// Every page, as `aadsts.list/1`.
@@ -177,7 +216,8 @@ pub(crate) struct SearchQuery {
 /// Ranked full-text search, as `aadsts.search/1`.
 #[utoipa::path(get, path = "/api/v1/search",
     params(("q" = String, Query, description = "words, a code or a name"), ("limit" = Option<usize>, Query, description = "at most this many results (default 10, max 100)")),
-    responses((status = 200, description = "aadsts.search/1 (possibly with no results)"), (status = 400, description = "aadsts.error/1: empty query")))]
+    responses((status = 200, description = "aadsts.search/1 (possibly with no results)"), (status = 400, description = "aadsts.error/1: empty query"),
+        (status = 503, description = "aadsts.error/1 `busy`: too many explain and search requests at once; Retry-After says when to try again")))]
 async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Response {
     if q.q.trim().is_empty() {
         return error(
@@ -186,36 +226,50 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
             "give words to search for: ?q=password+writeback".into(),
         );
     }
-    let hits = s.index.search(&q.q, q.limit.unwrap_or(10).clamp(1, 100));
-    let results: Vec<json::SearchHitJson> = hits
-        .iter()
-        .filter_map(|h| {
-            s.catalog.get(h.code).map(|p| json::SearchHitJson {
-                summary: json::summary(&s.catalog, p),
-                score: h.score,
+    let limit = q.limit.unwrap_or(10).clamp(1, 100);
+    let answer = crate::cpu(&s, move |s, deadline| {
+        let hits = s.index.search_until(&q.q, limit, deadline)?;
+        let results: Vec<json::SearchHitJson> = hits
+            .iter()
+            .filter_map(|h| {
+                s.catalog.get(h.code).map(|p| json::SearchHitJson {
+                    summary: json::summary(&s.catalog, p),
+                    score: h.score,
+                })
             })
-        })
-        .collect();
-    json_response(
-        StatusCode::OK,
-        json::to_string(&json::SearchJson {
+            .collect();
+        Some(json::to_string(&json::SearchJson {
             schema: json::SEARCH_SCHEMA,
             query: &q.q,
             count: results.len(),
             results,
-        }),
-    )
+        }))
+    })
+    .await;
+    match answer {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => cpu_error(e),
+    }
 }
 
 /// Every error in the posted text (any content type; the body is the text), as
 /// `aadsts.explain/1`. No error found is not a failure: `errors` is then empty.
 #[utoipa::path(post, path = "/api/v1/explain",
     request_body(content = String, description = "pasted error text, log lines, JSON, HTML…", content_type = "text/plain"),
-    responses((status = 200, description = "aadsts.explain/1"), (status = 413, description = "body larger than the configured limit")))]
+    responses((status = 200, description = "aadsts.explain/1"), (status = 413, description = "body larger than the configured limit"),
+        (status = 503, description = "aadsts.error/1 `busy`: too many explain and search requests at once; Retry-After says when to try again"),
+        (status = 408, description = "aadsts.error/1 `timeout`: the text took longer than the server's time limit")))]
 async fn explain(State(s): State<Shared>, body: axum::body::Bytes) -> Response {
-    let extraction = aadsts_extract::extract(&body);
-    let r = report::build(&s.catalog, &extraction);
-    json_response(StatusCode::OK, report::json(&s.catalog, &r))
+    let answer = crate::cpu(&s, move |s, deadline| {
+        let extraction = aadsts_extract::extract_until(&body, deadline).ok()?;
+        let r = report::build(&s.catalog, &extraction);
+        Some(report::json(&s.catalog, &r))
+    })
+    .await;
+    match answer {
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(e) => cpu_error(e),
+    }
 }
 
 /// Scans a posted sign-in log export (the body is the file: CSV, JSON, JSON lines, gzip…),
