@@ -2,12 +2,12 @@
 //! Readable without JavaScript; every value echoed back is escaped.
 
 use crate::api::SearchQuery;
-use crate::Shared;
+use crate::{CpuError, Shared, RETRY_AFTER_SECS};
 use aadsts_catalog::Lookup;
 use aadsts_render::html::{self, escape};
 use aadsts_render::{report, scan as scan_render};
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
@@ -24,7 +24,8 @@ const EXTRA_STYLE: &str = "<style>nav{display:flex;gap:1rem;align-items:center;f
 nav form{flex:1;display:flex;gap:.4rem}input[type=search],textarea{flex:1;width:100%;font:inherit;padding:.4rem;border:1px solid #888;border-radius:4px;background:inherit;color:inherit}\
 textarea{min-height:10rem;font-family:ui-monospace,monospace}button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer}\
 button:focus,a:focus,input:focus,textarea:focus{outline:3px solid #f9ab00;outline-offset:1px}mark{background:#fde293;color:#000}label{font-weight:600;display:block;margin:.6rem 0 .2rem}\
-.hits li{margin:.4rem 0}ul.instant{list-style:none;padding:0;margin:0}ul.instant li{padding:.2rem 0}button.copy{float:right;font-size:.8rem;padding:.1rem .5rem}</style>";
+.hits li{margin:.4rem 0}ul.instant{list-style:none;padding:0;margin:0}ul.instant li{padding:.2rem 0}button.copy{float:right;font-size:.8rem;padding:.1rem .5rem}\
+@media (max-width:640px){nav form{flex:1 1 100%;order:2}nav form input{min-width:0}}</style>";
 
 fn layout(title: &str, body: &str) -> Html<String> {
     let nav = "<nav aria-label=\"site\"><a href=\"/\"><strong>aadsts</strong></a>\
@@ -239,28 +240,70 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
         }
     }
     if query.contains(char::is_whitespace) && query.to_ascii_uppercase().contains("AADSTS") {
-        return explain_page(&s, query.as_bytes()).into_response();
+        return explain_page(&s, query.as_bytes().to_vec()).await;
     }
-    let hits = s.index.search(query, q.limit.unwrap_or(20).clamp(1, 100));
-    let mut b = format!("<h1>Results for “{}”</h1>", escape(query));
-    if hits.is_empty() {
-        b.push_str("<p>No page matches. Try fewer words, or paste the whole error into <a href=\"/explain\">Explain</a>.</p>");
-    } else {
-        b.push_str("<ol class=\"hits\">");
-        for h in &hits {
-            if let Some(p) = s.catalog.get(h.code) {
-                let _ = write!(
-                    b,
-                    "<li><a href=\"/codes/{c}\">AADSTS{c}</a> <span class=\"badge sev-{sev}\">{sev}</span> {t}</li>",
-                    c = p.code,
-                    sev = p.severity,
-                    t = highlight(&p.title, query)
-                );
+    let query = query.to_string();
+    let limit = q.limit.unwrap_or(20).clamp(1, 100);
+    let page = crate::cpu(&s, move |s, deadline| {
+        let hits = s.index.search_until(&query, limit, deadline)?;
+        let mut b = format!("<h1>Results for “{}”</h1>", escape(&query));
+        if hits.is_empty() {
+            b.push_str("<p>No page matches. Try fewer words, or paste the whole error into <a href=\"/explain\">Explain</a>.</p>");
+        } else {
+            b.push_str("<ol class=\"hits\">");
+            for h in &hits {
+                if let Some(p) = s.catalog.get(h.code) {
+                    let _ = write!(
+                        b,
+                        "<li><a href=\"/codes/{c}\">AADSTS{c}</a> <span class=\"badge sev-{sev}\">{sev}</span> {t}</li>",
+                        c = p.code,
+                        sev = p.severity,
+                        t = highlight(&p.title, &query)
+                    );
+                }
             }
+            b.push_str("</ol>");
         }
-        b.push_str("</ol>");
+        Some(layout(&format!("Search: {query}"), &b))
+    })
+    .await;
+    match page {
+        Ok(html) => html.into_response(),
+        Err(e) => cpu_error_page(e),
     }
-    layout(&format!("Search: {query}"), &b).into_response()
+}
+
+/// The HTML answer when CPU-heavy work could not run or finish (see `api::cpu_error`).
+fn cpu_error_page(e: CpuError) -> Response {
+    let (status, title, text) = match e {
+        CpuError::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Busy",
+            format!(
+                "The server is busy with other requests. Try again in {RETRY_AFTER_SECS} seconds."
+            ),
+        ),
+        CpuError::TimedOut => (
+            StatusCode::REQUEST_TIMEOUT,
+            "Too long",
+            "This took longer than the server's time limit. Paste less text.".to_string(),
+        ),
+        CpuError::Failed => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Failed",
+            "The request failed inside the server.".to_string(),
+        ),
+    };
+    let mut r = (
+        status,
+        layout(title, &format!("<h1>{title}</h1><p>{}</p>", escape(&text))),
+    )
+        .into_response();
+    if e == CpuError::Busy {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    }
+    r
 }
 
 async fn explain_form() -> Html<String> {
@@ -276,27 +319,36 @@ struct ExplainForm {
     text: String,
 }
 
-fn explain_page(s: &Shared, text: &[u8]) -> Response {
-    let extraction = aadsts_extract::extract(text);
-    if extraction.errors.is_empty() {
-        return (
+/// Extraction, report and its HTML, all off the async executor (see [`crate::cpu`]).
+async fn explain_page(s: &Shared, text: Vec<u8>) -> Response {
+    let page = crate::cpu(s, move |s, deadline| {
+        let extraction = aadsts_extract::extract_until(&text, deadline).ok()?;
+        if extraction.errors.is_empty() {
+            return Some(None);
+        }
+        let r = report::build(&s.catalog, &extraction);
+        // The report's Markdown becomes HTML with raw HTML disabled: pasted markup stays text.
+        let body = html::markdown(&report::markdown(&s.catalog, &r))
+            .replace("href=\"../codes/", "href=\"/codes/");
+        Some(Some(layout("Explanation", &body)))
+    })
+    .await;
+    match page {
+        Ok(Some(html)) => html.into_response(),
+        Ok(None) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             layout(
                 "No error found",
                 "<h1>No AADSTS error found</h1><p>Looked for <code>AADSTS</code> followed by digits, codes in an <code>error_codes</code> list, and codes labelled <code>Sign-in error code</code>, <code>ResultType</code> or <code>errorCode</code>, after undoing colours, HTML entities, JSON escapes, URL encoding and console wrapping.</p><p><a href=\"/explain\">Try again</a></p>",
             ),
         )
-            .into_response();
+            .into_response(),
+        Err(e) => cpu_error_page(e),
     }
-    let r = report::build(&s.catalog, &extraction);
-    // The report's Markdown becomes HTML with raw HTML disabled: pasted markup stays text.
-    let body = html::markdown(&report::markdown(&s.catalog, &r))
-        .replace("href=\"../codes/", "href=\"/codes/");
-    layout("Explanation", &body).into_response()
 }
 
 async fn explain(State(s): State<Shared>, Form(f): Form<ExplainForm>) -> Response {
-    explain_page(&s, f.text.as_bytes())
+    explain_page(&s, f.text.into_bytes()).await
 }
 
 async fn scan_form(State(s): State<Shared>) -> Html<String> {

@@ -240,3 +240,116 @@ fn static_site_has_every_page_and_a_search_index() {
     assert_eq!(idx.as_array().unwrap().len(), cat.pages().len());
     assert!(dir.path().join("categories/mfa/index.html").exists());
 }
+
+/// One request over a real connection: status, headers (lowercase names) and body.
+fn raw_request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    body: &[u8],
+) -> (u16, Vec<(String, String)>, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(body).unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let out = String::from_utf8_lossy(&out).into_owned();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, body.to_string())
+}
+
+/// Issue 22: two 1 MiB bodies of `AADSTS50126 ` stopped the server for minutes — quadratic
+/// extraction, run inside the async handler, where nothing else (not even `/healthz`) could
+/// run. The server here has a single executor thread and one CPU permit. Two heavy requests
+/// at once: one gets the permit, the other is refused at once with 503, Retry-After and an
+/// `aadsts.error/1` body — proof that the first is working. While it works, `/healthz`
+/// answers and a search is refused as busy; then the heavy one completes within the server's
+/// own timeout (200, not 408), every code counted. Ordering only, no clock.
+#[test]
+fn heavy_explain_runs_off_the_executor_and_health_answers_meanwhile() {
+    use std::sync::mpsc;
+    let config = Config {
+        cpu_jobs: 1,
+        ..Config::default()
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = app_with(config);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app).await.unwrap();
+        });
+    });
+    let codes = 1024 * 1024 / 12;
+    let body = std::sync::Arc::new("AADSTS50126 ".repeat(codes).into_bytes());
+    let (tx, rx) = mpsc::channel();
+    for _ in 0..2 {
+        let (tx, body) = (tx.clone(), body.clone());
+        std::thread::spawn(move || {
+            let _ = tx.send(raw_request(addr, "POST", "/api/v1/explain", &body));
+        });
+    }
+    let (status, headers, refused) = rx.recv().unwrap();
+    assert_eq!(
+        status,
+        503,
+        "the second heavy request must be refused while the first works: {}",
+        &refused[..refused.len().min(300)]
+    );
+    assert!(
+        headers.iter().any(|(k, v)| k == "retry-after" && v == "2"),
+        "{headers:?}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&refused).unwrap();
+    assert_eq!(v["schema"], "aadsts.error/1");
+    assert_eq!(v["error"], "busy");
+    assert_eq!(v["retry_after"], 2);
+
+    let (status, _, health) = raw_request(addr, "GET", "/healthz", b"");
+    assert_eq!(status, 200, "{health}");
+    assert!(
+        rx.try_recv().is_err(),
+        "/healthz must answer while the heavy request is still working"
+    );
+    let (status, headers, _) = raw_request(addr, "GET", "/api/v1/search?q=password", b"");
+    assert_eq!(status, 503, "search shares the CPU permits");
+    assert!(headers.iter().any(|(k, _)| k == "retry-after"));
+
+    let (status, _, done) = rx.recv().unwrap();
+    assert_eq!(
+        status,
+        200,
+        "the heavy request completes within the server's timeout: {}",
+        &done[..done.len().min(300)]
+    );
+    let v: serde_json::Value = serde_json::from_str(&done).unwrap();
+    let total: u64 = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, codes as u64);
+}
