@@ -277,10 +277,17 @@ def part_codes(args):
         nm = re.match(r"^([A-Z][A-Za-z0-9]+)\s+-\s+", desc)
         name = nm.group(1) if nm else ""
         seen.setdefault(int(code), name)
-    rows = [f"{c}\t{n}\t" for c, n in sorted(seen.items())]
     write_plain = os.path.join(KB_REF, "documented-codes.tsv")
+    # Keep the short gists written for codes the table gives no name.
+    old_gists = {}
+    if os.path.exists(write_plain):
+        for line in open(write_plain, encoding="utf-8").read().splitlines()[1:]:
+            cols = line.split("\t")
+            if len(cols) >= 3 and cols[0].isdigit():
+                old_gists[int(cols[0])] = cols[2]
+    rows = [f"{c}\t{n}\t{'' if n else old_gists.get(c, '')}" for c, n in sorted(seen.items())]
     with open(write_plain, "w", encoding="utf-8") as f:
-        f.write("code\tofficial_name\tgist\n")
+        f.write("code\tofficial_name\tgist_when_unnamed\n")
         for r in rows:
             f.write(r + "\n")
     print(f"wrote {write_plain}: {len(rows)} codes from entra-docs {commit_of(repo)[:12]}")

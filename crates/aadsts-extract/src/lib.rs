@@ -231,20 +231,153 @@ fn ceil_char(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Fills `{placeholders}` in a template with extracted values; `None` if one is missing.
+/// Fills `{placeholders}` in a Markdown template with extracted values; `None` if one is
+/// missing.
+///
+/// Values come from pasted text and are data, never Markdown: a value inside a code span of
+/// the template stays inside it (the span's backtick fence is made longer than any run of
+/// backticks the value brings), and a value in running text has its punctuation
+/// backslash-escaped. Either way the renderer shows the value as it was pasted, and a
+/// redirect URI such as ``https://x`[Repair](https://evil.example/fix)`` cannot close the
+/// span and become a live link (issue 22).
 pub fn fill_template(template: &str, values: &BTreeMap<&'static str, String>) -> Option<String> {
     let mut out = String::with_capacity(template.len());
-    let mut rest = template;
+    for segment in code_spans(template) {
+        match segment {
+            Segment::Text(t) => out.push_str(&fill_raw(t, values, markdown_text)?),
+            Segment::Code(content) => {
+                let filled = fill_raw(content, values, |v| plain_line(v).into_owned())?;
+                out.push_str(&markdown_code(&filled));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Replaces each `{name}` in `text` with `escape(value)`.
+fn fill_raw(
+    text: &str,
+    values: &BTreeMap<&'static str, String>,
+    escape: impl Fn(&str) -> String,
+) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let close = after.find('}')?;
         let key = &after[..close];
-        out.push_str(values.get(key)?);
+        out.push_str(&escape(values.get(key)?));
         rest = &after[close + 1..];
     }
     out.push_str(rest);
     Some(out)
+}
+
+enum Segment<'a> {
+    /// Markdown text outside code spans.
+    Text(&'a str),
+    /// The content between a code span's fences.
+    Code(&'a str),
+}
+
+/// Cuts a Markdown line into running text and code spans, as CommonMark reads them: a run of
+/// `n` backticks opens a span that the next run of exactly `n` closes; a run without a
+/// closer, and a backslash-escaped backtick outside a span, are literal text.
+fn code_spans(md: &str) -> Vec<Segment<'_>> {
+    let b = md.as_bytes();
+    let run_at = |i: usize| b[i..].iter().take_while(|&&c| c == b'`').count();
+    let mut out = Vec::new();
+    let (mut text_start, mut i) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            b'\\' if i + 1 < b.len() && b[i + 1].is_ascii_punctuation() => i += 2,
+            b'`' => {
+                let n = run_at(i);
+                let mut j = i + n;
+                let mut close = None;
+                while j < b.len() {
+                    if b[j] == b'`' {
+                        let m = run_at(j);
+                        if m == n {
+                            close = Some(j);
+                            break;
+                        }
+                        j += m;
+                    } else {
+                        j += 1;
+                    }
+                }
+                match close {
+                    Some(j) => {
+                        if text_start < i {
+                            out.push(Segment::Text(&md[text_start..i]));
+                        }
+                        out.push(Segment::Code(&md[i + n..j]));
+                        i = j + n;
+                        text_start = i;
+                    }
+                    None => i += n,
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if text_start < b.len() {
+        out.push(Segment::Text(&md[text_start..]));
+    }
+    out
+}
+
+/// A value on one line: control characters (line breaks, tabs, escape sequences) become
+/// spaces, so that a value can neither start a new Markdown block nor end a paragraph.
+fn plain_line(v: &str) -> std::borrow::Cow<'_, str> {
+    if v.chars().any(char::is_control) {
+        v.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        v.into()
+    }
+}
+
+/// A value as Markdown running text that renders as exactly that text: every ASCII
+/// punctuation character is backslash-escaped (so no emphasis, link, autolink, HTML, entity
+/// or code span can start in it) and control characters become spaces.
+pub fn markdown_text(v: &str) -> String {
+    let v = plain_line(v);
+    let mut out = String::with_capacity(v.len() + 8);
+    for c in v.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A value as a Markdown code span that shows exactly that value: the fence is one backtick
+/// longer than the longest run of backticks inside, padded with a space when the value
+/// starts or ends with a backtick (CommonMark strips one space on each side then), and
+/// control characters become spaces.
+pub fn markdown_code(v: &str) -> String {
+    let v = plain_line(v);
+    let (mut longest, mut run) = (0, 0);
+    for c in v.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if v.starts_with('`')
+        || v.ends_with('`')
+        || (v.starts_with(' ') && v.ends_with(' ') && !v.trim().is_empty())
+    {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{v}{pad}{fence}")
 }
 
 #[cfg(test)]

@@ -35,21 +35,104 @@ const COMMON_PARAMETERS: &[&str] = &[
 /// PowerShell's approved verbs that the pages' cmdlets use; a `Verb-Noun` word with one of
 /// these verbs is taken for a cmdlet.
 const VERBS: &[&str] = &[
-    "Add", "Clear", "Close", "Compare", "Confirm", "Connect", "ConvertFrom", "ConvertTo",
-    "Copy", "Disable", "Disconnect", "Enable", "Enter", "Exit", "Export", "Find", "Format",
-    "Get", "Grant", "Group", "Import", "Initialize", "Install", "Invoke", "Join", "Measure",
-    "Move", "New", "Out", "Publish", "Read", "Register", "Remove", "Rename", "Repair",
-    "Request", "Reset", "Resolve", "Restart", "Restore", "Resume", "Revoke", "Save",
-    "Search", "Select", "Send", "Set", "Sort", "Start", "Stop", "Suspend", "Sync", "Test",
-    "Unblock", "Uninstall", "Unlock", "Unregister", "Update", "Use", "Wait", "Where",
+    "Add",
+    "Clear",
+    "Close",
+    "Compare",
+    "Confirm",
+    "Connect",
+    "ConvertFrom",
+    "ConvertTo",
+    "Copy",
+    "Disable",
+    "Disconnect",
+    "Enable",
+    "Enter",
+    "Exit",
+    "Export",
+    "Find",
+    "Format",
+    "Get",
+    "Grant",
+    "Group",
+    "Import",
+    "Initialize",
+    "Install",
+    "Invoke",
+    "Join",
+    "Measure",
+    "Move",
+    "New",
+    "Out",
+    "Publish",
+    "Read",
+    "Register",
+    "Remove",
+    "Rename",
+    "Repair",
+    "Request",
+    "Reset",
+    "Resolve",
+    "Restart",
+    "Restore",
+    "Resume",
+    "Revoke",
+    "Save",
+    "Search",
+    "Select",
+    "Send",
+    "Set",
+    "Sort",
+    "Start",
+    "Stop",
+    "Suspend",
+    "Sync",
+    "Test",
+    "Unblock",
+    "Uninstall",
+    "Unlock",
+    "Unregister",
+    "Update",
+    "Use",
+    "Wait",
+    "Where",
     "Write",
 ];
 
 /// PowerShell operators: `-eq` after a cmdlet is an operator, not a parameter.
 const OPERATORS: &[&str] = &[
-    "eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch", "contains",
-    "notcontains", "in", "notin", "replace", "and", "or", "not", "xor", "is", "isnot", "as",
-    "split", "join", "f", "band", "bor", "ceq", "ieq", "cne", "clike", "ilike",
+    "eq",
+    "ne",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "like",
+    "notlike",
+    "match",
+    "notmatch",
+    "contains",
+    "notcontains",
+    "in",
+    "notin",
+    "replace",
+    "and",
+    "or",
+    "not",
+    "xor",
+    "is",
+    "isnot",
+    "as",
+    "split",
+    "join",
+    "f",
+    "band",
+    "bor",
+    "ceq",
+    "ieq",
+    "cne",
+    "clike",
+    "ilike",
 ];
 
 #[derive(Debug, Default)]
@@ -282,8 +365,7 @@ impl References {
                 let at = search + i;
                 search = at + 3;
                 let before = code[..at].chars().next_back();
-                if before.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.')
-                {
+                if before.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.') {
                     continue;
                 }
                 let rest = &code[at + 3..];
@@ -372,7 +454,8 @@ impl References {
         }
         // `object.property` in code spans, when the object is a Graph property and the
         // text speaks of Graph (an MSAL or SDK option of the same shape is not one).
-        let graph_context = text.contains("Graph") || text.contains("manifest") || text.contains("-Mg");
+        let graph_context =
+            text.contains("Graph") || text.contains("manifest") || text.contains("-Mg");
         for (start, end) in code_spans(text).into_iter().filter(|_| graph_context) {
             let code = &text[start..end];
             for word in code.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')) {
@@ -407,7 +490,9 @@ impl References {
             d(
                 off,
                 "reference-graph",
-                format!("`{p}` is not a Microsoft Graph property (kb/reference/graph-properties.tsv)"),
+                format!(
+                    "`{p}` is not a Microsoft Graph property (kb/reference/graph-properties.tsv)"
+                ),
             );
         } else if !in_v1 && !beta {
             d(
@@ -432,11 +517,9 @@ impl References {
 
     fn check_menus(&self, text: &str, d: &mut impl FnMut(usize, &'static str, String)) {
         for (off, path) in portal_paths(text) {
-            if let Some((old, new)) = self
-                .retired
-                .iter()
-                .find(|(old, _)| path.starts_with(old.as_str()) || path == old.trim_end_matches(" → "))
-            {
+            if let Some((old, new)) = self.retired.iter().find(|(old, _)| {
+                path.starts_with(old.as_str()) || path == old.trim_end_matches(" → ")
+            }) {
                 d(
                     off,
                     "reference-menu",
@@ -533,7 +616,10 @@ fn cmdlet_words(text: &str) -> Vec<(usize, usize)> {
     while i < b.len() {
         let boundary = i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-');
         if boundary && b[i].is_ascii_uppercase() {
-            let verb_end = i + b[i..].iter().take_while(|c| c.is_ascii_alphabetic()).count();
+            let verb_end = i + b[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
             if verb_end < b.len()
                 && b[verb_end] == b'-'
                 && VERBS.contains(&&text[i..verb_end])
@@ -547,7 +633,10 @@ fn cmdlet_words(text: &str) -> Vec<(usize, usize)> {
                         .count();
                 let next = b.get(noun_end).copied();
                 // `Get-MgUser` but not `Single-Page-App` or a file name `Get-X.md`.
-                if next != Some(b'-') && !(next == Some(b'.') && b.get(noun_end + 1).is_some_and(|c| c.is_ascii_alphabetic())) {
+                if next != Some(b'-')
+                    && !(next == Some(b'.')
+                        && b.get(noun_end + 1).is_some_and(|c| c.is_ascii_alphabetic()))
+                {
                     out.push((i, noun_end));
                 }
                 i = noun_end;
@@ -593,7 +682,12 @@ fn parameters_after(text: &str, from: usize) -> Vec<(usize, String)> {
                 && b[i - 1].is_ascii_whitespace()
                 && b.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) =>
             {
-                let end = i + 1 + b[i + 1..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+                let end = i
+                    + 1
+                    + b[i + 1..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphanumeric())
+                        .count();
                 out.push((i, text[i + 1..end].to_string()));
                 i = end;
                 continue;
@@ -689,11 +783,17 @@ mod tests {
         let words: Vec<&str> = cmdlet_words(t).into_iter().map(|(a, b)| &t[a..b]).collect();
         assert_eq!(words, vec!["Get-MgUser", "Select-Object"]);
         let (_, end) = cmdlet_words(t)[0];
-        let p: Vec<String> = parameters_after(t, end).into_iter().map(|(_, p)| p).collect();
+        let p: Vec<String> = parameters_after(t, end)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
         assert_eq!(p, vec!["UserId", "Property"]);
         let t = "Where-Object { $_.State -eq 'x' } -First 1";
         let (_, end) = cmdlet_words(t)[0];
-        let p: Vec<String> = parameters_after(t, end).into_iter().map(|(_, p)| p).collect();
+        let p: Vec<String> = parameters_after(t, end)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
         assert_eq!(p, vec!["First"]);
     }
 
@@ -716,7 +816,8 @@ mod tests {
 
     #[test]
     fn bold_portal_paths() {
-        let p = portal_paths("Open **Entra ID → Enterprise apps → *app* → Properties** and **Save**.");
+        let p =
+            portal_paths("Open **Entra ID → Enterprise apps → *app* → Properties** and **Save**.");
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].1, "Entra ID → Enterprise apps → app → Properties");
     }

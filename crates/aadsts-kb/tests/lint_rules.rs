@@ -266,8 +266,9 @@ fn coverage_and_pending_stay_honest() {
     fs::write(kb.dir.path().join("pending.txt"), "0\n28002\n").unwrap();
     let d = kb.lint();
     assert!(
-        d.iter()
-            .any(|x| x.rule == "coverage" && x.file.ends_with("50011.md") && x.message.contains("no page explains it")),
+        d.iter().any(|x| x.rule == "coverage"
+            && x.file.ends_with("50011.md")
+            && x.message.contains("no page explains it")),
         "{d:?}"
     );
 }
@@ -493,7 +494,12 @@ fn planted(bad: &str) -> Vec<Diagnostic> {
     with_references(&kb);
     kb.write(
         50105,
-        &edited(50105, NAME, "- First look for 50105, u.", &format!("- {bad}")),
+        &edited(
+            50105,
+            NAME,
+            "- First look for 50105, u.",
+            &format!("- {bad}"),
+        ),
     );
     kb.lint()
 }
@@ -560,9 +566,16 @@ fn upstream_drift_is_named() {
     )
     .unwrap();
     let d = kb.lint();
-    assert!(d.iter().any(|x| x.rule == "name" && x.message.contains("renamed upstream")), "{d:?}");
     assert!(
-        d.iter().any(|x| x.rule == "coverage" && x.file.ends_with("77777.md") && x.message.contains("BrandNewCode") && x.message.contains("added upstream")),
+        d.iter()
+            .any(|x| x.rule == "name" && x.message.contains("renamed upstream")),
+        "{d:?}"
+    );
+    assert!(
+        d.iter().any(|x| x.rule == "coverage"
+            && x.file.ends_with("77777.md")
+            && x.message.contains("BrandNewCode")
+            && x.message.contains("added upstream")),
         "{d:?}"
     );
     // Dropped upstream: the page still carries a name the table no longer has.
@@ -571,7 +584,15 @@ fn upstream_drift_is_named() {
         "code\tofficial_name\tgist\n28002\t\tscope invalid\n50011\tInvalidReplyTo\t\n",
     )
     .unwrap();
-    fs::write(kb.dir.path().join("reference/undocumented-codes.tsv"), "code\tgist\tsources\n500121\tx\tx\n50105\tx\tx\n").unwrap();
+    fs::write(
+        kb.dir.path().join("reference/undocumented-codes.tsv"),
+        "code\tgist\tsources\n500121\tx\tx\n50105\tx\tx\n",
+    )
+    .unwrap();
     let d = kb.lint();
-    assert!(d.iter().any(|x| x.rule == "name" && x.message.contains("dropped upstream")), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|x| x.rule == "name" && x.message.contains("dropped upstream")),
+        "{d:?}"
+    );
 }

@@ -226,6 +226,18 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
             .unwrap_or(1)
             .max(1);
         let bar_w = width.saturating_sub(40).clamp(10, 60) as u64;
+        let _ = writeln!(
+            o,
+            "  {:<17} {:>6} {:>6}  {}",
+            if s.timeline.bucket == "hour" {
+                "hour (UTC)"
+            } else {
+                "day (UTC)"
+            },
+            "total",
+            "failed",
+            "█ failed (interrupts and expected codes are not failures)  ░ other"
+        );
         for p in s.timeline.points.iter().take(72) {
             let total = (p.sign_ins * bar_w).div_ceil(max);
             let fail = (p.failures * bar_w).div_ceil(max).min(total);

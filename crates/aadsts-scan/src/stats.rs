@@ -122,8 +122,9 @@ pub struct LegacyStats {
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
     pub codes: rustc_hash::FxHashMap<u32, CodeStats>,
-    /// Hour (`YYYY-MM-DDTHH`) → (sign-ins, successes).
-    pub hours: HashMap<String, (u64, u64)>,
+    /// Hour (`YYYY-MM-DDTHH`) → code → sign-ins: the timeline counts real failures
+    /// apart from interrupts and expected codes, which only the catalog can tell.
+    pub hours: HashMap<String, rustc_hash::FxHashMap<u32, u64>>,
     pub ips: HashMap<String, IpStats>,
     pub users: HashMap<String, UserStats>,
     pub legacy: HashMap<String, LegacyStats>,
@@ -152,10 +153,7 @@ impl Tally {
         max_time(&mut self.last, r.time.as_ref());
         if let Some(t) = &r.time {
             let h = self.hours.entry_ref(t.get(..13).unwrap_or(t)).or_default();
-            h.0 += n;
-            if r.code == 0 {
-                h.1 += n;
-            }
+            *h.entry(r.code).or_default() += n;
         }
 
         let password_failure = PASSWORD_FAILURES.contains(&r.code);
@@ -235,10 +233,11 @@ impl Tally {
             min_time(&mut c.first, s.first.as_ref());
             max_time(&mut c.last, s.last.as_ref());
         }
-        for (h, (a, b)) in o.hours {
+        for (h, codes) in o.hours {
             let e = self.hours.entry(h).or_default();
-            e.0 += a;
-            e.1 += b;
+            for (c, n) in codes {
+                *e.entry(c).or_default() += n;
+            }
         }
         for (k, s) in o.ips {
             let e = self.ips.entry(k).or_default();

@@ -224,42 +224,71 @@ pub(crate) fn summarise(
     let sign_ins = successes + failures + interrupts + expected;
 
     let span = span_hours(&t.first, &t.last);
-    let hours: std::collections::BTreeMap<&String, &(u64, u64)> = t.hours.iter().collect();
+    // Per hour: (sign-ins, real failures). Interrupts and expected codes are sign-ins but
+    // not failures; codes without a page count as failures, as in the totals.
+    let class_of: std::collections::HashMap<u32, Class> =
+        codes.iter().map(|c| (c.code, c.class)).collect();
+    let hours: std::collections::BTreeMap<&String, (u64, u64)> = t
+        .hours
+        .iter()
+        .map(|(h, per_code)| {
+            let n: u64 = per_code.values().sum();
+            let failed: u64 = per_code
+                .iter()
+                .filter(|(c, _)| {
+                    matches!(class_of.get(c), Some(Class::Failure) | Some(Class::Unknown))
+                })
+                .map(|(_, n)| n)
+                .sum();
+            (h, (n, failed))
+        })
+        .collect();
     let timeline = if span <= 72 {
         Timeline {
             bucket: "hour",
             points: hours
                 .iter()
-                .map(|(h, (n, ok))| Point {
+                .map(|(h, (n, failed))| Point {
                     t: format!("{h}:00Z"),
                     sign_ins: *n,
-                    failures: n - ok,
+                    failures: *failed,
                 })
                 .collect(),
         }
     } else {
         let mut days: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-        for (h, (n, ok)) in &hours {
+        for (h, (n, failed)) in &hours {
             let d = days
                 .entry(h.get(..10).unwrap_or(h).to_string())
                 .or_default();
             d.0 += n;
-            d.1 += ok;
+            d.1 += failed;
         }
         Timeline {
             bucket: "day",
             points: days
                 .into_iter()
-                .map(|(d, (n, ok))| Point {
+                .map(|(d, (n, failed))| Point {
                     t: d,
                     sign_ins: n,
-                    failures: n - ok,
+                    failures: failed,
                 })
                 .collect(),
         }
     };
 
-    let signals = signals(&t);
+    // Pseudonyms are given where a value is a user or an IP address, never by searching
+    // text: the codes' top lists first (they come first in the report), then the signals.
+    let mut names = Names::new(opts.redact);
+    for c in &mut codes {
+        for u in &mut c.top.users {
+            u.value = names.user(&u.value);
+        }
+        for i in &mut c.top.ips {
+            i.value = names.ip(&i.value);
+        }
+    }
+    let signals = signals(&t, &mut names);
     let mut fix_first: Vec<FixFirst> = codes
         .iter()
         .filter(|c| c.class == Class::Failure)
@@ -290,7 +319,7 @@ pub(crate) fn summarise(
         filtered_out: inputs.iter().map(|i| i.rows_filtered).sum(),
         skipped: inputs.iter().map(|i| i.rows_skipped).sum(),
     };
-    let mut s = Summary {
+    Summary {
         schema: SCHEMA,
         inputs,
         rows,
@@ -317,12 +346,8 @@ pub(crate) fn summarise(
         timeline,
         signals,
         fix_first,
-        redacted: false,
-    };
-    if opts.redact {
-        redact(&mut s);
+        redacted: opts.redact,
     }
-    s
 }
 
 fn row(code: u32, class: Class, page: Option<&aadsts_kb::Page>, s: &CodeStats) -> CodeRow {
@@ -357,16 +382,17 @@ fn ev(pairs: &[(&str, String)]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn list<'a>(items: impl Iterator<Item = &'a String>, n: usize) -> String {
+/// The first `n` values in sorted order, and how many more there are.
+fn first_sorted<'a>(items: impl Iterator<Item = &'a String>, n: usize) -> (Vec<&'a String>, usize) {
     let mut v: Vec<&String> = items.collect();
     v.sort();
     let more = v.len().saturating_sub(n);
-    let mut s = v
-        .into_iter()
-        .take(n)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
+    v.truncate(n);
+    (v, more)
+}
+
+fn joined(v: Vec<String>, more: usize) -> String {
+    let mut s = v.join(", ");
     if more > 0 {
         s.push_str(&format!(" and {more} more"));
     }
@@ -381,7 +407,7 @@ fn when(a: &Option<String>, b: &Option<String>) -> String {
     }
 }
 
-fn signals(t: &Tally) -> Vec<AttackSignal> {
+fn signals(t: &Tally, names: &mut Names) -> Vec<AttackSignal> {
     let mut out = Vec::new();
     let codes = PASSWORD_FAILURES.map(|c| c.to_string()).join("/");
     let mut ips: Vec<_> = t.ips.iter().collect();
@@ -391,7 +417,8 @@ fn signals(t: &Tally) -> Vec<AttackSignal> {
             .cmp(&a.1.failed_users.len())
             .then(a.0.cmp(b.0))
     });
-    for (ip, s) in ips {
+    for (raw_ip, s) in ips {
+        let ip = &names.ip(raw_ip);
         if s.failed_users.len() >= SPRAY_MIN_USERS && s.failed_users.len() > s.succeeded_users.len()
         {
             out.push(AttackSignal {
@@ -414,7 +441,7 @@ fn signals(t: &Tally) -> Vec<AttackSignal> {
                     ),
                     ("Attempts", s.failures.to_string()),
                     ("When", when(&s.first, &s.last)),
-                    ("Accounts", list(s.failed_users.iter(), 5)),
+                    ("Accounts", names.user_list(s.failed_users.iter(), 5)),
                 ]),
             });
         }
@@ -440,8 +467,9 @@ fn signals(t: &Tally) -> Vec<AttackSignal> {
             .cmp(&a.1.password_failures)
             .then(a.0.cmp(b.0))
     });
-    for (user, s) in &users {
+    for (raw_user, s) in &users {
         if s.password_failures >= BRUTE_FORCE_MIN_FAILURES {
+            let user = names.user(raw_user);
             let then_success = match (&s.first_failure, &s.last_success) {
                 (Some(f), Some(ok)) => ok > f,
                 _ => false,
@@ -466,7 +494,7 @@ fn signals(t: &Tally) -> Vec<AttackSignal> {
                 evidence: ev(&[
                     ("Account", user.to_string()),
                     ("Password failures", s.password_failures.to_string()),
-                    ("IP addresses", list(s.password_ips.iter(), 5)),
+                    ("IP addresses", names.ip_list(s.password_ips.iter(), 5)),
                     (
                         "Later success",
                         s.last_success
@@ -478,9 +506,10 @@ fn signals(t: &Tally) -> Vec<AttackSignal> {
             });
         }
     }
-    for (user, s) in &users {
+    for (raw_user, s) in &users {
         let denials = s.mfa_denials + s.fraud_reports;
         if s.fraud_reports > 0 || denials >= MFA_STORM_MIN || s.mfa_unanswered >= MFA_STORM_MIN {
+            let user = names.user(raw_user);
             let then_success = match (&s.first_failure, &s.last_success) {
                 (Some(f), Some(ok)) => ok > f,
                 _ => false,
@@ -535,7 +564,7 @@ fn signals(t: &Tally) -> Vec<AttackSignal> {
             ),
             evidence: ev(&[
                 ("Sign-ins", t.risk_blocks.to_string()),
-                ("Accounts", list(t.risk_blocked_users.iter(), 5)),
+                ("Accounts", names.user_list(t.risk_blocked_users.iter(), 5)),
             ]),
         });
     }
@@ -559,63 +588,53 @@ fn signals(t: &Tally) -> Vec<AttackSignal> {
                 ("Client app", client.clone()),
                 ("Attempts", s.attempts.to_string()),
                 ("Succeeded", s.successes.to_string()),
-                ("Accounts", list(s.users.iter(), 5)),
+                ("Accounts", names.user_list(s.users.iter(), 5)),
             ]),
         });
     }
     out
 }
 
-/// Pseudonyms for users and IP addresses, the same for the same value everywhere in the
-/// summary: `user-1`, `ip-1`… numbered in order of first appearance in the report.
-fn redact(s: &mut Summary) {
-    let mut users: HashMap<String, String> = HashMap::new();
-    let mut ips: HashMap<String, String> = HashMap::new();
-    fn pseudo(m: &mut HashMap<String, String>, prefix: &str, v: &str) -> String {
+/// Pseudonyms for users and IP addresses (`--redact`): the same value gets the same name
+/// everywhere in the summary (`user-1`, `ip-1`…, numbered in order of first use); without
+/// redaction values pass through unchanged.
+struct Names {
+    on: bool,
+    users: HashMap<String, String>,
+    ips: HashMap<String, String>,
+}
+
+impl Names {
+    fn new(on: bool) -> Names {
+        Names {
+            on,
+            users: HashMap::new(),
+            ips: HashMap::new(),
+        }
+    }
+    fn pseudo(on: bool, m: &mut HashMap<String, String>, prefix: &str, v: &str) -> String {
+        if !on {
+            return v.to_string();
+        }
         let n = m.len() + 1;
         m.entry(v.to_string())
             .or_insert_with(|| format!("{prefix}-{n}"))
             .clone()
     }
-    for c in &mut s.codes {
-        for u in &mut c.top.users {
-            u.value = pseudo(&mut users, "user", &u.value);
-        }
-        for i in &mut c.top.ips {
-            i.value = pseudo(&mut ips, "ip", &i.value);
-        }
+    fn user(&mut self, v: &str) -> String {
+        Self::pseudo(self.on, &mut self.users, "user", v)
     }
-    let is_ip = |v: &str| v.parse::<std::net::IpAddr>().is_ok();
-    for sig in &mut s.signals {
-        let mut summary = sig.summary.clone();
-        for (k, v) in &mut sig.evidence {
-            let parts: Vec<String> = v
-                .split(", ")
-                .map(|p| {
-                    let (item, tail) = match p.find(" and ") {
-                        Some(i) => (&p[..i], &p[i..]),
-                        None => (p, ""),
-                    };
-                    let r = if is_ip(item) {
-                        pseudo(&mut ips, "ip", item)
-                    } else if item.contains('@')
-                        || k == "Account"
-                        || k == "Accounts"
-                        || k.starts_with("Accounts ")
-                    {
-                        pseudo(&mut users, "user", item)
-                    } else {
-                        item.to_string()
-                    };
-                    if r != item {
-                        summary = summary.replace(item, &r);
-                    }
-                    format!("{r}{tail}")
-                })
-                .collect();
-            *v = parts.join(", ");
-        }
-        sig.summary = summary;
+    fn ip(&mut self, v: &str) -> String {
+        Self::pseudo(self.on, &mut self.ips, "ip", v)
     }
-    s.redacted = true;
+    fn user_list<'a>(&mut self, items: impl Iterator<Item = &'a String>, n: usize) -> String {
+        let (v, more) = first_sorted(items, n);
+        let v = v.into_iter().map(|u| self.user(u)).collect();
+        joined(v, more)
+    }
+    fn ip_list<'a>(&mut self, items: impl Iterator<Item = &'a String>, n: usize) -> String {
+        let (v, more) = first_sorted(items, n);
+        let v = v.into_iter().map(|u| self.ip(u)).collect();
+        joined(v, more)
+    }
 }

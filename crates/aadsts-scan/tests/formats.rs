@@ -572,6 +572,90 @@ fn attack_signals_carry_their_evidence() {
         .signals
         .iter()
         .any(|x| x.kind == "password-spray" && x.summary.starts_with("ip-")));
+
+    // The redacted report equals the plain one except where a value is a user or an IP
+    // address: learn the pseudonym of every such value, then every other string (counts,
+    // codes, times, the prose of the signals) must read the same once those values alone
+    // are swapped, token by token.
+    let plain = serde_json::to_value(&s).unwrap();
+    let red = serde_json::to_value(&redacted).unwrap();
+    let mut names = std::collections::HashMap::new();
+    learn_pseudonyms(&plain, &red, &mut names);
+    assert!(names.len() >= 9, "users and IPs learned: {names:?}");
+    assert_same_but_names(&plain, &red, &names, "$");
+}
+
+fn is_user_or_ip(v: &str) -> bool {
+    v.contains('@') || v.parse::<std::net::IpAddr>().is_ok()
+}
+
+fn learn_pseudonyms(
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    names: &mut std::collections::HashMap<String, String>,
+) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::String(x), Value::String(y)) if x != y && is_user_or_ip(x) => {
+            names.insert(x.clone(), y.clone());
+        }
+        (Value::Array(x), Value::Array(y)) => x
+            .iter()
+            .zip(y)
+            .for_each(|(x, y)| learn_pseudonyms(x, y, names)),
+        (Value::Object(x), Value::Object(y)) => {
+            for (k, v) in x {
+                if let Some(w) = y.get(k) {
+                    learn_pseudonyms(v, w, names);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn assert_same_but_names(
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    names: &std::collections::HashMap<String, String>,
+    path: &str,
+) {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => {
+            // Swap whole tokens only: a pseudonym never lands inside a number or a code.
+            let mut out = String::new();
+            let mut token = String::new();
+            for c in x.chars().chain(std::iter::once('\u{0}')) {
+                if c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '\u{0}') {
+                    out.push_str(names.get(&token).map(String::as_str).unwrap_or(&token));
+                    token.clear();
+                    if c != '\u{0}' {
+                        out.push(c);
+                    }
+                } else {
+                    token.push(c);
+                }
+            }
+            assert_eq!(&out, y, "at {path}");
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            assert_eq!(x.len(), y.len(), "length at {path}");
+            for (i, (x, y)) in x.iter().zip(y).enumerate() {
+                assert_same_but_names(x, y, names, &format!("{path}[{i}]"));
+            }
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            assert_eq!(x.len(), y.len(), "keys at {path}");
+            for (k, v) in x {
+                if k == "redacted" {
+                    continue;
+                }
+                assert_same_but_names(v, &y[k], names, &format!("{path}.{k}"));
+            }
+        }
+        (x, y) => assert_eq!(x, y, "at {path}"),
+    }
 }
 
 #[test]

@@ -225,7 +225,12 @@ where
         .clone()
         .try_acquire_owned()
         .map_err(|_| CpuError::Busy)?;
-    let deadline = std::time::Instant::now() + state.config.timeout;
+    let now = std::time::Instant::now();
+    // A timeout too large for the clock means no deadline worth checking: a year.
+    let deadline = now
+        .checked_add(state.config.timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(365 * 86_400)))
+        .unwrap_or(now);
     let state = state.clone();
     let job = tokio::task::spawn_blocking(move || {
         let _permit = permit;

@@ -120,8 +120,8 @@ pub enum Command {
         /// Also write a self-contained HTML report with charts to this file.
         #[arg(long, value_name = "FILE")]
         html: Option<std::path::PathBuf>,
-        /// Worker threads (default: one per core).
-        #[arg(long, default_value_t = 0)]
+        /// Worker threads, at most 256 (0, the default: one per core).
+        #[arg(long, default_value_t = 0, value_parser = ranged::<usize>(0, MAX_THREADS))]
         threads: usize,
         /// How many skipped rows to list with file, line and reason (all are counted).
         #[arg(long, default_value_t = 20)]
@@ -135,17 +135,17 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         bind: std::net::SocketAddr,
-        /// Largest accepted form or text body, in KiB.
-        #[arg(long, default_value_t = 1024)]
+        /// Largest accepted form or text body, in KiB (at most 1048576, 1 GiB).
+        #[arg(long, default_value_t = 1024, value_parser = ranged::<usize>(1, 1 << 20))]
         max_body_kib: usize,
-        /// Largest accepted log upload, in MiB.
-        #[arg(long, default_value_t = 1024)]
+        /// Largest accepted log upload, in MiB (at most 1048576, 1 TiB).
+        #[arg(long, default_value_t = 1024, value_parser = ranged::<usize>(1, 1 << 20))]
         max_upload_mib: usize,
-        /// Seconds allowed for an ordinary request.
-        #[arg(long, default_value_t = 30)]
+        /// Seconds allowed for an ordinary request (at most a day).
+        #[arg(long, default_value_t = 30, value_parser = ranged::<u64>(1, 86_400))]
         timeout: u64,
-        /// Seconds allowed for a scan upload.
-        #[arg(long, default_value_t = 600)]
+        /// Seconds allowed for a scan upload (at most a week).
+        #[arg(long, default_value_t = 600, value_parser = ranged::<u64>(1, 604_800))]
         scan_timeout: u64,
     },
     /// Write the pages as a static site (index, a page per code and category, a search index).
@@ -228,6 +228,21 @@ pub enum Command {
     },
     /// Print the man page (roff).
     Man,
+}
+
+/// Most worker threads `--threads` accepts: more only costs memory and start-up time, and
+/// tens of thousands made thread creation abort the process (issue 22).
+pub const MAX_THREADS: u64 = 256;
+
+/// A number within `min..=max`, refused with a usage error (exit 2) naming the range: an
+/// unchecked value overflowed (`--threads 18446744073709551615` panicked) or exhausted the
+/// system (`--threads 20000`).
+fn ranged<T>(min: u64, max: u64) -> clap::builder::RangedU64ValueParser<T>
+where
+    T: TryFrom<u64> + Clone + Send + Sync + 'static,
+    <T as TryFrom<u64>>::Error: std::fmt::Display + Send + Sync + 'static,
+{
+    clap::builder::RangedU64ValueParser::<T>::new().range(min..=max)
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

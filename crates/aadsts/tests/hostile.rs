@@ -250,3 +250,41 @@ fn symlinked_directories_and_loops() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("Ask the service desk first."));
 }
+
+/// Issue 22: `--threads 20000` aborted (thread creation failed) and
+/// `--threads 18446744073709551615` panicked (exit 101) on an overflow. Numbers are checked
+/// against their range before anything runs: a usage error (exit 2) that names the range.
+#[test]
+fn out_of_range_numbers_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("signins.log");
+    fs::write(&log, "AADSTS50126: Error validating credentials\n").unwrap();
+    let log = log.to_str().unwrap();
+    for n in ["20000", "18446744073709551615", "257", "-1"] {
+        let out = aadsts()
+            .args(["scan", log, "--threads", n])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "--threads {n}: {err}");
+        assert!(err.contains("-1") || err.contains("--threads"), "{err}");
+        if n != "-1" {
+            assert!(err.contains("0..=256"), "the range is named: {err}");
+        }
+    }
+    aadsts()
+        .args(["scan", log, "--threads", "256", "--json"])
+        .assert()
+        .success();
+    for (flag, n) in [
+        ("--max-body-kib", "18446744073709551615"),
+        ("--max-upload-mib", "18446744073709551615"),
+        ("--timeout", "18446744073709551615"),
+        ("--scan-timeout", "0"),
+    ] {
+        let out = aadsts().args(["serve", flag, n]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag} {n}: {err}");
+        assert!(err.contains(flag), "{err}");
+    }
+}
