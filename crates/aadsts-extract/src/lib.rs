@@ -342,14 +342,20 @@ fn plain_line(v: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A value as Markdown running text that renders as exactly that text: every ASCII
-/// punctuation character is backslash-escaped (so no emphasis, link, autolink, HTML, entity
-/// or code span can start in it) and control characters become spaces.
+/// A value as Markdown running text that renders as exactly that text: ASCII punctuation is
+/// backslash-escaped (so no emphasis, link, autolink, HTML, entity or code span can start in
+/// it, nor a list or heading at the start of a line), and control characters become spaces.
+/// Punctuation that starts nothing in the middle of a line is left alone, so that URLs and
+/// times stay readable in Markdown and JSON output.
 pub fn markdown_text(v: &str) -> String {
     let v = plain_line(v);
     let mut out = String::with_capacity(v.len() + 8);
-    for c in v.chars() {
-        if c.is_ascii_punctuation() {
+    for (i, c) in v.chars().enumerate() {
+        let inert = matches!(
+            c,
+            ':' | '/' | ',' | ';' | '?' | '@' | '%' | '=' | '\'' | '"'
+        ) || (i > 0 && matches!(c, '-' | '.'));
+        if c.is_ascii_punctuation() && !inert {
             out.push('\\');
         }
         out.push(c);

@@ -515,3 +515,98 @@ fn extraction_respects_its_deadline() {
         Err(TimedOut)
     );
 }
+
+/// What a Markdown renderer makes of `md`: the text it shows (code spans included) and the
+/// links it would make.
+fn rendered(md: &str) -> (String, Vec<String>) {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let (mut text, mut links) = (String::new(), Vec::new());
+    for ev in Parser::new(md) {
+        match ev {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::Html(h) | Event::InlineHtml(h) => text.push_str(&format!("<html:{h}>")),
+            _ => {}
+        }
+    }
+    (text, links)
+}
+
+/// Issue 22: a pasted redirect URI with a backtick and Markdown closed the template's code
+/// span and came out as a live link in "For this error". Values are data: inside a code span
+/// or in running text, the renderer shows them as pasted and makes no link of them.
+#[test]
+fn template_values_are_never_parsed_as_markdown() {
+    let hostile = [
+        "https://x`[Repair](https://evil.example/fix)`",
+        "``[a](https://evil.example/)``",
+        "`",
+        " `x` ",
+        "<a href=\"https://evil.example\">x</a> <https://evil.example> &amp; *em* _u_ **b**",
+        "x\n\n[Repair](https://evil.example/fix)\n# heading",
+        "[ref]: https://evil.example\n[ref]",
+        "\\`[Repair](https://evil.example/fix)\\`",
+    ];
+    let templates = [
+        "Add exactly `{redirect_uri}` under **Entra ID → App registrations → `{app_id}`**.",
+        "Open {redirect_uri} in the browser, then check **{redirect_uri}** again.",
+        "Run `Get-MgApplication -Filter \"web/redirectUris/any(u: u eq '{redirect_uri}')\"` now.",
+        "``{redirect_uri}`` and `x` and {redirect_uri}",
+    ];
+    for v in hostile {
+        let mut values = BTreeMap::new();
+        values.insert("redirect_uri", v.to_string());
+        values.insert("app_id", "2d5f8e1a-6c3b-4a7d-9e0f-1b2c3d4e5f60".to_string());
+        let shown = v.replace(['\n', '\r'], " ");
+        for t in templates {
+            let md = fill_template(t, &values).unwrap();
+            let (text, links) = rendered(&md);
+            assert!(links.is_empty(), "{v:?} in {t:?} made a link: {md}");
+            assert!(!text.contains("<html:"), "{v:?} made HTML: {md}");
+            // The value is shown as it was pasted (line breaks as spaces).
+            assert!(
+                text.contains(shown.trim()),
+                "{v:?} in {t:?}: shows {text:?} from {md}"
+            );
+        }
+    }
+    // Ordinary values read as before.
+    let mut values = BTreeMap::new();
+    values.insert(
+        "redirect_uri",
+        "https://localhost:5001/signin-oidc".to_string(),
+    );
+    assert_eq!(
+        fill_template("Add `{redirect_uri}` now.", &values).unwrap(),
+        "Add `https://localhost:5001/signin-oidc` now."
+    );
+}
+
+#[test]
+fn markdown_code_and_text_show_the_value() {
+    for v in [
+        "a",
+        "a`b",
+        "``",
+        "` x",
+        "x `",
+        "  ",
+        " a ",
+        "a\u{1b}]8;;x\u{7}b",
+        "[l](https://e/)",
+    ] {
+        let (text, links) = rendered(&markdown_code(v));
+        assert_eq!(
+            text,
+            v.replace(char::is_control, " "),
+            "{}",
+            markdown_code(v)
+        );
+        assert!(links.is_empty());
+        if !v.trim().is_empty() {
+            let (text, links) = rendered(&markdown_text(v));
+            assert_eq!(text.trim(), v.replace(char::is_control, " ").trim());
+            assert!(links.is_empty());
+        }
+    }
+}

@@ -6,7 +6,7 @@ use crate::json::{self, PageJson};
 use crate::text::{self, paint, TextStyle, BOLD, DIM, HEADING};
 use crate::{markdown, Format};
 use aadsts_catalog::Catalog;
-use aadsts_extract::{fill_template, Extraction, FoundError};
+use aadsts_extract::{fill_template, markdown_code, markdown_text, Extraction, FoundError};
 use aadsts_kb::{Page, VALUE_NAMES};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -231,14 +231,16 @@ pub fn markdown(cat: &Catalog, r: &Report) -> String {
     for it in &r.items {
         let e = it.error;
         let _ = writeln!(out, "\n---\n\n## AADSTS{} in this text\n", e.code);
+        // What the pasted text says is data, never Markdown: escaped in running text, and in
+        // code spans whose fence no backtick of the value can close (issue 22).
         if let Some(m) = &e.message {
-            let _ = writeln!(out, "> {}\n", m.replace('\n', " "));
+            let _ = writeln!(out, "> {}\n", markdown_text(m));
         }
         let fields = found_fields(e);
         if !fields.is_empty() {
             out.push_str("| Found | Value |\n|---|---|\n");
             for (k, v) in fields {
-                let _ = writeln!(out, "| {k} | `{}` |", v.replace('|', "\\|"));
+                let _ = writeln!(out, "| {k} | {} |", markdown_code(&v).replace('|', "\\|"));
             }
             out.push('\n');
         }
@@ -263,7 +265,7 @@ pub fn markdown(cat: &Catalog, r: &Report) -> String {
     out.push_str("\n---\n\n## Send to support\n\n");
     for it in &r.items {
         for (k, v) in support_fields(it.error) {
-            let _ = writeln!(out, "- {k}: `{v}`");
+            let _ = writeln!(out, "- {k}: {}", markdown_code(&v));
         }
         out.push('\n');
     }

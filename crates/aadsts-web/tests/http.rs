@@ -353,3 +353,46 @@ fn heavy_explain_runs_off_the_executor_and_health_answers_meanwhile() {
         .sum();
     assert_eq!(total, codes as u64);
 }
+
+/// Issue 22: a pasted redirect URI with a backtick and Markdown closed the code span of the
+/// tailored step and came out as a live link in "For this error". Pasted values are data:
+/// no link to the attacker's site anywhere in the page, and the value is shown as pasted.
+#[tokio::test]
+async fn pasted_markdown_in_values_makes_no_link() {
+    let pasted = "AADSTS50011: The redirect URI 'https://x`[Repair](https://evil.example/fix)`' specified in the request does not match the redirect URIs configured for the application '2d5f8e1a-6c3b-4a7d-9e0f-1b2c3d4e5f60'. [Help](https://evil.example/help) Trace ID: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+    let form = format!(
+        "text={}",
+        pasted
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect::<String>()
+    );
+    let req = Request::post("/explain")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    let (status, _, body) = send(app(), req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("For this error"), "{body}");
+    assert!(
+        !body.contains("href=\"https://evil.example"),
+        "a pasted value became a link: {body}"
+    );
+    assert!(
+        body.contains("https://x`[Repair](https://evil.example/fix)`"),
+        "the value is shown as pasted: {body}"
+    );
+
+    // The API's tailored steps are Markdown that renders the value as it was pasted.
+    let req = Request::post("/api/v1/explain")
+        .body(Body::from(pasted))
+        .unwrap();
+    let (_, _, body) = send(app(), req).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let steps = v["errors"][0]["tailored_steps"].as_array().unwrap();
+    assert!(!steps.is_empty());
+    for s in steps {
+        let html = aadsts_render::html::markdown(s.as_str().unwrap());
+        assert!(!html.contains("href=\"https://evil.example"), "{html}");
+    }
+}

@@ -226,8 +226,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff): aadsts(1), or with a command name its own page,
+    /// aadsts-explain(1) and the others the main page lists.
+    Man {
+        /// The command whose page to print (`explain`, `scan`, …).
+        command: Option<String>,
+    },
 }
 
 /// Most worker threads `--threads` accepts: more only costs memory and start-up time, and

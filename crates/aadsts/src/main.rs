@@ -123,9 +123,28 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             clap_complete::generate(*shell, &mut Cli::command(), "aadsts", &mut buf);
             return Ok(String::from_utf8_lossy(&buf).into_owned());
         }
-        Some(Command::Man) => {
+        Some(Command::Man { command }) => {
             let mut buf = Vec::new();
-            clap_mangen::Man::new(Cli::command())
+            let root = Cli::command();
+            let page = match command {
+                None => root,
+                Some(name) => {
+                    let Some(sub) = root.find_subcommand(name).cloned() else {
+                        let names: Vec<&str> =
+                            root.get_subcommands().map(|c| c.get_name()).collect();
+                        return Err(Failure::Usage(format!(
+                            "aadsts: no command \"{name}\"; man pages exist for: {}",
+                            names.join(", ")
+                        )));
+                    };
+                    // The page is named as the main page's SUBCOMMANDS list names it.
+                    // clap names are &'static str; this runs once and exits.
+                    let full: &'static str =
+                        Box::leak(format!("aadsts-{}", sub.get_name()).into_boxed_str());
+                    sub.name(full).bin_name(full)
+                }
+            };
+            clap_mangen::Man::new(page)
                 .render(&mut buf)
                 .map_err(|e| Failure::Io(format!("aadsts: cannot render the man page: {e}")))?;
             return Ok(String::from_utf8_lossy(&buf).into_owned());
@@ -319,7 +338,7 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
         Some(
             Command::Lint { .. }
             | Command::Completions { .. }
-            | Command::Man
+            | Command::Man { .. }
             | Command::Export
             | Command::Scan { .. }
             | Command::Serve { .. }

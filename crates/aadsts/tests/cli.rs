@@ -378,7 +378,22 @@ fn lint_source_of_the_shipped_kb() {
 #[test]
 fn completions_and_man_page() {
     assert!(stdout(&["completions", "bash"]).contains("aadsts"));
-    assert!(stdout(&["man"]).contains(".TH aadsts"));
+    let main_page = stdout(&["man"]);
+    assert!(main_page.contains(".TH aadsts"));
+    // Every page the main page lists under SUBCOMMANDS exists.
+    for line in main_page
+        .lines()
+        .filter(|l| l.starts_with("aadsts\\-") && l.ends_with("(1)"))
+    {
+        let name = line.trim_start_matches("aadsts\\-").trim_end_matches("(1)");
+        let page = stdout(&["man", name]);
+        assert!(
+            page.contains(&format!(".TH aadsts-{name} 1")),
+            "{name}: {page}"
+        );
+    }
+    let out = aadsts().args(["man", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
