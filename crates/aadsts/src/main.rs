@@ -125,7 +125,9 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
         }
         Some(Command::Man { command }) => {
             let mut buf = Vec::new();
-            let root = Cli::command();
+            let mut root = Cli::command();
+            // Built, so that the `help` subcommand the main page lists exists too.
+            root.build();
             let page = match command {
                 None => root,
                 Some(name) => {
