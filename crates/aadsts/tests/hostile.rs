@@ -288,3 +288,28 @@ fn out_of_range_numbers_are_usage_errors() {
         assert!(err.contains(flag), "{err}");
     }
 }
+
+/// Issue 22: a pasted redirect URI with a backtick and Markdown closed the code span of the
+/// tailored step, and `--format html` carried a live link to the attacker's page in "For
+/// this error". Pasted values are data in every section: no such link anywhere, and the value
+/// is shown as it was pasted.
+#[test]
+fn pasted_markdown_in_values_makes_no_link_in_html() {
+    let pasted = "AADSTS50011: The redirect URI 'https://x`[Repair](https://evil.example/fix)`' specified in the request does not match the redirect URIs configured for the application '2d5f8e1a-6c3b-4a7d-9e0f-1b2c3d4e5f60'. [Help](https://evil.example/help) <https://evil.example/auto> Trace ID: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b";
+    let out = aadsts()
+        .args(["explain", "-", "--format", "html"])
+        .write_stdin(pasted)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html = String::from_utf8_lossy(&out.stdout);
+    assert!(html.contains("For this error"), "{html}");
+    assert!(
+        !html.contains("href=\"https://evil.example"),
+        "a pasted value became a link: {html}"
+    );
+    assert!(
+        html.contains("https://x`[Repair](https://evil.example/fix)`"),
+        "the value is shown as pasted: {html}"
+    );
+}
