@@ -339,6 +339,69 @@ fn check_evidence(p: &Page, l: &crate::Lines, d: &mut impl FnMut(usize, &'static
             d(l.fix.get(i).copied().unwrap_or(1), "impact", msg);
         }
     }
+    // A frequency claim in a step is either attributed in its sentence or marked as ours.
+    for (kind, lines, items, sources) in [
+        ("cause", &l.causes, &p.causes, &p.cause_sources),
+        ("fix step", &l.fix, &p.fix, &p.fix_sources),
+    ] {
+        for (i, (text, s)) in items.iter().zip(sources.iter()).enumerate() {
+            if s.inference {
+                continue;
+            }
+            if let Some(word) = unattributed_frequency(text) {
+                d(
+                    lines.get(i).copied().unwrap_or(1),
+                    "frequency",
+                    format!("{kind} {} says \"{word}\" with no source for how often: attribute it in the sentence (\"Microsoft says …\") or mark the step `inference`", i + 1),
+                );
+            }
+        }
+    }
+}
+
+/// Words that claim how often something happens.
+const FREQUENCY_WORDS: &[&str] = &[
+    "nine times out of ten",
+    "almost always",
+    "in most cases",
+    "most often",
+    "most common",
+    "usually",
+    "typically",
+    "the vast majority",
+];
+
+/// Words that attribute a claim to a source within its sentence.
+const ATTRIBUTION_WORDS: &[&str] = &[
+    "microsoft",
+    "article",
+    "docs",
+    "documented",
+    "documents",
+    "says",
+    "according",
+    "table",
+    "report",
+    "issue",
+];
+
+/// The first frequency word in a sentence that names no source, if any.
+pub fn unattributed_frequency(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    for sentence in lower.split(['.', ';']) {
+        for w in FREQUENCY_WORDS {
+            let hit = sentence.match_indices(w).any(|(i, _)| {
+                let before = sentence[..i].chars().next_back();
+                let after = sentence[i + w.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            });
+            if hit && !ATTRIBUTION_WORDS.iter().any(|a| sentence.contains(a)) {
+                return Some(w);
+            }
+        }
+    }
+    None
 }
 
 fn is_iso_date(s: &str) -> bool {
@@ -471,6 +534,19 @@ mod tests {
         )
         .is_some());
         assert!(impact_problem("Open the sign-in log.").is_none());
+    }
+
+    #[test]
+    fn frequency_claims_need_a_source_in_their_sentence() {
+        assert_eq!(
+            unattributed_frequency("The secret ID is usually sent by mistake."),
+            Some("usually")
+        );
+        assert_eq!(
+            unattributed_frequency("Microsoft says the key is usually rolled yearly."),
+            None
+        );
+        assert_eq!(unattributed_frequency("Unusually long values fail."), None);
     }
 
     #[test]

@@ -596,3 +596,29 @@ fn upstream_drift_is_named() {
         "{d:?}"
     );
 }
+
+#[test]
+fn a_frequency_claim_is_attributed_or_marked_as_ours() {
+    let kb = Kb::new();
+    kb.write(
+        50105,
+        &edited(
+            50105,
+            NAME,
+            "First fix for 50105, u. [src: ref]",
+            "First fix for 50105: nine times out of ten the group is missing. [src: ref]",
+        ),
+    );
+    let d = kb.lint();
+    assert!(has(&d, "frequency", "50105.md", 31), "{d:?}");
+    kb.write(
+        50105,
+        &edited(
+            50105,
+            NAME,
+            "First fix for 50105, u. [src: ref]",
+            "First fix for 50105: nine times out of ten the group is missing. [src: ref, inference]",
+        ),
+    );
+    assert!(!kb.lint().iter().any(|x| x.rule == "frequency"));
+}

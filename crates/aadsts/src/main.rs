@@ -482,13 +482,43 @@ fn render_page(ctx: &Ctx, p: &Page) -> String {
     }
 }
 
-fn read_stdin() -> Result<String, Failure> {
+/// Most bytes `aadsts explain` reads from standard input or a file (16 MiB). Pasted errors
+/// are a few kilobytes; a bigger input is a log, which `aadsts scan` streams. Without a bound,
+/// `aadsts explain - < /dev/zero` grew without limit (issue 22).
+const EXPLAIN_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads at most [`EXPLAIN_MAX_BYTES`] of `input` (`what` names it in messages) and says on
+/// standard error when the rest was left unread. The cut never leaves half a code behind:
+/// a trailing run of letters and digits (a code or id cut in two) is dropped with the rest.
+fn read_bounded(input: impl Read, what: &str, size: Option<u64>) -> Result<String, Failure> {
     let mut buf = Vec::new();
-    std::io::stdin()
-        .lock()
+    input
+        .take(EXPLAIN_MAX_BYTES as u64 + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| Failure::Io(format!("aadsts: cannot read standard input: {e}")))?;
+        .map_err(|e| Failure::Io(format!("aadsts: cannot read {what}: {e}")))?;
+    if buf.len() > EXPLAIN_MAX_BYTES {
+        buf.truncate(EXPLAIN_MAX_BYTES);
+        for _ in 0..64 {
+            if !buf.last().is_some_and(u8::is_ascii_alphanumeric) {
+                break;
+            }
+            buf.pop();
+        }
+        let mib = EXPLAIN_MAX_BYTES / (1024 * 1024);
+        let size = match size {
+            Some(n) => format!("is {} MiB", n / (1024 * 1024)),
+            None => format!("is larger than {mib} MiB"),
+        };
+        eprintln!(
+            "aadsts: {what} {size}: only its first {mib} MiB were searched, the rest was not read. \
+For a whole log use `aadsts scan`, which streams any size."
+        );
+    }
     Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+fn read_stdin() -> Result<String, Failure> {
+    read_bounded(std::io::stdin().lock(), "standard input", None)
 }
 
 /// Distinct codes written as `AADSTS<digits>` in free text, in order of appearance.
@@ -529,9 +559,10 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
         read_stdin()?
     } else if args.len() == 1 && std::path::Path::new(&args[0]).is_file() {
         // A file of pasted text or a log: read it (invalid UTF-8 is replaced, not fatal).
-        let bytes = std::fs::read(&args[0])
+        let file = std::fs::File::open(&args[0])
             .map_err(|e| Failure::Io(format!("aadsts: cannot read {}: {e}", args[0])))?;
-        String::from_utf8_lossy(&bytes).into_owned()
+        let size = file.metadata().ok().map(|m| m.len());
+        read_bounded(file, &args[0], size)?
     } else {
         args.join(" ")
     };
@@ -586,6 +617,21 @@ A bare code or a Microsoft error name also works: `aadsts 50126`, `aadsts Invali
     Ok(report::render(&ctx.catalog, &r, ctx.format, &ctx.style))
 }
 
+/// A query as it may be quoted back: at most 80 characters (an input of one 16 MiB word was
+/// echoed whole), control characters shown as `?`.
+fn echo(query: &str) -> String {
+    const MAX: usize = 80;
+    let mut out: String = query
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    if query.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 fn not_found(
     ctx: &Ctx,
     query: &str,
@@ -610,7 +656,8 @@ fn not_found(
             "aadsts: AADSTS{c} is not a code this catalog knows: it is neither in Microsoft's published table nor among the codes seen in real sign-in logs.\n"
         )),
         (None, _) => msg.push_str(&format!(
-            "aadsts: \"{query}\" is not a known code or Microsoft error name.\n"
+            "aadsts: \"{}\" is not a known code or Microsoft error name.\n",
+            echo(query)
         )),
     }
     if !suggestions.is_empty() {

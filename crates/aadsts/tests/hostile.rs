@@ -114,28 +114,76 @@ fn a_100_mb_single_line() {
     let filler = "x".repeat(1024 * 1024);
     for i in 0..100 {
         f.write_all(filler.as_bytes()).unwrap();
-        if i == 50 {
+        if i == 5 {
             f.write_all(
                 b" AADSTS50058: A silent sign-in request was sent but no user is signed in. ",
             )
             .unwrap();
         }
+        if i == 50 {
+            f.write_all(b" AADSTS50126: Error validating credentials. ")
+                .unwrap();
+        }
     }
     drop(f);
+    // explain reads the first 16 MiB and says so; scan streams the whole file.
     let out = aadsts()
         .args(["explain", "--format", "json", p.to_str().unwrap()])
         .output()
         .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        err.contains("one-line.log is 100 MiB: only its first 16 MiB were searched"),
+        "{err}"
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["errors"][0]["code"], 50058);
+    assert_eq!(v["errors"].as_array().unwrap().len(), 1);
     let (code, v, _) = scan_json(&p);
     assert_eq!(code, Some(0));
-    assert_eq!(v["codes"][0]["code"], 50058);
+    let codes: Vec<&Value> = v["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["code"])
+        .collect();
+    assert!(
+        codes.contains(&&Value::from(50058)) && codes.contains(&&Value::from(50126)),
+        "{codes:?}"
+    );
+}
+
+/// Issue 22: `aadsts explain - < /dev/zero` grew to gigabytes in seconds. Standard input (and
+/// a file) is read up to 16 MiB; the cut is said on standard error, errors before it are
+/// found, and a code cut in two at the limit is not read as a shorter one.
+#[test]
+fn explain_reads_at_most_16_mib_and_says_so() {
+    let limit = 16 * 1024 * 1024;
+    let mut input = b"AADSTS50126: Error validating credentials.\n".to_vec();
+    input.resize(limit - 9, 0);
+    // "AADSTS700016" straddles the limit: "AADSTS700" before it, "016" after.
+    input.extend_from_slice(b" AADSTS700016: app not found");
+    input.resize(limit + 4 * 1024 * 1024, 0);
+    let out = aadsts()
+        .args(["explain", "--format", "json", "-"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("standard input is larger than 16 MiB: only its first 16 MiB were searched"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<u64> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_u64().unwrap())
+        .collect();
+    assert_eq!(codes, [50126], "no code invented from the cut: {codes:?}");
 }
 
 #[test]
