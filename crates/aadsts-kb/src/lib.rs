@@ -345,6 +345,10 @@ impl Source {
                 for (file, parsed) in &self.pages {
                     out.extend(refs.check(file, parsed));
                 }
+                let cat = self.root.join("categories.toml");
+                if let Ok(src) = std::fs::read_to_string(&cat) {
+                    out.extend(refs.check_category_urls(&cat.display().to_string(), &src));
+                }
             }
             Err(e) => out.push(Diagnostic {
                 file: self.root.join("reference").display().to_string(),

@@ -315,6 +315,27 @@ impl References {
         out
     }
 
+    /// The learn.microsoft.com addresses of `categories.toml` (file, line of each).
+    pub fn check_category_urls(&self, file: &str, src: &str) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        if self.docs_urls.is_empty() {
+            return out;
+        }
+        for (i, line) in src.lines().enumerate() {
+            for (_, url) in learn_urls(line) {
+                self.check_url(&url, 0, &mut |_, rule, message| {
+                    out.push(Diagnostic {
+                        file: file.to_string(),
+                        line: i + 1,
+                        rule,
+                        message,
+                    })
+                });
+            }
+        }
+        out
+    }
+
     fn check_url(&self, url: &str, off: usize, d: &mut impl FnMut(usize, &'static str, String)) {
         let norm = normalize_learn_url(url);
         // Q&A threads and module pages outside the docs repositories are not files.
