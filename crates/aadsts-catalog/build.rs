@@ -47,7 +47,7 @@ fn faq(v: &[Faq]) -> String {
 fn tailor(v: &[Tailor]) -> String {
     let items: Vec<String> = v
         .iter()
-        .map(|t| format!("Tailor{{text:{}}}", s(&t.text)))
+        .map(|t| format!("Tailor{{text:{},flows:{}}}", s(&t.text), strs(&t.flows)))
         .collect();
     format!("Cow::Borrowed(&[{}])", items.join(","))
 }

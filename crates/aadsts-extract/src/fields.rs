@@ -1,5 +1,6 @@
 //! Codes and the values around them.
 
+use crate::clues::{self, Suspect};
 use crate::FoundError;
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -154,6 +155,7 @@ static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("app_id", format!(r"(?i)the (?:app|application) '[^'\n]{{1,120}}'\s*\(\s*({g})\s*\)")),
         ("tenant", r"(?i)(?:in the directory|in the tenant|tenant named|tenant identifier|in tenant|the tenant|directory) '?([A-Za-z0-9][A-Za-z0-9.-]{2,}\.[A-Za-z]{2,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'?".to_string()),
         ("tenant", r"(?i)\b(?:in the directory|tenant named) '([^'\n]{1,100})'".to_string()),
+        ("tenant", r"(?i)\btenant '([^'\n]{1,100})' not found".to_string()),
         ("tenant", format!(r"(?i)login\.microsoftonline\.(?:com|us)/({g}|[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)/(?:oauth2|saml2|wsfed|v2\.0)")),
         ("tenant", format!(r#"(?i)tenant ?id["']?\s*[:=]\s*["']?({g})"#)),
         ("resource", r"(?i)resource principal named (\S+?)[.,]?(?:\s|$)".to_string()),
@@ -162,7 +164,7 @@ static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("scope", r"(?i)the provided value for (?:the input parameter )?'?scope'? '?(.+?)'? is not valid".to_string()),
         ("scope", r"(?i)\bscopes? '([^'\n]{1,300})'".to_string()),
         ("scope", r#"(?i)[?&]scope=([^&\s"']+)"#.to_string()),
-        ("redirect_uri", r"(?i)(?:redirect uri|reply url|reply address|redirect_uri)\s*'([^'\s]{1,500})'".to_string()),
+        ("redirect_uri", r"(?i)(?:redirect uri|reply url|reply address|redirect_uri)\s*'([^'\n]{1,500})'".to_string()),
         ("redirect_uri", r#"(?i)[?&]redirect_uri=([^&\s"']+)"#.to_string()),
         ("user", r"(?i)user account '([^'\n]{1,200})'".to_string()),
         ("user", r"(?i)\b(?:the|signed[- ]in) user '([^'\n]{1,200})'".to_string()),
@@ -218,24 +220,36 @@ const MESSAGE_STOPS: [&str; 10] = [
 
 /// The message after `AADSTSnnnn:`, up to the end of its line or the ids that follow it.
 ///
+/// Only a code followed by a colon carries a message (`AADSTS50076: Due to …`): a code in
+/// running prose (`looking for guidance to handle AADSTS50076.`) has none, and the sentence
+/// around it is not quoted as if it were the service's. The message stops at the ids that
+/// follow it in any language (`Trace ID: <guid>`, `Ablaufverfolgungs-ID: <guid>`), at the
+/// closing quote when the code was quoted (`"AADSTS…: ….".`, `„AADSTS…: …“`, `` `AADSTS…` ``),
+/// and goes on over a line break a console put in the middle of a sentence.
+///
 /// Only the first [`MESSAGE_CHARS`] characters (and room for a stop after them) are read:
 /// reading the whole rest of the line for every code on it made extraction quadratic (a
 /// 1 MiB line of `AADSTS50126 ` took minutes).
-fn message_after(text: &str, end: usize) -> Option<String> {
+fn message_after(text: &str, start: usize, end: usize) -> Option<String> {
     // The run of separators skipped here ends where the next code could start, so each
     // byte is skipped for at most one code.
-    let rest = text[end..].trim_start_matches([':', ' ', '\t']);
+    let rest = text[end..].trim_start_matches([' ', '\t']);
+    let rest = rest
+        .strip_prefix(':')
+        .or_else(|| rest.strip_prefix('：'))?
+        .trim_start_matches([' ', '\t']);
     let longest_stop = MESSAGE_STOPS.iter().map(|s| s.len()).max().unwrap_or(0);
     let window = rest
         .char_indices()
         .nth(MESSAGE_CHARS + longest_stop)
         .map_or(rest.len(), |(i, _)| i);
-    let line = rest[..window].lines().next().unwrap_or("");
+    let line = continued_line(&rest[..window], line_width_before(text, end));
+    let line = line.as_str();
     // The earliest stop ends the message (no stop overlaps another, so this is the same
     // as cutting at each stop in turn). Every stop starts with an ASCII byte, so each
     // candidate position is a character boundary.
     let bytes = line.as_bytes();
-    let cut = (0..bytes.len())
+    let mut cut = (0..bytes.len())
         .find(|&i| {
             matches!(bytes[i], b' ' | b'"' | b'\'')
                 && MESSAGE_STOPS
@@ -243,7 +257,14 @@ fn message_after(text: &str, end: usize) -> Option<String> {
                     .any(|s| bytes[i..].starts_with(s.as_bytes()))
         })
         .unwrap_or(bytes.len());
-    let msg = line[..cut].trim().trim_end_matches(['"', '\'', ',']);
+    // Localised id labels: "<label>: <guid>" after the last sentence of the message.
+    if let Some(m) = ID_LABEL.find(&line[..cut]) {
+        cut = m.start();
+    }
+    if let Some(close) = closing_quote(text, start, &line[..cut]) {
+        cut = close;
+    }
+    let msg = line[..cut].trim().trim_end_matches(['"', '\'', ',', '`']);
     let kept = msg
         .char_indices()
         .nth(MESSAGE_CHARS)
@@ -251,17 +272,141 @@ fn message_after(text: &str, end: usize) -> Option<String> {
     (!msg.is_empty()).then(|| msg[..kept].to_string())
 }
 
+// "Trace ID: <guid>" in any language: a label without a sentence end in it, a colon, a GUID.
+re!(
+    ID_LABEL,
+    &format!(r"\s[^\s:.,;'\x22][^:.;'\x22\n]{{0,39}}:\s*\(?{GUID}")
+);
+
+/// The length of the line `end` is on, up to `end` (at most a few hundred bytes are read:
+/// beyond that, the line is long and was certainly not wrapped by a narrow console).
+fn line_width_before(text: &str, end: usize) -> usize {
+    let lo = end.saturating_sub(400);
+    let b = &text.as_bytes()[lo..end];
+    match b.iter().rposition(|&c| c == b'\n') {
+        Some(i) => b.len() - i - 1,
+        None if lo > 0 => b.len() + 400,
+        None => b.len(),
+    }
+}
+
+/// The first line of `rest`, continued over line breaks that fall in the middle of a
+/// sentence (a console wrapping a long message, a reporter's editor breaking a quote):
+/// while a line does not end a sentence and the next one does not start a new record
+/// (a label, a log prefix, a stack frame), the next is joined — without a space when the
+/// break cut a word at a console's width, with one otherwise. At most three lines.
+fn continued_line(rest: &str, width_before: usize) -> String {
+    let mut lines = rest.split('\n').map(|l| l.trim_end_matches('\r'));
+    let mut out = lines.next().unwrap_or("").to_string();
+    let mut width = width_before + out.chars().count();
+    for _ in 0..2 {
+        let t = out.trim_end();
+        let ended = t.is_empty()
+            || t.ends_with(['.', '!', '?', '"', '\'', '`', '”', '“', '»', '«', '’', ')', ']', '}', ':'])
+            || MESSAGE_STOPS.iter().any(|s| t.contains(s))
+            || ID_LABEL.is_match(t);
+        let Some(next) = lines.clone().next() else {
+            break;
+        };
+        if ended || !continues_sentence(next) {
+            break;
+        }
+        lines.next();
+        // A console cuts at its width, in the middle of a word as often as not; only a
+        // fragment too short to be a word ("… or c" + "onsented") is taken for one, since a
+        // line that ends in a whole word ("… in the" + "request") is far more common.
+        let last = out.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+        let cut_word = width >= 60
+            && !out.ends_with([' ', '\t'])
+            && next.starts_with(|c: char| c.is_lowercase())
+            && (1..=2).contains(&last.chars().count())
+            && !SHORT_WORDS.contains(&last.to_lowercase().as_str());
+        if !cut_word {
+            out.truncate(out.trim_end().len());
+            out.push(' ');
+        }
+        out.push_str(next.trim_end());
+        width = next.chars().count();
+    }
+    out
+}
+
+/// Words of one or two letters that end a line as whole words (English, German, French).
+const SHORT_WORDS: [&str; 30] = [
+    "a", "an", "as", "at", "be", "by", "do", "if", "in", "is", "it", "me", "my", "no", "of",
+    "on", "or", "so", "to", "up", "us", "we", "da", "du", "er", "es", "ob", "zu", "de", "la",
+];
+
+/// Whether a line can be the rest of a sentence begun on the line before it.
+fn continues_sentence(line: &str) -> bool {
+    static NEW_RECORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\s*(?:$|[-+*#>|\[{<]|\d|at\s|(?:[A-Za-z][\w .-]{0,30})\s?:\s)")
+            .expect("valid")
+    });
+    !NEW_RECORD.is_match(line)
+}
+
+/// Where the message ends when the code was quoted: the quote that closes the one just
+/// before the code (`"`, a backtick, `„…“`, `“…”`, `«…»`, `‘…’`). A straight double quote
+/// closes only when followed by a space, punctuation or the end, so that a message quoting
+/// a value in double quotes is not cut there.
+fn closing_quote(text: &str, start: usize, msg: &str) -> Option<usize> {
+    let before = text[..start].trim_end_matches([' ', '\t']);
+    let open = before.chars().next_back()?;
+    // (closer, an opener of the same kind inside the message, which nests)
+    let (close, inner) = match open {
+        '"' => ('"', None),
+        '`' => ('`', None),
+        '„' => ('“', Some('„')),
+        '“' => ('”', Some('“')),
+        '«' => ('»', Some('«')),
+        '»' => ('«', Some('»')),
+        '‘' | '‚' => ('’', None),
+        _ => return None,
+    };
+    let mut depth = 0usize;
+    for (i, c) in msg.char_indices() {
+        if Some(c) == inner {
+            depth += 1;
+        } else if c == close || (open == '„' && c == '”') {
+            if depth > 0 {
+                depth -= 1;
+                continue;
+            }
+            let after = &msg[i + c.len_utf8()..];
+            if close != '"'
+                || after.is_empty()
+                || after.starts_with(|c: char| c.is_whitespace() || ",.;:)]}".contains(c))
+            {
+                return Some(i);
+            }
+        }
+    }
+    None
+}
+
 /// `at` is where the occurrence starts inside `region`: the ids that follow an error belong
 /// to it, so they are looked for after it first.
 pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundError {
     let after = region.get(at..).unwrap_or(region);
     let near = |re: &Regex| first(re, after).or_else(|| first(re, region));
-    let message = if occ.prefixed {
-        message_after(full, occ.end)
-    } else {
-        None
-    };
+    let message = message_of(occ, full);
     let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
+    let mut suspect_values: Vec<Suspect> = Vec::new();
+    let suspect = |list: &mut Vec<Suspect>,
+                   name: &'static str,
+                   value: &str,
+                   kind: &'static str,
+                   reason: &'static str| {
+        if !list.iter().any(|s| s.name == name) {
+            list.push(Suspect {
+                name,
+                value: value.to_string(),
+                kind,
+                reason,
+            });
+        }
+    };
     // The message first: its values are the most specific.
     let mut sources: Vec<&str> = Vec::new();
     if let Some(m) = &message {
@@ -270,16 +415,43 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
     sources.push(region);
     for src in &sources {
         for (name, re) in VALUE_PATTERNS.iter() {
-            if values.contains_key(name) {
+            if values.contains_key(name) || suspect_values.iter().any(|s| s.name == *name) {
+                continue;
+            }
+            let Some(raw) = re.captures(src).and_then(|c| c.get(1)).map(|m| m.as_str()) else {
+                continue;
+            };
+            let v = raw.trim().trim_end_matches(['.', ',', ';', ')']).to_string();
+            // Placeholders and malformed values are the likely cause, never a value to
+            // tailor a step with.
+            if let Some(why) = clues::placeholder(&v) {
+                suspect(&mut suspect_values, name, &v, "placeholder", why);
+                continue;
+            }
+            if clues::is_uri_value(name) {
+                if let Some(why) = clues::malformed_uri(raw) {
+                    suspect(&mut suspect_values, name, raw, "malformed", why);
+                    continue;
+                }
+            }
+            let guid_field = matches!(*name, "app_id" | "key_id");
+            if v.is_empty() || (guid_field && !is_guid(&v)) || v.contains("EUII Hidden") {
+                continue;
+            }
+            values.insert(name, v);
+        }
+    }
+    // Where only a placeholder can stand (an identifier that is no GUID, a tenant that is no
+    // domain): looked at for placeholders only.
+    for src in &sources {
+        for (name, re) in PLACEHOLDER_PATTERNS.iter() {
+            if values.contains_key(name) || suspect_values.iter().any(|s| s.name == *name) {
                 continue;
             }
             if let Some(v) = first(re, src) {
-                let v = v.trim_end_matches(['.', ',', ';', ')']).to_string();
-                let guid_field = matches!(*name, "app_id" | "key_id");
-                if v.is_empty() || (guid_field && !is_guid(&v)) || v.contains("EUII Hidden") {
-                    continue;
+                if let Some(why) = clues::placeholder(&v) {
+                    suspect(&mut suspect_values, name, &v, "placeholder", why);
                 }
-                values.insert(name, v);
             }
         }
     }
@@ -318,8 +490,60 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
         timestamp: timestamp.and_then(|t| normalize_time(&t)),
         values,
         other_correlation_ids: Vec::new(),
+        mentions: 0,
+        flow: clues::flow(after, region),
+        suspect_values,
     }
 }
+
+/// Whether a prefixed code without a message is only a mention in prose: nothing on its
+/// line says it is an error report (no ids, no `error_codes`, no `error_description`).
+pub fn is_mention(occ: &Occurrence, full: &str) -> bool {
+    if !occ.prefixed {
+        return false;
+    }
+    let lo = floor(full, occ.start.saturating_sub(300));
+    let hi = ceil(full, (occ.end + 300).min(full.len()));
+    let line_start = full[lo..occ.start].rfind('\n').map_or(lo, |i| lo + i + 1);
+    let line_end = full[occ.end..hi].find('\n').map_or(hi, |i| occ.end + i);
+    let line = &full[line_start..line_end];
+    static CONTEXT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(&format!(
+            r"(?i){GUID}|error_?codes|error_description|errorcode|resulttype|\binvalid_[a-z]+|\binteraction_required\b"
+        ))
+        .expect("valid")
+    });
+    !CONTEXT.is_match(line)
+}
+
+fn floor(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Patterns that only a placeholder is taken from: (value name, pattern with the value in
+/// group 1).
+static PLACEHOLDER_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    [
+        ("app_id", r"(?i)application with identifier '([^'\n]{1,200})'"),
+        ("app_id", r#"(?i)\b(?:client[ _-]?id|app[ _-]?id)["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#),
+        ("tenant", r"(?i)tenant identifier '([^'\n]{1,100})'"),
+        ("tenant", r#"(?i)login\.microsoftonline\.(?:com|us)/([^/\s'"]{1,100})/(?:oauth2|v2\.0|saml2|wsfed)"#),
+        ("tenant", r#"(?i)tenant[ _-]?id["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#),
+    ]
+    .into_iter()
+    .map(|(n, p)| (n, Regex::new(p).expect("valid placeholder pattern")))
+    .collect()
+});
 
 /// Two reports are the same error when code and message agree once ids, times and
 /// numbers are taken out.
@@ -366,7 +590,7 @@ pub fn key_of(message: Option<&str>) -> String {
 /// The message of an occurrence (cheap: read before deciding how much else to read).
 pub fn message_of(occ: &Occurrence, full: &str) -> Option<String> {
     if occ.prefixed {
-        message_after(full, occ.end)
+        message_after(full, occ.start, occ.end)
     } else {
         None
     }

@@ -10,8 +10,11 @@
 //! searched. Codes without the `AADSTS` prefix count only where the context says they are
 //! codes (`error_codes`, `Sign-in error code`, `ResultType`, `errorCode`, `Error Code`).
 
+mod clues;
 mod decode;
 mod fields;
+
+pub use clues::{is_loopback, Suspect};
 
 pub use fields::normalize_time;
 
@@ -47,6 +50,15 @@ pub struct FoundError {
     pub values: BTreeMap<&'static str, String>,
     /// Correlation ids of repeats of the same error, beyond the first.
     pub other_correlation_ids: Vec<String>,
+    /// How many times the code is only mentioned again (`AADSTS50076` in a sentence, with
+    /// no message and no ids of its own) beside this error: mentions are not errors.
+    pub mentions: usize,
+    /// The grant or flow the text reveals (`on-behalf-of`, `password`, `device-code`,
+    /// `client-credentials`, `authorization-code`; see `FLOWS` in the knowledge base).
+    pub flow: Option<&'static str>,
+    /// Values the text carries that cannot be right: placeholders and malformed URIs. They
+    /// are not in `values`, so no step is tailored with them.
+    pub suspect_values: Vec<Suspect>,
 }
 
 /// The result of reading one text.
@@ -134,6 +146,8 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
         .map(|i| occurrences.get(i + 1).map_or(d.text.len(), |o| o.start))
         .collect();
     let mut errors: Vec<FoundError> = Vec::new();
+    // Per error: whether every occurrence so far was a mere mention.
+    let mut only_mentions: Vec<bool> = Vec::new();
     let mut keys: std::collections::HashMap<(u32, String), usize> =
         std::collections::HashMap::new();
     for (i, occ) in occurrences.iter().enumerate() {
@@ -148,11 +162,13 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
         let region_start = floor_char(&d.text, lo);
         let region = &d.text[region_start..ceil_char(&d.text, hi)];
         let message = fields::message_of(occ, &d.text);
+        let mention = message.is_none() && fields::is_mention(occ, &d.text);
         let key = (occ.code, fields::key_of(message.as_deref()));
         // Repeats beyond the first few add only their correlation id: reading every value
         // of the ten-thousandth copy of an error finds nothing new and costs the most.
         if let Some(&idx) = keys.get(&key) {
             if errors[idx].count >= FULL_READS {
+                only_mentions[idx] &= mention;
                 let existing = &mut errors[idx];
                 existing.count += 1;
                 if let Some(c) = fields::correlation_only(region, occ.start - region_start) {
@@ -168,6 +184,7 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
         let mut found = fields::describe(occ, region, occ.start - region_start, &d.text);
         match keys.get(&key) {
             Some(&idx) => {
+                only_mentions[idx] &= mention;
                 let existing = &mut errors[idx];
                 existing.count += 1;
                 if let Some(c) = found.correlation_id.take() {
@@ -194,18 +211,47 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
                 fill!(timestamp);
                 fill!(oauth_error);
                 fill!(suberror);
+                fill!(flow);
+                if existing.suspect_values.is_empty() {
+                    existing.suspect_values = found.suspect_values;
+                }
             }
             None => {
                 keys.insert(key, errors.len());
                 errors.push(found);
+                only_mentions.push(mention);
             }
         }
     }
+    merge_mentions(&mut errors, &only_mentions);
     Ok(Extraction {
         input_bytes: input.len(),
         decoded: d.applied,
         errors,
     })
+}
+
+/// Folds each error made only of mentions of a code (`…handle AADSTS50076` in a reporter's
+/// sentence) into a real error of the same code found elsewhere in the text, as mentions:
+/// the text quotes one error and talks about it, it does not show two.
+fn merge_mentions(errors: &mut Vec<FoundError>, only_mentions: &[bool]) {
+    let mut drop = vec![false; errors.len()];
+    for i in 0..errors.len() {
+        if !only_mentions[i] {
+            continue;
+        }
+        let code = errors[i].code;
+        let target = (0..errors.len()).find(|&j| j != i && !only_mentions[j] && errors[j].code == code);
+        if let Some(j) = target {
+            errors[j].mentions += errors[i].count + errors[i].mentions;
+            drop[i] = true;
+        }
+    }
+    let mut k = 0;
+    errors.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
 }
 
 /// How many copies of one error are read in full before later ones only count.

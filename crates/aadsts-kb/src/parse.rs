@@ -57,6 +57,9 @@ pub struct ReviewRaw {
 #[serde(deny_unknown_fields)]
 pub struct TailorRaw {
     pub text: String,
+    /// Optional: the flows the step is about (names from `FLOWS`).
+    #[serde(default)]
+    pub flows: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,7 +122,15 @@ pub enum Completeness {
     Partial,
 }
 
+/// Largest page file accepted (the largest built-in page is about 13 KB).
+pub const MAX_PAGE_BYTES: usize = 256 * 1024;
+/// Most `[[docs]]` entries on one page (built-in pages have at most 9; steps refer to them
+/// by a 16-bit index).
+pub const MAX_DOCS: usize = 200;
+
 /// Parses one page. `file` names it in diagnostics; `origin` is stored in the page.
+/// Linear in the size of the page, which is at most [`MAX_PAGE_BYTES`] with at most
+/// [`MAX_DOCS`] `[[docs]]` entries.
 pub fn parse_page(
     file: &str,
     src: &str,
@@ -135,6 +146,17 @@ pub fn parse_page(
     };
 
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    if src.len() > MAX_PAGE_BYTES {
+        return Err(vec![diag(
+            1,
+            "too-large",
+            format!(
+                "the page is {} KiB; a page may be at most {} KiB",
+                src.len().div_ceil(1024),
+                MAX_PAGE_BYTES / 1024
+            ),
+        )]);
+    }
     let all_lines: Vec<&str> = src.lines().collect();
     if all_lines.first().map(|l| l.trim_end()) != Some("+++") {
         return Err(vec![diag(
@@ -156,8 +178,10 @@ pub fn parse_page(
         )]);
     };
     let fm_text = all_lines[1..close].join("\n");
-    // Line of a byte offset within the front matter (which starts on line 2).
-    let fm_line = |offset: usize| 2 + fm_text[..offset.min(fm_text.len())].matches('\n').count();
+    // Line of a byte offset within the front matter (which starts on line 2): a binary
+    // search over the line ends, not a count from the start for every field.
+    let line_ends: Vec<usize> = fm_text.match_indices('\n').map(|(i, _)| i).collect();
+    let fm_line = |offset: usize| 2 + line_ends.partition_point(|&e| e < offset);
 
     let fm: FrontMatter = match toml::from_str(&fm_text) {
         Ok(fm) => fm,
@@ -314,7 +338,18 @@ pub fn parse_page(
             }
         }
     }
+    if let Some(d) = fm.docs.as_ref().filter(|d| d.len() > MAX_DOCS) {
+        return Err(vec![diag(
+            fm_line(d[MAX_DOCS].span().start),
+            "too-large",
+            format!(
+                "the page has {} `[[docs]]` entries; a page may have at most {MAX_DOCS}",
+                d.len()
+            ),
+        )]);
+    }
     let mut docs = Vec::new();
+    let mut ids_seen = std::collections::HashSet::new();
     for d in fm.docs.iter().flatten() {
         let line = fm_line(d.get_ref().url.span().start);
         lines.docs.push(line);
@@ -342,10 +377,7 @@ pub fn parse_page(
             v
         });
         if let Some(v) = &id {
-            if docs
-                .iter()
-                .any(|x: &DocLink| x.id.as_deref() == Some(v.as_str()))
-            {
+            if !ids_seen.insert(v.clone()) {
                 diags.push(diag(
                     line,
                     "source",
@@ -388,8 +420,22 @@ pub fn parse_page(
                 ));
             }
         }
+        let mut flows = Vec::new();
+        for f in &t.get_ref().flows {
+            if FLOWS.iter().any(|(n, _)| n == f) {
+                flows.push(Cow::Owned(f.clone()));
+            } else {
+                let known: Vec<&str> = FLOWS.iter().map(|(n, _)| *n).collect();
+                diags.push(diag(
+                    line,
+                    "tailor",
+                    format!("unknown flow `{f}`; known: {}", known.join(", ")),
+                ));
+            }
+        }
         tailor.push(Tailor {
             text: Cow::Owned(text),
+            flows: Cow::Owned(flows),
         });
     }
 
@@ -414,7 +460,13 @@ pub fn parse_page(
     lines.fix = body.fix_lines.clone();
     lines.causes = body.cause_lines.clone();
 
-    // Resolve each step's `[src: …]` ids against the page's docs.
+    // Resolve each step's `[src: …]` ids against the page's docs (the first entry with an id).
+    let mut doc_index = std::collections::HashMap::new();
+    for (k, d) in docs.iter().enumerate() {
+        if let Some(id) = d.id.as_deref() {
+            doc_index.entry(id).or_insert(k);
+        }
+    }
     let mut resolve = |marks: &[Option<Vec<String>>], item_lines: &[usize]| -> Vec<Sources> {
         marks
             .iter()
@@ -425,7 +477,7 @@ pub fn parse_page(
                 for id in m.iter().flatten() {
                     if id == "inference" {
                         out.inference = true;
-                    } else if let Some(k) = docs.iter().position(|d| d.id.as_deref() == Some(id)) {
+                    } else if let Some(&k) = doc_index.get(id.as_str()) {
                         if !idx.contains(&(k as u16)) {
                             idx.push(k as u16);
                         }
@@ -1029,5 +1081,49 @@ Also because.
         assert!(p.given.has_section("Notes"));
         assert!(!p.given.has_field("title"));
         assert!(parse_page("o.md", src, "o.md", Completeness::Full).is_err());
+    }
+
+    fn overlay_with_docs(n: usize, dup_every: usize) -> String {
+        let mut src = String::from("+++\ncode = 50126\n");
+        for i in 0..n {
+            let id = if dup_every > 0 && i % dup_every == 1 { i - 1 } else { i };
+            src.push_str(&format!(
+                "[[docs]]\nid = \"d{id}\"\ntitle = \"t\"\nurl = \"https://learn.microsoft.com/{i}\"\n"
+            ));
+        }
+        src.push_str("+++\n\n## Notes\nCall the service desk.\n");
+        src
+    }
+
+    /// Issue 22: an overlay with 10 k `[[docs]]` took quadratic time (300 k still ran at
+    /// 60 s): a duplicate-id check over all earlier entries and a line count from the start
+    /// of the front matter for every entry. Now too many entries or too large a page is one
+    /// clear error, and a page at the limit has its duplicates found in one pass.
+    #[test]
+    fn overlay_with_thousands_of_docs_is_refused_and_the_limit_is_linear() {
+        let src = overlay_with_docs(10_000, 0);
+        let e = parse_page("o.md", &src, "o.md", Completeness::Partial).unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(e[0].rule, "too-large");
+        assert!(e[0].message.contains("at most"), "{e:?}");
+
+        let big = format!("{}\n{}", src, "x".repeat(MAX_PAGE_BYTES));
+        let e = parse_page("o.md", &big, "o.md", Completeness::Partial).unwrap_err();
+        assert!(e[0].rule == "too-large" && e[0].message.contains("KiB"), "{e:?}");
+
+        // At the limit: every duplicate id is reported, on the line of its entry.
+        let src = overlay_with_docs(MAX_DOCS, 2);
+        let e = parse_page("o.md", &src, "o.md", Completeness::Partial).unwrap_err();
+        let dups: Vec<_> = e
+            .iter()
+            .filter(|d| d.message.starts_with("two `[[docs]]` entries"))
+            .collect();
+        assert_eq!(dups.len(), MAX_DOCS / 2, "{e:?}");
+        // Entry 1 (the second) starts on line 7; its url on line 10.
+        assert_eq!(dups[0].line, 10, "{:?}", dups[0]);
+        let ok = overlay_with_docs(MAX_DOCS, 0);
+        let p = parse_page("o.md", &ok, "o.md", Completeness::Partial).unwrap();
+        assert_eq!(p.page.docs.len(), MAX_DOCS);
+        assert_eq!(p.lines.docs[MAX_DOCS - 1], 3 + 4 * (MAX_DOCS - 1) + 3);
     }
 }

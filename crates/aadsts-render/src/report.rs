@@ -6,8 +6,10 @@ use crate::json::{self, PageJson};
 use crate::text::{self, paint, TextStyle, BOLD, DIM, HEADING};
 use crate::{markdown, Format};
 use aadsts_catalog::Catalog;
-use aadsts_extract::{fill_template, markdown_code, markdown_text, Extraction, FoundError};
-use aadsts_kb::{Page, VALUE_NAMES};
+use aadsts_extract::{
+    fill_template, is_loopback, markdown_code, markdown_text, Extraction, FoundError,
+};
+use aadsts_kb::{Page, FLOWS, VALUE_NAMES};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -50,15 +52,10 @@ pub fn build<'a>(cat: &'a Catalog, extraction: &'a Extraction) -> Report<'a> {
         .iter()
         .map(|e| {
             let page = cat.get(e.code);
-            let values = all_values(e);
-            let tailored = page
-                .map(|p| {
-                    p.tailor
-                        .iter()
-                        .filter_map(|t| fill_template(&t.text, &values))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let mut tailored = clue_steps(e);
+            if let Some(p) = page {
+                tailored.extend(tailor(p, e));
+            }
             Item {
                 error: e,
                 page,
@@ -67,6 +64,154 @@ pub fn build<'a>(cat: &'a Catalog, extraction: &'a Extraction) -> Report<'a> {
         })
         .collect();
     Report { extraction, items }
+}
+
+/// The page's `[[tailor]]` steps for one error, as the clues in the text select them:
+///
+/// - a step is filled only with real values (placeholders and malformed values were set
+///   apart by the extraction, so they are never filled in as if real);
+/// - a step about other flows than the one the text reveals is left out (`flows`);
+/// - the first step of the page is its main step: when the text names some of its values
+///   but not all, it is still shown, with `<app-id>`-style stand-ins for the missing ones
+///   (not when a missing value was a placeholder or malformed: the clue step says what to
+///   do then);
+/// - a step that doubts a redirect URI for its plain `http` is left out for a loopback URI
+///   (`http://localhost:3000/…`), which Entra ID accepts for development.
+fn tailor(p: &Page, e: &FoundError) -> Vec<String> {
+    let values = all_values(e);
+    let loopback_http = values
+        .get("redirect_uri")
+        .is_some_and(|u| u.to_ascii_lowercase().starts_with("http://") && is_loopback(u));
+    let suspect = |name: &str| e.suspect_values.iter().any(|s| s.name == name);
+    let mut out = Vec::new();
+    for (i, t) in p.tailor.iter().enumerate() {
+        if !t.applies_to(e.flow) {
+            continue;
+        }
+        if loopback_http && t.text.contains("http instead of https") {
+            continue;
+        }
+        if let Some(step) = fill_template(&t.text, &values) {
+            out.push(step);
+            continue;
+        }
+        if i > 0 {
+            continue;
+        }
+        let names = aadsts_kb::placeholders(&t.text);
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !values.contains_key(n))
+            .collect();
+        let some_found = names.iter().any(|n| values.contains_key(n));
+        if some_found && !missing.iter().any(|n| suspect(n)) {
+            let mut with_stand_ins = values.clone();
+            for (name, _) in VALUE_NAMES {
+                if missing.contains(name) {
+                    with_stand_ins.insert(name, format!("<{}>", name.replace('_', "-")));
+                }
+            }
+            out.extend(fill_template(&t.text, &with_stand_ins));
+        }
+    }
+    out
+}
+
+/// Steps the clues in the text call for, before the page's own: a placeholder is the
+/// likely cause, and a malformed value is a bug in the caller's configuration.
+fn clue_steps(e: &FoundError) -> Vec<String> {
+    e.suspect_values
+        .iter()
+        .map(|s| {
+            let what = label(s.name);
+            let value = markdown_code(&s.value);
+            if s.kind == "placeholder" {
+                format!(
+                    "The request carried a placeholder, not a real value: {what} {value} ({}). This is the likely cause: put the real {} in the configuration, environment variable or parameter the caller reads, and check that it is loaded before the sign-in starts.",
+                    s.reason,
+                    what_lower(what)
+                )
+            } else {
+                format!(
+                    "{what} {value} is malformed ({}): a bug in the caller's configuration, not something to register. Correct the value where the app or tool builds it (configuration, environment variable, reverse proxy headers), then retry.",
+                    s.reason
+                )
+            }
+        })
+        .collect()
+}
+
+fn what_lower(label: &str) -> String {
+    // "App (client) ID" → "app (client) ID"; acronyms stay.
+    let mut c = label.chars();
+    match c.next() {
+        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase() || n == ' ') => {
+            f.to_lowercase().chain(c).collect()
+        }
+        _ => label.to_string(),
+    }
+}
+
+/// The label of a flow name (`on-behalf-of` → "On-behalf-of (…)").
+fn flow_label(flow: &str) -> &str {
+    FLOWS
+        .iter()
+        .find(|(n, _)| *n == flow)
+        .map_or(flow, |(_, l)| *l)
+}
+
+/// One step of Markdown as plain text on one line, for machines and one-line contexts:
+/// emphasis and link markup dropped (a link keeps its address in angle brackets), code
+/// spans without their backticks, and a fenced code block as its lines joined by `; `
+/// after a colon, never as its fence tag.
+pub fn plain_text(md: &str) -> String {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let mut out = String::new();
+    let mut code_lines: Option<Vec<String>> = None;
+    let mut link: Option<String> = None;
+    for ev in Parser::new(md) {
+        match ev {
+            Event::Start(Tag::CodeBlock(_)) => code_lines = Some(Vec::new()),
+            Event::End(TagEnd::CodeBlock) => {
+                let lines = code_lines.take().unwrap_or_default();
+                let body = lines
+                    .iter()
+                    .map(|l| l.trim())
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let t = out.trim_end().len();
+                out.truncate(t);
+                if !out.is_empty() && !out.ends_with(':') {
+                    out.push(':');
+                }
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&body);
+                out.push(' ');
+            }
+            Event::Text(t) => match code_lines.as_mut() {
+                Some(lines) => lines.extend(t.lines().map(String::from)),
+                None => out.push_str(&t),
+            },
+            Event::Code(t) => out.push_str(&t),
+            Event::Start(Tag::Link { dest_url, .. }) => link = Some(dest_url.to_string()),
+            Event::End(TagEnd::Link) => {
+                if let Some(u) = link.take() {
+                    if !out.ends_with(u.as_str()) {
+                        let _ = write!(out, " <{u}>");
+                    }
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Item) => out.push(' '),
+            Event::Html(h) | Event::InlineHtml(h) => out.push_str(&h),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn label(name: &str) -> &'static str {
@@ -127,6 +272,25 @@ fn found_fields(e: &FoundError) -> Vec<(&'static str, String)> {
         }
         out.push((l, v.clone()));
     }
+    if let Some(f) = e.flow {
+        out.push(("Flow", flow_label(f).to_string()));
+    }
+    for sv in &e.suspect_values {
+        out.push((
+            label(sv.name),
+            format!("{} ({}: {})", sv.value, sv.kind, sv.reason),
+        ));
+    }
+    if e.mentions > 0 {
+        out.push((
+            "Mentioned again",
+            format!(
+                "{} time{} in the surrounding text (not separate errors)",
+                e.mentions,
+                if e.mentions == 1 { "" } else { "s" }
+            ),
+        ));
+    }
     if e.count > 1 {
         let mut seen = format!("{} times", e.count);
         if !e.other_correlation_ids.is_empty() {
@@ -181,6 +345,7 @@ pub fn text(cat: &Catalog, r: &Report, style: &TextStyle) -> String {
         }
         out.push('\n');
     }
+    let mut shown = std::collections::HashSet::new();
     for it in &r.items {
         let e = it.error;
         let rule = format!("━━ AADSTS{} ━━", e.code);
@@ -195,7 +360,11 @@ pub fn text(cat: &Catalog, r: &Report, style: &TextStyle) -> String {
                     }
                     out.push('\n');
                 }
-                out.push_str(&text::page(cat, p, style));
+                if shown.insert(p.code) {
+                    out.push_str(&text::page(cat, p, style));
+                } else {
+                    let _ = writeln!(out, "{}", page_above(p));
+                }
             }
             None => {
                 let _ = writeln!(
@@ -222,8 +391,16 @@ pub fn text(cat: &Catalog, r: &Report, style: &TextStyle) -> String {
     out
 }
 
+/// What stands in for a page already shown for an earlier error with the same code: a text
+/// of many variants of one error (different messages) printed the whole page for each,
+/// hundreds of megabytes for one megabyte of input (issue 22).
+fn page_above(p: &Page) -> String {
+    format!("The page for {} is shown above.", p.label())
+}
+
 pub fn markdown(cat: &Catalog, r: &Report) -> String {
     let mut out = format!("# {}\n\n", header(r));
+    let mut shown = std::collections::HashSet::new();
     for it in &r.items {
         let e = it.error;
         let _ = writeln!(out, "- **AADSTS{}**: {}", e.code, summary_line(e, it.page));
@@ -252,7 +429,10 @@ pub fn markdown(cat: &Catalog, r: &Report) -> String {
             out.push('\n');
         }
         match it.page {
-            Some(p) => out.push_str(&markdown::page(cat, p)),
+            Some(p) if shown.insert(p.code) => out.push_str(&markdown::page(cat, p)),
+            Some(p) => {
+                let _ = writeln!(out, "{}", page_above(p));
+            }
             None => {
                 let _ = writeln!(
                     out,
@@ -281,6 +461,8 @@ struct ErrorOut<'a> {
     title: Option<&'a str>,
     lookup_url: String,
     tailored_steps: &'a [String],
+    /// The same steps as plain text (no Markdown), for machines and one-line contexts.
+    tailored_steps_text: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -302,12 +484,16 @@ pub fn json(cat: &'_ Catalog, r: &Report) -> String {
             title: it.page.map(|p| p.title.as_ref()),
             lookup_url: aadsts_catalog::lookup_url(it.error.code),
             tailored_steps: &it.tailored,
+            tailored_steps_text: it.tailored.iter().map(|t| plain_text(t)).collect(),
         })
         .collect();
+    // Each page once, however many errors share its code.
+    let mut shown = std::collections::HashSet::new();
     let pages = r
         .items
         .iter()
         .filter_map(|it| it.page)
+        .filter(|p| shown.insert(p.code))
         .map(|p| json::page_value(cat, p))
         .collect();
     json::to_string(&ReportJson {

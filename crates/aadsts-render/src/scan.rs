@@ -1,7 +1,8 @@
 //! Renderings of a scan summary: a terminal report that fits the screen, Markdown, CSV
 //! (one row per code) and one self-contained HTML file with SVG charts.
 
-use crate::html::escape;
+use crate::html::Links;
+use maud::{html, Markup, PreEscaped};
 use crate::text::{paint, TextStyle, BOLD, DIM, HEADING};
 use aadsts_scan::{Class, CodeRow, Summary};
 use std::fmt::Write as _;
@@ -24,6 +25,78 @@ fn cut(s: &str, n: usize) -> String {
         let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
         t.push('…');
         t
+    }
+}
+
+/// A value from a log, made safe to print on a terminal: control characters (C0, DEL, C1:
+/// escape and OSC sequences, carriage returns, line breaks) and the bidirectional overrides
+/// become visible escapes (`\x1b`, `\r`, `\u{202e}`), so a field cannot move the cursor,
+/// retitle the window, plant a link or forge a line of the report (issue 22).
+pub fn term_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut o = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => o.push_str("\\n"),
+            '\r' => o.push_str("\\r"),
+            '\t' => o.push_str("\\t"),
+            c if (c as u32) < 0x100 && unsafe_char(c) => {
+                let _ = write!(o, "\\x{:02x}", c as u32);
+            }
+            c if unsafe_char(c) => {
+                let _ = write!(o, "\\u{{{:x}}}", c as u32);
+            }
+            c => o.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(o)
+}
+
+/// A value from a log in Markdown running text or a table cell: control characters escaped
+/// as on a terminal, and the punctuation that would make a link, an image, raw HTML,
+/// emphasis, code or a new table cell backslash-escaped, so it renders as the text it is.
+pub fn md_safe(s: &str) -> String {
+    let t = term_safe(s);
+    let mut o = String::with_capacity(t.len() + 8);
+    for c in t.chars() {
+        if matches!(
+            c,
+            '\\' | '`'
+                | '*'
+                | '_'
+                | '['
+                | ']'
+                | '('
+                | ')'
+                | '<'
+                | '>'
+                | '|'
+                | '!'
+                | '~'
+                | '#'
+                | '&'
+        ) {
+            o.push('\\');
+        }
+        o.push(c);
+    }
+    o
+}
+
+/// A CSV cell that a spreadsheet will not run: a cell starting with `=`, `+`, `-`, `@`, a
+/// tab or a carriage return gets a leading `'` (OWASP's advice against CSV injection), and
+/// control characters are escaped as on a terminal (the CSV is printed on standard output).
+pub fn csv_safe(s: &str) -> String {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let t = term_safe(s);
+    if formula {
+        format!("'{t}")
+    } else {
+        t.into_owned()
     }
 }
 
@@ -50,6 +123,24 @@ fn top_line(c: &CodeRow) -> String {
     }
     if let Some(p) = c.top.failed_ca_policies.first() {
         parts.push(format!("CA policy “{}” ({})", p.value, p.count));
+    }
+    parts.join(" · ")
+}
+
+/// [`top_line`] with every value made safe for a terminal.
+fn top_line_text(c: &CodeRow) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = c.top.apps.first() {
+        parts.push(format!("app {} ({})", term_safe(&a.value), a.count));
+    }
+    if let Some(u) = c.top.users.first() {
+        parts.push(format!("user {} ({})", term_safe(&u.value), u.count));
+    }
+    if let Some(i) = c.top.ips.first() {
+        parts.push(format!("IP {} ({})", term_safe(&i.value), i.count));
+    }
+    if let Some(p) = c.top.failed_ca_policies.first() {
+        parts.push(format!("CA policy “{}” ({})", term_safe(&p.value), p.count));
     }
     parts.join(" · ")
 }
@@ -95,10 +186,15 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
         let _ = write!(
             o,
             "  {}  [{shape}] {} rows, {} skipped",
-            i.name, i.rows_read, i.rows_skipped
+            term_safe(&i.name),
+            i.rows_read,
+            i.rows_skipped
         );
         if let Some(e) = &i.error {
-            let _ = write!(o, "  error: {e}");
+            let _ = write!(o, "  error: {}", term_safe(e));
+        }
+        if let Some(n) = &i.note {
+            let _ = write!(o, "  note: {}", term_safe(n));
         }
         o.push('\n');
     }
@@ -107,9 +203,9 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
             o,
             "  {} {}: {} {}",
             paint(style, DIM, "skipped"),
-            k.file,
-            k.at,
-            k.reason
+            term_safe(&k.file),
+            term_safe(&k.at),
+            term_safe(&k.reason)
         );
     }
     if s.rows.skipped as usize > s.skipped.len() {
@@ -144,7 +240,7 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
                 c.users,
                 c.apps
             );
-            let tl = top_line(c);
+            let tl = top_line_text(c);
             if !tl.is_empty() {
                 let _ = writeln!(
                     o,
@@ -169,6 +265,13 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
         by(&[Class::Interrupt]),
     );
     section(&mut o, "Expected noise", by(&[Class::Expected]));
+    if s.top_lists_truncated {
+        let _ = writeln!(
+            o,
+            "\nTop lists truncated: a code had more than {} distinct users, apps or IPs; only that many are tracked by name, so the counts of its top values may be low (distinct counts stay exact)",
+            aadsts_scan::stats::TOP_KEYS_CAP
+        );
+    }
     if !s.unknown_codes.is_empty() {
         let _ = writeln!(
             o,
@@ -183,7 +286,13 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
     if !s.signals.is_empty() {
         let _ = writeln!(o, "\n{}", paint(style, HEADING, "Signals of attack"));
         for sig in &s.signals {
-            let _ = writeln!(o, "  [{}] {}: {}", sig.severity, sig.kind, sig.summary);
+            let _ = writeln!(
+                o,
+                "  [{}] {}: {}",
+                sig.severity,
+                sig.kind,
+                term_safe(&sig.summary)
+            );
         }
     }
     if !s.fix_first.is_empty() {
@@ -228,7 +337,7 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
         let bar_w = width.saturating_sub(40).clamp(10, 60) as u64;
         let _ = writeln!(
             o,
-            "  {:<17} {:>6} {:>6}  {}",
+            "  {:<17} {:>6} {:>6}  █ failed (interrupts and expected codes are not failures)  ░ other",
             if s.timeline.bucket == "hour" {
                 "hour (UTC)"
             } else {
@@ -236,7 +345,6 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
             },
             "total",
             "failed",
-            "█ failed (interrupts and expected codes are not failures)  ░ other"
         );
         for p in s.timeline.points.iter().take(72) {
             let total = (p.sign_ins * bar_w).div_ceil(max);
@@ -244,7 +352,7 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
             let _ = writeln!(
                 o,
                 "  {:<17} {:>6} {:>6}  {}{}",
-                p.t,
+                term_safe(&p.t),
                 p.sign_ins,
                 p.failures,
                 "█".repeat(fail as usize),
@@ -272,7 +380,7 @@ pub fn markdown(s: &Summary) -> String {
         t.interrupts,
         t.expected,
         t.successes,
-        span(s)
+        md_safe(&span(s))
     );
     let _ = writeln!(
         o,
@@ -299,7 +407,13 @@ pub fn markdown(s: &Summary) -> String {
     if !s.signals.is_empty() {
         o.push_str("## Signals of attack\n\n");
         for sig in &s.signals {
-            let _ = writeln!(o, "- **{}** ({}): {}", sig.kind, sig.severity, sig.summary);
+            let _ = writeln!(
+                o,
+                "- **{}** ({}): {}",
+                sig.kind,
+                sig.severity,
+                md_safe(&sig.summary)
+            );
         }
         o.push('\n');
     }
@@ -318,19 +432,25 @@ pub fn markdown(s: &Summary) -> String {
             c.users,
             c.apps,
             c.ips,
-            c.first_seen.as_deref().unwrap_or(""),
-            c.last_seen.as_deref().unwrap_or(""),
+            md_safe(c.first_seen.as_deref().unwrap_or("")),
+            md_safe(c.last_seen.as_deref().unwrap_or("")),
             c.top
                 .apps
                 .first()
-                .map(|a| a.value.replace('|', "\\|"))
+                .map(|a| md_safe(&a.value))
                 .unwrap_or_default()
         );
     }
     if !s.skipped.is_empty() {
         o.push_str("\n## Skipped rows\n\n");
         for k in &s.skipped {
-            let _ = writeln!(o, "- {} {}: {}", k.file, k.at, k.reason);
+            let _ = writeln!(
+                o,
+                "- {} {}: {}",
+                md_safe(&k.file),
+                md_safe(&k.at),
+                md_safe(&k.reason)
+            );
         }
     }
     o
@@ -357,21 +477,23 @@ pub fn csv(s: &Summary) -> Result<String, csv::Error> {
         "top_failed_ca_policy",
     ])?;
     for c in &s.codes {
+        // Every text cell goes through `csv_safe`: the top values come from the logs.
         let first =
-            |v: &Vec<aadsts_scan::Count>| v.first().map(|x| x.value.clone()).unwrap_or_default();
+            |v: &Vec<aadsts_scan::Count>| v.first().map(|x| csv_safe(&x.value)).unwrap_or_default();
+        let opt = |v: &Option<String>| csv_safe(v.as_deref().unwrap_or(""));
         w.write_record([
             c.code.to_string(),
             class_word(c.class).to_string(),
-            c.name.clone().unwrap_or_default(),
-            c.title.clone().unwrap_or_default(),
+            opt(&c.name),
+            opt(&c.title),
             c.severity.map(|x| x.to_string()).unwrap_or_default(),
-            c.fixer.clone().unwrap_or_default(),
+            opt(&c.fixer),
             c.count.to_string(),
             c.users.to_string(),
             c.apps.to_string(),
             c.ips.to_string(),
-            c.first_seen.clone().unwrap_or_default(),
-            c.last_seen.clone().unwrap_or_default(),
+            opt(&c.first_seen),
+            opt(&c.last_seen),
             first(&c.top.apps),
             first(&c.top.users),
             first(&c.top.ips),
@@ -384,99 +506,108 @@ pub fn csv(s: &Summary) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// Horizontal bars as inline SVG.
-fn bars(items: &[(String, u64, u64)], title: &str) -> String {
-    let max = items.iter().map(|i| i.1).max().unwrap_or(1).max(1);
-    let h = 22 * items.len() + 30;
-    let mut o = format!("<figure><figcaption>{}</figcaption><svg role=\"img\" aria-label=\"{}\" viewBox=\"0 0 760 {h}\" width=\"100%\">", escape(title), escape(title));
-    for (i, (label, total, fail)) in items.iter().enumerate() {
-        let y = 10 + i * 22;
-        let w = (*total as f64 / max as f64 * 420.0).max(1.0);
-        let fw = (*fail as f64 / max as f64 * 420.0).min(w);
-        let _ = write!(
-            o,
-            "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text><rect x=\"300\" y=\"{y}\" width=\"{w:.1}\" height=\"16\" fill=\"#9ec5e8\"/><rect x=\"300\" y=\"{y}\" width=\"{fw:.1}\" height=\"16\" fill=\"#d9534f\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"12\">{total}</text>",
-            y + 12,
-            escape(&cut(label, 45)),
-            300.0 + w + 4.0,
-            y + 12
-        );
-    }
-    o.push_str("</svg></figure>");
-    o
+/// One bar of a chart: a label (with its code, linked when the report has links), the
+/// total and the failures among it.
+struct Bar {
+    code: Option<u32>,
+    label: String,
+    total: u64,
+    fail: u64,
 }
 
-fn timeline_svg(s: &Summary) -> String {
+/// Styles of the report's charts and tables; part of the report body, so the web page and
+/// the standalone file look the same.
+const SCAN_STYLE: &str = ".totals{font-size:1.05rem}.chart{margin:1rem 0}.chart figcaption{font-weight:600}\
+.bars{list-style:none;padding:0;margin:.3rem 0}.bars li{display:grid;grid-template-columns:minmax(0,1fr) auto;gap:0 .6rem;padding:.2rem 0;font-size:.9rem;align-items:center}\
+.bars .lbl{overflow-wrap:anywhere}.bars .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\
+.bars .track{grid-column:1/-1;height:.7rem}.bars .bar{display:block;height:100%;background:#9ec5e8;min-width:2px}.bars .fail{display:block;height:100%;background:#d9534f}\
+@media (min-width:700px){.bars li{grid-template-columns:19rem minmax(0,1fr) 6rem}.bars .track{grid-column:2;grid-row:1;height:1rem}.bars .num{grid-column:3}}\
+.timeline svg{display:block;width:100%;height:10rem;background:#fafafa;border-bottom:1px solid #999}.axis{display:flex;justify-content:space-between;gap:1rem;font-size:.8rem;color:#555;flex-wrap:wrap}\
+.legend i{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 .6rem;vertical-align:middle}.legend .ok{background:#9ec5e8}.legend .bad{background:#d9534f}\
+table.scan-codes td:nth-child(n+4):nth-child(-n+7){text-align:right;font-variant-numeric:tabular-nums}\
+@media (prefers-color-scheme:dark){.timeline svg{background:#1b1b1b}.axis{color:#aaa}}";
+
+/// Horizontal bars in HTML: label and count on one line and the bar under them on a phone,
+/// all three on one line on a wide screen. Nothing is cut or scaled down to illegibility.
+fn bars(items: &[Bar], title: &str, links: Option<Links>) -> Markup {
+    let max = items.iter().map(|i| i.total).max().unwrap_or(1).max(1);
+    html! {
+        figure.chart {
+            figcaption { (title) " " span.legend { i.ok {} "all" i.bad {} "failures" } }
+            ol.bars {
+                @for b in items {
+                    @let w = b.total as f64 / max as f64 * 100.0;
+                    @let fw = if b.total == 0 { 0.0 } else { (b.fail as f64 / b.total as f64 * 100.0).min(100.0) };
+                    li {
+                        span.lbl {
+                            @match (b.code, links) {
+                                (Some(c), Some(l)) => { a href=(l.code(c)) { (c) } " " }
+                                (Some(c), None) => { (c) " " }
+                                _ => {}
+                            }
+                            (b.label)
+                        }
+                        span.num title={(b.fail) " failures"} { (b.total) }
+                        span.track { span.bar style={"width:" (format!("{w:.1}")) "%"} { span.fail style={"width:" (format!("{fw:.1}")) "%"} {} } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Sign-ins per hour or day: the bars in an SVG that stretches to any width, the labels in
+/// HTML under it (so they keep their size on a phone).
+fn timeline_svg(s: &Summary) -> Markup {
     let pts = &s.timeline.points;
     if pts.is_empty() {
-        return String::new();
+        return html! {};
     }
-    let max = pts.iter().map(|p| p.sign_ins).max().unwrap_or(1).max(1) as f64;
-    let n = pts.len() as f64;
-    let bw = (740.0 / n).max(1.0);
-    let mut o = format!("<figure><figcaption>Sign-ins per {} (red: failures)</figcaption><svg role=\"img\" aria-label=\"timeline\" viewBox=\"0 0 760 220\" width=\"100%\">", s.timeline.bucket);
-    for (i, p) in pts.iter().enumerate() {
-        let x = 10.0 + i as f64 * bw;
-        let h = p.sign_ins as f64 / max * 180.0;
-        let fh = p.failures as f64 / max * 180.0;
-        let _ = write!(
-            o,
-            "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\" fill=\"#9ec5e8\"><title>{} {} sign-ins, {} failures</title></rect><rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{fh:.1}\" fill=\"#d9534f\"/>",
-            200.0 - h,
-            (bw - 1.0).max(0.5),
-            escape(&p.t),
-            p.sign_ins,
-            p.failures,
-            200.0 - fh,
-            (bw - 1.0).max(0.5)
-        );
+    let max = pts.iter().map(|p| p.sign_ins).max().unwrap_or(1).max(1);
+    let n = pts.len();
+    let gap = if n > 1 { 0.15 } else { 0.0 };
+    html! {
+        figure.chart.timeline {
+            figcaption { "Sign-ins per " (s.timeline.bucket) " " span.legend { i.ok {} "all" i.bad {} "failures" } }
+            svg role="img" aria-label={"Sign-ins per " (s.timeline.bucket)} viewBox={"0 0 " (n) " 100"} preserveAspectRatio="none" {
+                @for (i, p) in pts.iter().enumerate() {
+                    @let h = p.sign_ins as f64 / max as f64 * 100.0;
+                    @let fh = p.failures as f64 / max as f64 * 100.0;
+                    rect x=(i) y=(format!("{:.2}", 100.0 - h)) width=(format!("{:.2}", 1.0 - gap)) height=(format!("{h:.2}")) fill="#9ec5e8" {
+                        title { (p.t) ": " (p.sign_ins) " sign-ins, " (p.failures) " failures" }
+                    }
+                    rect x=(i) y=(format!("{:.2}", 100.0 - fh)) width=(format!("{:.2}", 1.0 - gap)) height=(format!("{fh:.2}")) fill="#d9534f" {}
+                }
+            }
+            p.axis { span { (pts[0].t) } span { "highest: " (max) " per " (s.timeline.bucket) } span { (pts[n - 1].t) } }
+        }
     }
-    let _ = write!(o, "<text x=\"10\" y=\"215\" font-size=\"11\">{}</text><text x=\"750\" y=\"215\" font-size=\"11\" text-anchor=\"end\">{}</text></svg></figure>", escape(&pts[0].t), escape(&pts[pts.len() - 1].t));
-    o
 }
 
 /// One HTML file with everything inline (no scripts, no external resources).
 pub fn html(s: &Summary) -> String {
-    let mut body = String::new();
+    crate::html::document("Sign-in log scan", &html_body(s, None))
+}
+
+/// The report as a fragment for a page that has its own header (the web site); codes link
+/// to their pages through `links` when given.
+pub fn html_body(s: &Summary, links: Option<Links>) -> String {
     let t = &s.totals;
-    let _ = write!(body, "<h1>Sign-in log scan</h1><p class=\"totals\"><b>{}</b> sign-ins · <b>{}</b> failures ({}) · {} interrupts · {} expected · {} successes<br>{}<br>Rows: {} read, {} used, {} filtered out, {} skipped{}</p>",
-        t.sign_ins, t.failures, pct(t.failure_rate), t.interrupts, t.expected, t.successes, escape(&span(s)), s.rows.read, s.rows.used, s.rows.filtered_out, s.rows.skipped,
-        if s.redacted { " · users and IPs redacted" } else { "" });
-    body.push_str("<ul class=\"inputs\">");
-    for i in &s.inputs {
-        let _ = write!(
-            body,
-            "<li>{} [{}]: {} rows, {} skipped{}</li>",
-            escape(&i.name),
-            i.shape.map(|x| x.as_str()).unwrap_or("-"),
-            i.rows_read,
-            i.rows_skipped,
-            i.error
-                .as_ref()
-                .map(|e| format!(" — {}", escape(e)))
-                .unwrap_or_default()
-        );
-    }
-    body.push_str("</ul>");
-    body.push_str(&timeline_svg(s));
-    let codes: Vec<(String, u64, u64)> = s
+    let codes: Vec<Bar> = s
         .codes
         .iter()
         .take(15)
-        .map(|c| {
-            let fail = if matches!(c.class, Class::Failure | Class::Unknown) {
+        .map(|c| Bar {
+            code: Some(c.code),
+            label: c.title.clone().unwrap_or_default(),
+            total: c.count,
+            fail: if matches!(c.class, Class::Failure | Class::Unknown) {
                 c.count
             } else {
                 0
-            };
-            (
-                format!("{} {}", c.code, c.title.as_deref().unwrap_or("")),
-                c.count,
-                fail,
-            )
+            },
         })
         .collect();
-    body.push_str(&bars(&codes, "Codes (red: failures)"));
     let mut apps: std::collections::HashMap<String, (u64, u64)> = Default::default();
     for c in &s.codes {
         let fail = matches!(c.class, Class::Failure | Class::Unknown);
@@ -488,66 +619,130 @@ pub fn html(s: &Summary) -> String {
             }
         }
     }
-    let mut apps: Vec<(String, u64, u64)> = apps.into_iter().map(|(k, (a, b))| (k, a, b)).collect();
-    apps.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut apps: Vec<Bar> = apps
+        .into_iter()
+        .map(|(label, (total, fail))| Bar {
+            code: None,
+            label,
+            total,
+            fail,
+        })
+        .collect();
+    apps.sort_by(|a, b| b.total.cmp(&a.total).then(a.label.cmp(&b.label)));
     apps.truncate(12);
-    body.push_str(&bars(&apps, "Apps (top apps of each code; red: failures)"));
-    if !s.fix_first.is_empty() {
-        body.push_str("<h2>Fix first</h2><ol>");
-        for f in &s.fix_first {
-            let _ = write!(
-                body,
-                "<li><b>AADSTS{}</b> {} — {} users, {} sign-ins; {} acts<br>{}</li>",
-                f.code,
-                escape(&f.title),
-                f.users,
-                f.count,
-                escape(&f.fixer),
-                crate::html::markdown(&f.first_step)
-            );
-        }
-        body.push_str("</ol>");
-    }
-    if !s.signals.is_empty() {
-        body.push_str("<h2>Signals of attack</h2>");
-        for sig in &s.signals {
-            let _ = write!(
-                body,
-                "<details><summary><b>{}</b> ({}): {}</summary><table>",
-                escape(sig.kind),
-                sig.severity,
-                escape(&sig.summary)
-            );
-            for (k, v) in &sig.evidence {
-                let _ = write!(
-                    body,
-                    "<tr><th>{}</th><td>{}</td></tr>",
-                    escape(k),
-                    escape(v)
-                );
+    let code_cell = |c: u32| -> Markup {
+        html! {
+            @match links {
+                Some(l) => a href=(l.code(c)) { (c) },
+                None => (c),
             }
-            body.push_str("</table></details>");
+        }
+    };
+    html! {
+        style { (PreEscaped(SCAN_STYLE)) }
+        h1 { "Sign-in log scan" }
+        p.totals {
+            b { (t.sign_ins) } " sign-ins · " b { (t.failures) } " failures (" (pct(t.failure_rate)) ") · "
+            (t.interrupts) " interrupts · " (t.expected) " expected · " (t.successes) " successes"
+            br; (span(s)) br;
+            "Rows: " (s.rows.read) " read, " (s.rows.used) " used, " (s.rows.filtered_out) " filtered out, " (s.rows.skipped) " skipped"
+            @if s.redacted { " · users and IPs redacted" }
+        }
+        ul.inputs {
+            @for i in &s.inputs {
+                li {
+                    (i.name) " [" (i.shape.map(|x| x.as_str()).unwrap_or("-")) "]: " (i.rows_read) " rows, " (i.rows_skipped) " skipped"
+                    @if let Some(e) = &i.error { " — " (e) }
+                }
+            }
+        }
+        (timeline_svg(s))
+        (bars(&codes, "Codes", links))
+        (bars(&apps, "Apps (top apps of each code)", links))
+        @if !s.fix_first.is_empty() {
+            h2 { "Fix first" }
+            ol {
+                @for f in &s.fix_first {
+                    li {
+                        b { "AADSTS" (code_cell(f.code)) } " " (f.title) " — " (f.users) " users, " (f.count) " sign-ins; " (f.fixer) " acts"
+                        br; (PreEscaped(crate::html::markdown(&f.first_step)))
+                    }
+                }
+            }
+        }
+        @if !s.signals.is_empty() {
+            h2 { "Signals of attack" }
+            @for sig in &s.signals {
+                details {
+                    summary { b { (sig.kind) } " (" (sig.severity) "): " (sig.summary) }
+                    div.scroll { table { @for (k, v) in &sig.evidence { tr { th { (k) } td { (v) } } } } }
+                }
+            }
+        }
+        h2 { "Codes" }
+        div.scroll {
+            table.scan-codes {
+                thead { tr { th { "Code" } th { "Class" } th { "Title" } th { "Count" } th { "Users" } th { "Apps" } th { "IPs" } th { "First seen" } th { "Last seen" } th { "Top" } } }
+                tbody {
+                    @for c in &s.codes {
+                        tr class=(class_word(c.class)) {
+                            td { (code_cell(c.code)) } td { (class_word(c.class)) } td { (c.title.as_deref().unwrap_or("(no page)")) }
+                            td { (c.count) } td { (c.users) } td { (c.apps) } td { (c.ips) }
+                            td { (c.first_seen.as_deref().unwrap_or("")) } td { (c.last_seen.as_deref().unwrap_or("")) } td { (top_line(c)) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !s.skipped.is_empty() {
+            h2 { "Skipped rows" }
+            ul { @for k in &s.skipped { li { (k.file) " " (k.at) ": " (k.reason) } } }
         }
     }
-    body.push_str("<h2>Codes</h2><table><thead><tr><th>Code</th><th>Class</th><th>Title</th><th>Count</th><th>Users</th><th>Apps</th><th>IPs</th><th>First seen</th><th>Last seen</th><th>Top</th></tr></thead><tbody>");
-    for c in &s.codes {
-        let _ = write!(body, "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            class_word(c.class), c.code, class_word(c.class), escape(c.title.as_deref().unwrap_or("(no page)")), c.count, c.users, c.apps, c.ips,
-            escape(c.first_seen.as_deref().unwrap_or("")), escape(c.last_seen.as_deref().unwrap_or("")), escape(&top_line(c)));
+    .into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_values_show_control_characters_as_escapes() {
+        assert_eq!(term_safe("alice@contoso.com"), "alice@contoso.com");
+        let evil = "a\u{1b}]8;;https://evil.example\u{7}b\u{1b}[2J\r\nc\u{9b}d\u{202e}e\u{7f}";
+        let t = term_safe(evil);
+        assert!(!t.chars().any(|c| c.is_control()), "{t}");
+        assert_eq!(
+            t,
+            "a\\x1b]8;;https://evil.example\\x07b\\x1b[2J\\r\\nc\\x9bd\\u{202e}e\\x7f"
+        );
     }
-    body.push_str("</tbody></table>");
-    if !s.skipped.is_empty() {
-        body.push_str("<h2>Skipped rows</h2><ul>");
-        for k in &s.skipped {
-            let _ = write!(
-                body,
-                "<li>{} {}: {}</li>",
-                escape(&k.file),
-                escape(&k.at),
-                escape(&k.reason)
-            );
+
+    #[test]
+    fn markdown_values_make_no_link_or_html() {
+        let m = md_safe("[Repair](https://evil.example) <img src=x> a|b\u{1b}");
+        assert_eq!(
+            m,
+            "\\[Repair\\]\\(https://evil.example\\) \\<img src=x\\> a\\|b\\\\x1b"
+        );
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for (v, want) in [
+            (
+                "=HYPERLINK(\"https://evil.example\",\"x\")",
+                "'=HYPERLINK(\"https://evil.example\",\"x\")",
+            ),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\\tx"),
+            ("\r=1", "'\\r=1"),
+            ("alice@contoso.com", "alice@contoso.com"),
+            ("a\u{1b}[31mb", "a\\x1b[31mb"),
+        ] {
+            assert_eq!(csv_safe(v), want, "{v}");
         }
-        body.push_str("</ul>");
     }
-    crate::html::document("Sign-in log scan", &body)
 }

@@ -36,6 +36,8 @@ pub enum ScanError {
     },
     #[error("bad pattern {pattern}: {message}")]
     Pattern { pattern: String, message: String },
+    #[error("{path} is {what}")]
+    Unsupported { path: String, what: String },
     #[error("no file matches {0}")]
     NoMatch(String),
     #[error("no input: give files, directories, globs or `-` for standard input")]
@@ -60,6 +62,9 @@ pub struct Options {
     pub threads: usize,
     /// How many skipped rows to list by location (all are counted).
     pub max_skipped_listed: usize,
+    /// Set to `true` (by another thread) to stop the scan: every read checks it, and a
+    /// cancelled input ends with the error "scan cancelled". For a server whose client left.
+    pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// Per-file outcome.
@@ -74,6 +79,10 @@ pub struct InputReport {
     /// Set when the file could not be read to its end.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Set when an entry of a directory or a glob was not read on purpose (not a regular
+    /// file, or a symbolic link out of the directory), with why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -152,6 +161,11 @@ impl read::Sink for Collector<'_> {
         self.report.rows_read += 1;
         self.report.rows_skipped += 1;
         if self.skipped.len() < self.opts.max_skipped_listed.max(1) {
+            let reason = if self.opts.redact {
+                without_values(&reason)
+            } else {
+                reason
+            };
             self.skipped.push(Skipped {
                 file: self.report.name.clone(),
                 at,
@@ -161,6 +175,41 @@ impl read::Sink for Collector<'_> {
     }
 }
 
+/// A skip reason without the values it quotes (`--redact`): readers quote a field's value
+/// as `"…"` (Rust's debug form, inner quotes escaped) and serde quotes tokens in backticks;
+/// each quoted run becomes `"…"`, so `error code "alice@contoso.com" is not a number`
+/// reads `error code "…" is not a number`. The reason stays; the value, which may be a user
+/// name in the wrong column, goes.
+pub fn without_values(reason: &str) -> String {
+    let mut o = String::with_capacity(reason.len());
+    let mut chars = reason.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                let mut escaped = false;
+                for d in chars.by_ref() {
+                    match d {
+                        '\\' if !escaped => escaped = true,
+                        '"' if !escaped => break,
+                        _ => escaped = false,
+                    }
+                }
+                o.push_str("\"…\"");
+            }
+            '`' => {
+                for d in chars.by_ref() {
+                    if d == '`' {
+                        break;
+                    }
+                }
+                o.push_str("`…`");
+            }
+            c => o.push(c),
+        }
+    }
+    o
+}
+
 fn scan_one<'a>(
     src: &Source,
     opts: &'a Options,
@@ -168,8 +217,12 @@ fn scan_one<'a>(
     progress: &Arc<AtomicU64>,
 ) -> Collector<'a> {
     let mut c = Collector::new(opts, src.name());
-    let opened = input::open(src, progress.clone()).and_then(|r| {
-        input::peek(r, 64 * 1024).map_err(|e| ScanError::Read {
+    if let Source::Ignored(_, why) = src {
+        c.report.note = Some(why.clone());
+        return c;
+    }
+    let opened = input::open(src, progress.clone(), opts.cancel.clone()).and_then(|r| {
+        input::peek_first_line(r, 64 * 1024, 1 << 20).map_err(|e| ScanError::Read {
             path: src.name(),
             source: e,
         })
@@ -271,4 +324,31 @@ pub fn scan(
         skipped.extend(s);
     }
     Ok(summary::summarise(catalog, tally, inputs, skipped, opts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_values;
+
+    #[test]
+    fn redacted_skip_reasons_keep_the_reason_and_drop_the_value() {
+        assert_eq!(
+            without_values(r#"error code "alice@contoso.com" is not a number"#),
+            r#"error code "…" is not a number"#
+        );
+        assert_eq!(
+            without_values(r#"time "bob \"the\" builder" is not a date this tool reads"#),
+            r#"time "…" is not a date this tool reads"#
+        );
+        assert_eq!(
+            without_values("invalid type: string \"carol\", expected `u32` at line 1"),
+            "invalid type: string \"…\", expected `…` at line 1"
+        );
+        assert_eq!(
+            without_values("no JSON object on this line"),
+            "no JSON object on this line"
+        );
+        // A quote that never closes hides the rest.
+        assert_eq!(without_values("time \"dave@x"), "time \"…\"");
+    }
 }

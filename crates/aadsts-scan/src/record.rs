@@ -19,6 +19,94 @@ pub fn time(t: &str) -> Option<String> {
     })
 }
 
+/// Checks the fields of a `--since`/`--until` value that starts with a date: the day must
+/// exist in its month (`2025-02-30` is refused, not rolled over), the clock must be a
+/// clock (hours to 23, minutes and seconds to 59) and an offset at most ±23:59 (`+99:00`
+/// is refused). `Err` says what is wrong. Values in other shapes are left to the parser.
+pub fn check_time_bound(t: &str) -> Result<(), String> {
+    let t = t.trim();
+    let b = t.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let d = b.get(r)?;
+        digits(d).then(|| std::str::from_utf8(d).ok()?.parse().ok())?
+    };
+    if !(b.len() >= 10 && b[4] == b'-' && b[7] == b'-') {
+        return Ok(());
+    }
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return Err("the date is not YYYY-MM-DD".into());
+    };
+    if !(1..=12).contains(&m) {
+        return Err(format!("there is no month {m}"));
+    }
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if d == 0 || d > days {
+        return Err(format!("{y:04}-{m:02} has no day {d}"));
+    }
+    let rest = &t[10..];
+    if rest.is_empty() {
+        return Ok(());
+    }
+    let clock = rest
+        .strip_prefix(['T', 't', ' '])
+        .ok_or("after the date comes `T` and a time")?;
+    let cb = clock.as_bytes();
+    let two = |i: usize| -> Option<u32> {
+        let d = cb.get(i..i + 2)?;
+        digits(d).then(|| std::str::from_utf8(d).ok()?.parse().ok())?
+    };
+    let (Some(hh), Some(mm)) = (two(0), two(3)) else {
+        return Err("the time is not HH:MM[:SS]".into());
+    };
+    if cb.get(2) != Some(&b':') {
+        return Err("the time is not HH:MM[:SS]".into());
+    }
+    if hh > 23 || mm > 59 {
+        return Err(format!("{hh:02}:{mm:02} is not a time of day"));
+    }
+    let mut i = 5;
+    if cb.get(5) == Some(&b':') {
+        let ss = two(6).ok_or("the seconds are not two digits")?;
+        if ss > 59 {
+            return Err(format!("{ss:02} is not a number of seconds"));
+        }
+        i = 8;
+        if cb.get(8) == Some(&b'.') {
+            i = 9 + cb[9..].iter().take_while(|c| c.is_ascii_digit()).count();
+        }
+    }
+    let zone = &clock[i..];
+    match zone.as_bytes() {
+        [] | [b'Z' | b'z'] => Ok(()),
+        [b'+' | b'-', ..] => {
+            let z: Vec<u8> = zone.bytes().skip(1).filter(|c| *c != b':').collect();
+            let ok = (z.len() == 2 || z.len() == 4) && digits(&z);
+            let h: u32 = std::str::from_utf8(z.get(..2).unwrap_or(b"99"))
+                .ok()
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(99);
+            let mi: u32 = std::str::from_utf8(z.get(2..).unwrap_or(b""))
+                .ok()
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(0);
+            if ok && h <= 23 && mi <= 59 {
+                Ok(())
+            } else {
+                Err(format!("{zone} is not a UTC offset (at most ±23:59)"))
+            }
+        }
+        _ => Err(format!(
+            "{zone:?} after the time is not `Z` or a UTC offset"
+        )),
+    }
+}
+
 fn with_fraction(head: &str, frac: &str) -> String {
     let mut out = String::with_capacity(head.len() + frac.len() + 2);
     out.push_str(head);
@@ -707,6 +795,37 @@ mod tests {
         }
         assert_eq!(time("13/45/2025, 1:00:00 PM"), None);
         assert_eq!(time("2025-13-04T08:10:00Z"), None);
+    }
+
+    #[test]
+    fn time_bounds_that_do_not_exist_are_refused() {
+        for ok in [
+            "2025-03-01",
+            "2024-02-29",
+            "2025-03-01T08:00:00Z",
+            "2025-03-01T08:00Z",
+            "2025-03-01T08:00:00.123+02:00",
+            "2025-03-01 08:00:00-0530",
+            "2025-12-31T23:59:59+23:59",
+            "3/4/2025, 8:10:00.000 AM",
+        ] {
+            assert_eq!(check_time_bound(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "2025-02-30",
+            "2025-02-29",
+            "2025-13-01",
+            "2025-04-31T00:00:00Z",
+            "2025-03-01T24:00:00Z",
+            "2025-03-01T08:60:00Z",
+            "2025-03-01T08:00:61Z",
+            "2025-03-01T08:00:00+99:00",
+            "2025-03-01T08:00:00+05:75",
+            "2025-03-01T08:00:00+5",
+            "2025-03-01T08:00:00 UTC+1",
+        ] {
+            assert!(check_time_bound(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

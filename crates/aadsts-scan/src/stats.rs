@@ -35,23 +35,132 @@ fn hash(s: &str) -> u64 {
     h.finish()
 }
 
+/// Most distinct values a top list (users, apps, IPs… of one code) tracks by name. Beyond
+/// it a value is only counted as distinct (its 64-bit hash kept), so hostile or huge logs
+/// cost about 10 bytes per further distinct value instead of a name and a map entry.
+pub const TOP_KEYS_CAP: usize = 100_000;
+
+/// Sign-ins per value, for a top list and its distinct count.
+#[derive(Debug, Default, Clone)]
+pub struct Keys {
+    counts: HashMap<String, u64>,
+    /// Once more than [`TOP_KEYS_CAP`] values were seen: the hash of every value seen
+    /// (tracked or not), for the distinct count.
+    seen: Option<HashSet<u64>>,
+    cap: usize,
+}
+
+impl Keys {
+    fn cap(&self) -> usize {
+        if self.cap == 0 {
+            TOP_KEYS_CAP
+        } else {
+            self.cap
+        }
+    }
+
+    /// A list that tracks at most `cap` values by name (tests use small caps).
+    pub fn with_cap(cap: usize) -> Keys {
+        Keys {
+            cap,
+            ..Keys::default()
+        }
+    }
+
+    pub fn add(&mut self, k: &str, n: u64) {
+        if k.is_empty() {
+            return;
+        }
+        if let Some(v) = self.counts.get_mut(k) {
+            *v += n;
+            return;
+        }
+        if self.counts.len() < self.cap() {
+            self.counts.insert(k.to_string(), n);
+            if let Some(seen) = &mut self.seen {
+                seen.insert(hash(k));
+            }
+            return;
+        }
+        self.seen_mut().insert(hash(k));
+    }
+
+    fn seen_mut(&mut self) -> &mut HashSet<u64> {
+        if self.seen.is_none() {
+            self.seen = Some(self.counts.keys().map(|k| hash(k)).collect());
+        }
+        self.seen.as_mut().expect("just set")
+    }
+
+    /// Distinct values seen: exact (up to 64-bit hash collisions) whether or not the list
+    /// was truncated.
+    pub fn distinct(&self) -> usize {
+        self.seen.as_ref().map_or(self.counts.len(), |s| s.len())
+    }
+
+    /// Whether values beyond the cap were seen and not tracked by name: the counts of the
+    /// top values may then be low.
+    pub fn truncated(&self) -> bool {
+        self.seen
+            .as_ref()
+            .is_some_and(|s| s.len() > self.counts.len())
+    }
+
+    pub fn contains(&self, k: &str) -> bool {
+        self.counts.contains_key(k)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &u64)> {
+        self.counts.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// Adds the smaller list into the larger one (merging is symmetric, and re-inserting
+    /// the keys of a big map costs as much as building it).
+    pub fn merge(&mut self, mut o: Keys) {
+        if self.counts.len() < o.counts.len() {
+            std::mem::swap(self, &mut o);
+        }
+        if let Some(theirs) = o.seen.take() {
+            self.seen_mut().extend(theirs);
+        }
+        for (k, v) in o.counts {
+            if let Some(x) = self.counts.get_mut(k.as_str()) {
+                *x += v;
+            } else if self.counts.len() < self.cap() {
+                if let Some(seen) = &mut self.seen {
+                    seen.insert(hash(&k));
+                }
+                self.counts.insert(k, v);
+            } else {
+                self.seen_mut().insert(hash(&k));
+            }
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct CodeStats {
     pub count: u64,
-    pub users: HashMap<String, u64>,
-    pub apps: HashMap<String, u64>,
-    pub ips: HashMap<String, u64>,
-    pub client_apps: HashMap<String, u64>,
-    pub os: HashMap<String, u64>,
-    pub ca_policies: HashMap<String, u64>,
+    pub users: Keys,
+    pub apps: Keys,
+    pub ips: Keys,
+    pub client_apps: Keys,
+    pub os: Keys,
+    pub ca_policies: Keys,
     pub first: Option<String>,
     pub last: Option<String>,
 }
 
-fn bump(m: &mut HashMap<String, u64>, k: &str, n: u64) {
-    if !k.is_empty() {
-        *m.entry_ref(k).or_default() += n;
-    }
+fn bump(m: &mut Keys, k: &str, n: u64) {
+    m.add(k, n);
 }
 
 /// Copies the key only when it is new: most rows repeat a user or IP already counted.
@@ -61,15 +170,8 @@ fn insert(set: &mut HashSet<String>, k: &str) {
     }
 }
 
-/// Adds the smaller map into the larger one: merging is symmetric, and re-inserting the
-/// keys of a big map costs as much as building it.
-fn merge_map(a: &mut HashMap<String, u64>, mut b: HashMap<String, u64>) {
-    if a.len() < b.len() {
-        std::mem::swap(a, &mut b);
-    }
-    for (k, v) in b {
-        *a.entry(k).or_default() += v;
-    }
+fn merge_map(a: &mut Keys, b: Keys) {
+    a.merge(b);
 }
 
 fn min_time(a: &mut Option<String>, b: Option<&String>) {
@@ -268,5 +370,48 @@ impl Tally {
         self.risk_blocked_users.extend(o.risk_blocked_users);
         min_time(&mut self.first, o.first.as_ref());
         max_time(&mut self.last, o.last.as_ref());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_top_list_stops_growing_at_its_cap_and_still_counts_distinct_values() {
+        let mut k = Keys::with_cap(10);
+        for i in 0..1000 {
+            k.add(&format!("user{i}@contoso.com"), 1);
+        }
+        k.add("user0@contoso.com", 50);
+        assert_eq!(k.len(), 10);
+        assert_eq!(k.distinct(), 1000);
+        assert!(k.truncated());
+        assert_eq!(
+            k.iter()
+                .find(|(v, _)| *v == "user0@contoso.com")
+                .map(|x| *x.1),
+            Some(51)
+        );
+        // Merging parts (worker threads, files) keeps the distinct count exact.
+        let mut a = Keys::with_cap(10);
+        let mut b = Keys::with_cap(10);
+        for i in 0..600 {
+            a.add(&format!("u{i}"), 1);
+        }
+        for i in 400..1000 {
+            b.add(&format!("u{i}"), 1);
+        }
+        a.merge(b);
+        assert_eq!(a.distinct(), 1000);
+        assert_eq!(a.len(), 10);
+        // Under the cap nothing changes.
+        let mut small = Keys::with_cap(10);
+        small.add("a", 1);
+        small.add("b", 2);
+        let mut other = Keys::with_cap(10);
+        other.add("b", 1);
+        small.merge(other);
+        assert_eq!((small.distinct(), small.truncated()), (2, false));
     }
 }

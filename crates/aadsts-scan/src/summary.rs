@@ -6,7 +6,7 @@ use crate::{InputReport, Options, Skipped};
 use aadsts_catalog::Catalog;
 use aadsts_kb::{Severity, Signal};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub const SCHEMA: &str = "aadsts.scan/1";
 const TOP: usize = 5;
@@ -64,6 +64,10 @@ pub struct CodeRow {
     pub first_seen: Option<String>,
     pub last_seen: Option<String>,
     pub top: Tops,
+    /// Set when one of this code's lists saw more than `TOP_KEYS_CAP` distinct values:
+    /// the distinct counts stay exact, the counts of the top values may be low.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub top_truncated: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -139,9 +143,11 @@ pub struct Summary {
     pub signals: Vec<AttackSignal>,
     pub fix_first: Vec<FixFirst>,
     pub redacted: bool,
+    /// Whether any code's top lists were truncated (see `codes[].top_truncated`).
+    pub top_lists_truncated: bool,
 }
 
-fn top(m: &crate::stats::HashMap<String, u64>) -> Vec<Count> {
+fn top(m: &crate::stats::Keys) -> Vec<Count> {
     // Most counted first, ties by value. Only the first TOP are sorted: a code may have
     // hundreds of thousands of users, and copying and sorting them all cost more than
     // counting them.
@@ -287,6 +293,13 @@ pub(crate) fn summarise(
         for i in &mut c.top.ips {
             i.value = names.ip(&i.value);
         }
+        // Policy names are tenant configuration, not users, and stay; one that has a user
+        // name or IP address of this scan in it (`Block alice@contoso.com`) is replaced.
+        for p in &mut c.top.failed_ca_policies {
+            if opts.redact && names_someone(&t, &p.value) {
+                p.value = names.policy(&p.value);
+            }
+        }
     }
     let signals = signals(&t, &mut names);
     let mut fix_first: Vec<FixFirst> = codes
@@ -312,7 +325,29 @@ pub(crate) fn summarise(
             .then(b.count.cmp(&a.count))
     });
     fix_first.truncate(10);
+    // During a spray, the page's first step for a wrong password (help the user) is the
+    // wrong first step: the sources come first.
+    let spray_sources: usize = signals
+        .iter()
+        .filter(|x| x.kind == "password-spray")
+        .map(|x| {
+            x.evidence
+                .iter()
+                .find(|(k, _)| k == "Source addresses")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(1)
+        })
+        .sum();
+    if spray_sources > 0 {
+        for f in fix_first.iter_mut().filter(|f| PASSWORD_FAILURES.contains(&f.code)) {
+            f.first_step = format!(
+                "Password spraying from {spray_sources} source address(es) is flagged under attack signals: deal with the sources first (find them in the signals, check whether any account then signed in from them, and block them, for example with a named location in a Conditional Access block policy run in report-only first); asking each user to retype a password does not stop a spray. Then, for users who really mistyped: {}",
+                f.first_step
+            );
+        }
+    }
 
+    let top_lists_truncated = codes.iter().any(|c| c.top_truncated);
     let rows = Rows {
         read: inputs.iter().map(|i| i.rows_read).sum(),
         used: inputs.iter().map(|i| i.rows_used).sum(),
@@ -347,7 +382,23 @@ pub(crate) fn summarise(
         signals,
         fix_first,
         redacted: opts.redact,
+        top_lists_truncated,
     }
+}
+
+/// Whether `text` has, as one of its words, a user name or IP address counted in `t`.
+fn names_someone(t: &Tally, text: &str) -> bool {
+    text.split(|c: char| !(c.is_alphanumeric() || "@._-:+'".contains(c)))
+        .map(|w| w.trim_matches(|c: char| ".:-'".contains(c)))
+        .filter(|w| !w.is_empty())
+        .any(|w| {
+            let lower = w.to_lowercase();
+            t.users.contains_key(lower.as_str())
+                || t.ips.contains_key(w)
+                || t.codes
+                    .values()
+                    .any(|c| c.users.contains(lower.as_str()) || c.ips.contains(w))
+        })
 }
 
 fn row(code: u32, class: Class, page: Option<&aadsts_kb::Page>, s: &CodeStats) -> CodeRow {
@@ -359,9 +410,9 @@ fn row(code: u32, class: Class, page: Option<&aadsts_kb::Page>, s: &CodeStats) -
         severity: page.map(|p| p.severity),
         fixer: page.map(|p| p.fixer.to_string()),
         count: s.count,
-        users: s.users.len(),
-        apps: s.apps.len(),
-        ips: s.ips.len(),
+        users: s.users.distinct(),
+        apps: s.apps.distinct(),
+        ips: s.ips.distinct(),
         first_seen: s.first.clone(),
         last_seen: s.last.clone(),
         top: Tops {
@@ -372,6 +423,16 @@ fn row(code: u32, class: Class, page: Option<&aadsts_kb::Page>, s: &CodeStats) -
             operating_systems: top(&s.os),
             failed_ca_policies: top(&s.ca_policies),
         },
+        top_truncated: [
+            &s.users,
+            &s.apps,
+            &s.ips,
+            &s.client_apps,
+            &s.os,
+            &s.ca_policies,
+        ]
+        .iter()
+        .any(|k| k.truncated()),
     }
 }
 
@@ -380,6 +441,22 @@ fn ev(pairs: &[(&str, String)]) -> Vec<(String, String)> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect()
+}
+
+/// The network a spray source belongs to, as `a.b.c.0/24` for IPv4 and the /48 for IPv6;
+/// a value that is not an address stands alone.
+fn network_of(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => {
+            let o = v4.octets();
+            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+        }
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
+        Err(_) => ip.to_string(),
+    }
 }
 
 /// The first `n` values in sorted order, and how many more there are.
@@ -417,10 +494,22 @@ fn signals(t: &Tally, names: &mut Names) -> Vec<AttackSignal> {
             .cmp(&a.1.failed_users.len())
             .then(a.0.cmp(b.0))
     });
-    for (raw_ip, s) in ips {
-        let ip = &names.ip(raw_ip);
-        if s.failed_users.len() >= SPRAY_MIN_USERS && s.failed_users.len() > s.succeeded_users.len()
-        {
+    // Spray sources in one network are one campaign: group them (in the order of the
+    // busiest source) and report each group once, with its sources.
+    let is_spray = |s: &crate::stats::IpStats| {
+        s.failed_users.len() >= SPRAY_MIN_USERS && s.failed_users.len() > s.succeeded_users.len()
+    };
+    let mut groups: Vec<(String, Vec<(&String, &crate::stats::IpStats)>)> = Vec::new();
+    for (raw_ip, s) in ips.iter().filter(|(_, s)| is_spray(s)) {
+        let net = network_of(raw_ip);
+        match groups.iter_mut().find(|(n, _)| *n == net) {
+            Some((_, members)) => members.push((raw_ip, s)),
+            None => groups.push((net, vec![(raw_ip, s)])),
+        }
+    }
+    for (raw_net, members) in &groups {
+        if let [(raw_ip, s)] = members.as_slice() {
+            let ip = &names.ip(raw_ip);
             out.push(AttackSignal {
                 kind: "password-spray",
                 severity: Severity::High,
@@ -444,8 +533,51 @@ fn signals(t: &Tally, names: &mut Names) -> Vec<AttackSignal> {
                     ("Accounts", names.user_list(s.failed_users.iter(), 5)),
                 ]),
             });
+            continue;
         }
+        let net = names.net(raw_net);
+        let accounts: HashSet<&String> = members
+            .iter()
+            .flat_map(|(_, s)| s.failed_users.iter())
+            .collect();
+        let attempts: u64 = members.iter().map(|(_, s)| s.failures).sum();
+        let mut first: Option<String> = None;
+        let mut last: Option<String> = None;
+        for (_, s) in members {
+            if let Some(f) = &s.first {
+                if first.as_ref().is_none_or(|x| f < x) {
+                    first = Some(f.clone());
+                }
+            }
+            if let Some(l) = &s.last {
+                if last.as_ref().is_none_or(|x| l > x) {
+                    last = Some(l.clone());
+                }
+            }
+        }
+        let sources = names.ip_list(members.iter().map(|(ip, _)| *ip), 5);
+        out.push(AttackSignal {
+            kind: "password-spray",
+            severity: Severity::High,
+            summary: format!(
+                "one campaign from {} addresses in {net}: passwords failed for {} accounts ({attempts} attempts, codes {codes})",
+                members.len(),
+                accounts.len(),
+            ),
+            evidence: ev(&[
+                ("Network", net.clone()),
+                ("Source addresses", members.len().to_string()),
+                ("Sources", sources),
+                ("Accounts with a password failure", accounts.len().to_string()),
+                ("Attempts", attempts.to_string()),
+                ("When", when(&first, &last)),
+                ("Accounts", names.user_list(accounts.into_iter(), 5)),
+            ]),
+        });
+    }
+    for (raw_ip, s) in &ips {
         if s.disabled_probes >= 3 && !s.succeeded_users.is_empty() {
+            let ip = &names.ip(raw_ip);
             out.push(AttackSignal {
                 kind: "disabled-account-probing",
                 severity: Severity::Medium,
@@ -602,6 +734,8 @@ struct Names {
     on: bool,
     users: HashMap<String, String>,
     ips: HashMap<String, String>,
+    policies: HashMap<String, String>,
+    nets: HashMap<String, String>,
 }
 
 impl Names {
@@ -610,6 +744,8 @@ impl Names {
             on,
             users: HashMap::new(),
             ips: HashMap::new(),
+            policies: HashMap::new(),
+            nets: HashMap::new(),
         }
     }
     fn pseudo(on: bool, m: &mut HashMap<String, String>, prefix: &str, v: &str) -> String {
@@ -626,6 +762,12 @@ impl Names {
     }
     fn ip(&mut self, v: &str) -> String {
         Self::pseudo(self.on, &mut self.ips, "ip", v)
+    }
+    fn net(&mut self, v: &str) -> String {
+        Self::pseudo(self.on, &mut self.nets, "net", v)
+    }
+    fn policy(&mut self, v: &str) -> String {
+        Self::pseudo(self.on, &mut self.policies, "policy", v)
     }
     fn user_list<'a>(&mut self, items: impl Iterator<Item = &'a String>, n: usize) -> String {
         let (v, more) = first_sorted(items, n);

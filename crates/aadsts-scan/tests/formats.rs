@@ -752,3 +752,72 @@ fn filters_by_time_app_and_user() {
         .collect();
     assert_eq!(got(&s), expected(&want));
 }
+
+/// Fifty addresses of one /24 each failing passwords for several accounts are one spray
+/// campaign, reported once with its sources; and while it runs, "fix first" for a wrong
+/// password starts with the sources, not with helping each user retype a password.
+#[test]
+fn a_spray_from_one_network_is_one_campaign() {
+    let mut evs = Vec::new();
+    for src in 0..50u32 {
+        for acct in 0..6u32 {
+            evs.push(Ev {
+                time: format!("2025-03-04T10:{:02}:{:02}Z", src % 60, acct * 7),
+                code: 50126,
+                user: format!("staff{:03}@contoso.com", (src * 6 + acct) % 120),
+                app: "Office 365 Exchange Online",
+                ip: format!("192.0.2.{}", src + 1),
+                client: "Other clients",
+                os: "",
+                ca_failed: None,
+                details: "",
+            });
+        }
+    }
+    // A lone sprayer elsewhere stays a signal of its own.
+    for acct in 0..6u32 {
+        evs.push(Ev {
+            time: format!("2025-03-04T11:00:{:02}Z", acct),
+            code: 50126,
+            user: format!("staff{acct:03}@contoso.com"),
+            app: "Office 365 Exchange Online",
+            ip: "203.0.113.9".into(),
+            client: "Browser",
+            os: "Linux",
+            ca_failed: None,
+            details: "",
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "spray.csv",
+        log_analytics_csv(&evs).as_bytes(),
+    );
+    let s = run(&[p]);
+    let sprays: Vec<_> = s
+        .signals
+        .iter()
+        .filter(|x| x.kind == "password-spray")
+        .collect();
+    assert_eq!(sprays.len(), 2, "{sprays:#?}");
+    let campaign = sprays
+        .iter()
+        .find(|x| x.summary.contains("192.0.2.0/24"))
+        .expect("one campaign for the /24");
+    assert!(campaign.summary.contains("50 addresses"), "{}", campaign.summary);
+    assert!(campaign
+        .evidence
+        .iter()
+        .any(|(k, v)| k == "Source addresses" && v == "50"));
+    assert!(campaign
+        .evidence
+        .iter()
+        .any(|(k, v)| k == "Accounts with a password failure" && v == "120"));
+    let first = s.fix_first.iter().find(|f| f.code == 50126).unwrap();
+    assert!(
+        first.first_step.starts_with("Password spraying from 51 source address(es)"),
+        "{}",
+        first.first_step
+    );
+}

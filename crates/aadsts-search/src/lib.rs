@@ -1,318 +1,140 @@
 //! Ranked search over the catalog: "password writeback" → 120xxx pages.
 //!
-//! Ranking is BM25 (the `bm25` crate's embedder and scorer) over two fields, the head
-//! (code, Microsoft name split into words, title) and the body (every section), with the
-//! head weighted higher. Our tokenizer adds what a support desk needs on top of BM25:
-//! English stemming (`rust-stemmers`), synonyms folded to one token on both sides
-//! (MFA = multifactor = 2FA = strong authentication, CA = Conditional Access, …),
-//! CamelCase names split into words, `AADSTS50126` read as `50126`, and typo tolerance
-//! (a query word missing from the vocabulary is replaced by the nearest word or code).
+//! The index of the built-in pages is built at compile time (`build.rs`) and read in place
+//! from the binary, so a search costs no start-up work; a catalog with overlay pages gets
+//! the same index built at run time.
+//!
+//! Each page has six fields: title, Microsoft's name (CamelCase split into words, with the
+//! code), Meaning (our account of the service's message), the OAuth error names the code
+//! comes with (`invalid_grant`, `consent_required`, … from `data/oauth-errors.tsv`), the
+//! titles of the Microsoft articles the page cites, and the body (every other section).
+//! Ranking is BM25F over those fields, then what BM25 does not see:
+//!
+//! * **coverage** — a page holding every word of the query beats one repeating some of them;
+//! * **title** — a title (or name) that says the whole query, or says it as a phrase, wins;
+//! * **phrase and proximity** — query words next to each other in the query score when they
+//!   stand next to each other (or within a word or two) in a field of the page;
+//! * an exact code in the query wins outright.
+//!
+//! The tokenizer ([`text`]) folds synonyms (MFA = 2FA = multifactor, CA = Conditional
+//! Access, reply URL = redirect URI, …), stems, and drops stop words (which never decide a
+//! rank, but keep their place so that phrases line up). A query word missing from the
+//! vocabulary is replaced by the nearest word or code (typo tolerance).
+
+mod build;
+pub mod text;
 
 use aadsts_catalog::Catalog;
-use aadsts_kb::Page;
-use bm25::{Embedder, EmbedderBuilder, Scorer, Tokenizer};
-use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use build::{FIELDS, F_MEANING, F_NAME, F_OAUTH, F_TITLE};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::time::Instant;
+use text::Tokenizer;
 
-/// Phrases folded into one token. Each entry: the canonical token, then the phrases
-/// (already lower case, split into words) that mean the same.
-const SYNONYMS: &[(&str, &[&str])] = &[
-    (
-        "mfa",
-        &[
-            "mfa",
-            "multifactor",
-            "multi factor",
-            "2fa",
-            "two factor",
-            "2 factor",
-            "strong authentication",
-            "strongauth",
-            "second factor",
-        ],
-    ),
-    (
-        "condaccess",
-        &["ca", "conditional access", "conditionalaccess"],
-    ),
-    (
-        "sspr",
-        &[
-            "sspr",
-            "self service password reset",
-            "selfservice password reset",
-            "password reset",
-        ],
-    ),
-    (
-        "pta",
-        &[
-            "pta",
-            "pass through authentication",
-            "passthrough authentication",
-            "pass through auth",
-        ],
-    ),
-    ("writeback", &["writeback", "write back"]),
-    ("upn", &["upn", "user principal name", "userprincipalname"]),
-    (
-        "guest",
-        &[
-            "b2b",
-            "guest",
-            "guests",
-            "external user",
-            "external users",
-            "external identities",
-        ],
-    ),
-    (
-        "sso",
-        &["sso", "single sign on", "singlesignon", "seamless sso"],
-    ),
-    (
-        "redirecturi",
-        &[
-            "redirect uri",
-            "redirect url",
-            "reply url",
-            "reply uri",
-            "reply address",
-            "redirect_uri",
-            "callback url",
-        ],
-    ),
-    (
-        "clientsecret",
-        &[
-            "client secret",
-            "app secret",
-            "application secret",
-            "secret key",
-        ],
-    ),
-    (
-        "application",
-        &["app", "apps", "application", "applications"],
-    ),
-    (
-        "enterpriseapp",
-        &[
-            "enterprise app",
-            "enterprise application",
-            "service principal",
-            "serviceprincipal",
-            "sp",
-        ],
-    ),
-    (
-        "appregistration",
-        &["app registration", "application registration"],
-    ),
-    ("kmsi", &["kmsi", "keep me signed in", "stay signed in"]),
-    ("tenant", &["tenant", "tenants", "directory"]),
-    ("whfb", &["whfb", "windows hello", "hello for business"]),
-    (
-        "cba",
-        &[
-            "cba",
-            "certificate based authentication",
-            "certificate based auth",
-            "smart card",
-            "smartcard",
-        ],
-    ),
-    ("prt", &["prt", "primary refresh token"]),
-    (
-        "signin",
-        &[
-            "sign in", "signin", "sign on", "signon", "login", "log in", "logon", "log on",
-        ],
-    ),
-    ("password", &["password", "passwords", "pwd", "passphrase"]),
-    ("username", &["username", "user name", "login name"]),
-    (
-        "adfs",
-        &["adfs", "ad fs", "active directory federation services"],
-    ),
-    (
-        "aadconnect",
-        &[
-            "aad connect",
-            "azure ad connect",
-            "entra connect",
-            "adconnect",
-            "microsoft entra connect",
-        ],
-    ),
-    (
-        "expire",
-        &[
-            "expired",
-            "expire",
-            "expires",
-            "expiry",
-            "expiration",
-            "expiring",
-        ],
-    ),
-];
+/// The index of the built-in pages, serialized by `build.rs`.
+static BUILTIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/index.bin"));
 
-const STOPWORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has",
-    "have", "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "so",
-    "that", "the", "their", "then", "there", "these", "this", "to", "was", "we", "what", "when",
-    "which", "who", "why", "will", "with", "you", "your",
-];
-
-/// Splits, folds synonyms, drops stop words and stems. Used for pages and queries alike.
-struct AadTokenizer {
-    stemmer: Stemmer,
-    stopwords: std::collections::HashSet<&'static str>,
-    /// Word → stem: indexing all pages stems the same few thousand words over and over.
-    stems: std::sync::Mutex<HashMap<String, String>>,
-    /// First word of a synonym phrase → (phrase words, canonical token), longest first.
-    phrases: HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>>,
+/// The knobs of the ranking, set from the relevance test (`data/relevance.tsv`,
+/// `examples/relevance.rs` prints the report and takes `AADSTS_TUNE=name=value,…`).
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// Field weights for BM25F: a word in the title counts most, then the name and the
+    /// OAuth error names, the Meaning (with the service's message), the cited articles'
+    /// titles, and the body.
+    pub weight: [f32; FIELDS],
+    /// Length normalisation per field (BM25's b).
+    pub b: [f32; FIELDS],
+    pub k1: f32,
+    /// Bonus, in units of the words' IDF, for a pair of adjacent query words found at
+    /// their gap in a field (less when a word or more off, see [`proximity`]).
+    pub pair: [f32; FIELDS],
+    /// Bonus, in units of the query's IDF, when the title holds the words of the query.
+    pub title_all: f32,
+    /// Bonus, in units of the query's IDF, when the title says the whole query as a phrase.
+    pub title_phrase: f32,
+    /// Bonus, in units of the query's IDF, when the query is one of the page's OAuth error
+    /// names (`consent required` = `consent_required`).
+    pub oauth_phrase: f32,
+    /// Bonus, in units of the query's IDF, when the query's words run together are the
+    /// page's Microsoft name (`admin consent required` = `AdminConsentRequired`).
+    pub name_whole: f32,
+    /// Weight of the link prior: a page named as related by `n` others scores
+    /// `1 + links × ln(1 + n)` times more.
+    pub links: f32,
+    /// How much the head (title and name) outweighs the rest of the page.
+    pub head: f32,
+    /// Exponent on coverage (the IDF-weighted share of the query's words the page holds).
+    pub coverage: f32,
 }
 
-impl AadTokenizer {
-    fn new() -> Self {
-        let mut phrases: HashMap<&'static str, Vec<(Vec<&'static str>, &'static str)>> =
-            HashMap::new();
-        for (canon, list) in SYNONYMS {
-            for phrase in *list {
-                let words: Vec<&'static str> = phrase.split([' ', '_', '-']).collect();
-                phrases.entry(words[0]).or_default().push((words, canon));
-            }
-        }
-        for v in phrases.values_mut() {
-            v.sort_by_key(|(w, _)| std::cmp::Reverse(w.len()));
-        }
-        AadTokenizer {
-            stemmer: Stemmer::create(Algorithm::English),
-            stopwords: STOPWORDS.iter().copied().collect(),
-            stems: Default::default(),
-            phrases,
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            weight: [4.0, 3.0, 2.0, 3.0, 1.0, 1.0],
+            b: [0.5, 0.3, 0.6, 0.0, 0.5, 0.75],
+            k1: 1.2,
+            pair: [3.0, 2.0, 1.2, 2.5, 0.8, 0.6],
+            title_all: 1.0,
+            title_phrase: 3.0,
+            oauth_phrase: 8.0,
+            name_whole: 8.0,
+            links: 0.3,
+            head: 2.0,
+            coverage: 2.0,
         }
     }
+}
 
-    /// Raw words: lower case, split on anything but letters and digits, CamelCase split
-    /// (keeping the whole word too), `aadsts50126` read as `50126`.
-    fn words(text: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        for raw in text.split(|c: char| !c.is_alphanumeric()) {
-            if raw.is_empty() {
+impl Tuning {
+    /// Applies `name=value` settings (`pair.0=3` for one field), for tuning runs.
+    pub fn set(&mut self, spec: &str) {
+        for kv in spec.split(',').filter(|s| !s.is_empty()) {
+            let Some((k, v)) = kv.split_once('=') else {
                 continue;
-            }
-            let lower = raw.to_lowercase();
-            if let Some(code) = lower
-                .strip_prefix("aadsts")
-                .filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
-            {
-                out.push(code.to_string());
+            };
+            let Ok(v) = v.trim().parse::<f32>() else {
                 continue;
-            }
-            // CamelCase: InvalidUserNameOrPassword → invalid user name or password.
-            let parts = split_camel(raw);
-            if parts.len() > 1 {
-                out.push(lower.clone());
-                out.extend(parts.into_iter().map(|p| p.to_lowercase()));
-            } else {
-                out.push(lower);
-            }
-        }
-        out
-    }
-
-    fn fold(&self, words: &[String]) -> Vec<String> {
-        let mut out = Vec::with_capacity(words.len());
-        let mut i = 0;
-        'outer: while i < words.len() {
-            if let Some(cands) = self.phrases.get(words[i].as_str()) {
-                for (phrase, canon) in cands {
-                    if i + phrase.len() <= words.len()
-                        && phrase.iter().zip(&words[i..]).all(|(a, b)| *a == b)
-                    {
-                        out.push((*canon).to_string());
-                        i += phrase.len();
-                        continue 'outer;
-                    }
-                }
-            }
-            let w = &words[i];
-            i += 1;
-            if self.stopwords.contains(w.as_str()) {
-                continue;
-            }
-            if w.bytes().all(|b| b.is_ascii_digit()) {
-                out.push(w.clone());
-            } else {
-                let mut cache = self.stems.lock().unwrap_or_else(|e| e.into_inner());
-                match cache.get(w) {
-                    Some(stem) => out.push(stem.clone()),
-                    None => {
-                        let stem = self.stemmer.stem(w).into_owned();
-                        cache.insert(w.clone(), stem.clone());
-                        out.push(stem);
-                    }
-                }
+            };
+            let (name, i) = match k.trim().split_once('.') {
+                Some((n, i)) => (n, i.parse::<usize>().ok()),
+                None => (k.trim(), None),
+            };
+            match (name, i) {
+                ("weight", Some(i)) if i < FIELDS => self.weight[i] = v,
+                ("b", Some(i)) if i < FIELDS => self.b[i] = v,
+                ("pair", Some(i)) if i < FIELDS => self.pair[i] = v,
+                ("k1", None) => self.k1 = v,
+                ("title_all", None) => self.title_all = v,
+                ("title_phrase", None) => self.title_phrase = v,
+                ("oauth_phrase", None) => self.oauth_phrase = v,
+                ("name_whole", None) => self.name_whole = v,
+                ("links", None) => self.links = v,
+                ("head", None) => self.head = v,
+                ("coverage", None) => self.coverage = v,
+                _ => {}
             }
         }
-        out
     }
 }
-
-/// Marks text that is already a list of tokens (the corrected query), so that embedding it
-/// does not fold and stem it a second time.
-const PRETOKENIZED: char = '\u{1}';
-
-impl Tokenizer for AadTokenizer {
-    fn tokenize(&self, input_text: &str) -> Vec<String> {
-        if let Some(tokens) = input_text.strip_prefix(PRETOKENIZED) {
-            return tokens
-                .split(' ')
-                .filter(|t| !t.is_empty())
-                .map(String::from)
-                .collect();
-        }
-        self.fold(&Self::words(input_text))
-    }
-}
-
-fn split_camel(word: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    let chars: Vec<(usize, char)> = word.char_indices().collect();
-    for i in 1..chars.len() {
-        let (idx, c) = chars[i];
-        let prev = chars[i - 1].1;
-        let next_lower = chars.get(i + 1).is_some_and(|(_, n)| n.is_lowercase());
-        if c.is_uppercase() && (prev.is_lowercase() || (prev.is_uppercase() && next_lower)) {
-            parts.push(&word[start..idx]);
-            start = idx;
-        }
-    }
-    parts.push(&word[start..]);
-    parts
-}
-
-/// How much a match in the head (code, name, title) outweighs one in the body.
-const HEAD_WEIGHT: f32 = 3.0;
 
 /// A search index over one catalog.
 pub struct Index {
-    head_embedder: Embedder<u32, AadTokenizer>,
-    body_embedder: Embedder<u32, AadTokenizer>,
-    head: Scorer<usize, u32>,
-    body: Scorer<usize, u32>,
-    codes: Vec<u32>,
-    /// Each page's distinct tokens: in its head, and anywhere.
-    head_tokens: Vec<HashSet<String>>,
-    all_tokens: Vec<HashSet<String>>,
-    /// Every token in the index, for typo correction.
-    vocabulary: BTreeSet<String>,
-    tokenizer: AadTokenizer,
+    data: Cow<'static, [u8]>,
+    n_docs: usize,
+    n_terms: usize,
+    at_codes: usize,
+    at_links: usize,
+    at_offsets: usize,
+    at_lengths: usize,
+    at_df: usize,
+    at_vocab_offsets: usize,
+    at_vocab: usize,
+    at_stream: usize,
+    avg: [f32; FIELDS],
+    tokenizer: Tokenizer,
+    #[doc(hidden)]
+    pub tuning: Tuning,
 }
 
 /// One search result.
@@ -320,126 +142,236 @@ pub struct Index {
 pub struct Hit {
     pub code: u32,
     pub score: f32,
+    /// The page says the query in its title or name, as a phrase, or names the code: not
+    /// only the query's words scattered through its text. `aadsts explain` falls back to
+    /// such hits when the text has no code in it.
+    pub strong: bool,
 }
 
-fn head_text(p: &Page) -> String {
-    let mut s = format!("{} AADSTS{} {}", p.code, p.code, p.title);
-    if let Some(n) = &p.name {
-        s.push(' ');
-        s.push_str(n);
-    }
-    s
-}
-
-fn body_text(p: &Page) -> String {
-    let mut s = String::new();
-    for part in p
-        .meaning
-        .iter()
-        .chain(p.causes.iter())
-        .chain(p.fix.iter())
-        .chain(p.diagnose.iter())
-        .chain(p.collect.iter())
-        .chain(p.notes.iter())
-    {
-        s.push_str(part);
-        s.push('\n');
-    }
-    for f in p.faq.iter() {
-        s.push_str(&f.question);
-        s.push('\n');
-        for a in f.answer.iter() {
-            s.push_str(a);
-            s.push('\n');
-        }
-    }
-    s
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
 impl Index {
+    /// The index for `catalog`: the one built at compile time when the catalog is the
+    /// built-in one, otherwise (overlay pages) built now.
     pub fn new(catalog: &Catalog) -> Index {
+        let builtin = Index::from_bytes(Cow::Borrowed(BUILTIN));
         let pages = catalog.pages();
-        let tokenizer = AadTokenizer::new();
-        // Each text is folded and stemmed once; the embedders get the tokens back as
-        // pre-tokenized text (tokenizing three times was most of the start-up cost).
-        let head_toks: Vec<Vec<String>> = pages
-            .iter()
-            .map(|p| tokenizer.tokenize(&head_text(p)))
-            .collect();
-        let body_toks: Vec<Vec<String>> = pages
-            .iter()
-            .map(|p| tokenizer.tokenize(&body_text(p)))
-            .collect();
-        let pre = |t: &Vec<String>| format!("{PRETOKENIZED}{}", t.join(" "));
-        let heads: Vec<String> = head_toks.iter().map(pre).collect();
-        let bodies: Vec<String> = body_toks.iter().map(pre).collect();
-        let head_refs: Vec<&str> = heads.iter().map(String::as_str).collect();
-        let body_refs: Vec<&str> = bodies.iter().map(String::as_str).collect();
-        let head_embedder = EmbedderBuilder::<u32, AadTokenizer>::with_tokenizer_and_fit_to_corpus(
-            AadTokenizer::new(),
-            &head_refs,
-        )
-        .build();
-        let body_embedder = EmbedderBuilder::<u32, AadTokenizer>::with_tokenizer_and_fit_to_corpus(
-            AadTokenizer::new(),
-            &body_refs,
-        )
-        .build();
-        let mut head = Scorer::new();
-        let mut body = Scorer::new();
-        let mut vocabulary = BTreeSet::new();
-        let mut head_tokens = Vec::with_capacity(pages.len());
-        let mut all_tokens = Vec::with_capacity(pages.len());
-        for (i, (h, b)) in heads.iter().zip(&bodies).enumerate() {
-            head.upsert(&i, head_embedder.embed(h));
-            body.upsert(&i, body_embedder.embed(b));
-            let ht: HashSet<String> = head_toks[i].iter().cloned().collect();
-            let mut at: HashSet<String> = body_toks[i].iter().cloned().collect();
-            at.extend(ht.iter().cloned());
-            vocabulary.extend(at.iter().cloned());
-            head_tokens.push(ht);
-            all_tokens.push(at);
-        }
-        Index {
-            head_embedder,
-            body_embedder,
-            head,
-            body,
-            codes: pages.iter().map(|p| p.code).collect(),
-            head_tokens,
-            all_tokens,
-            vocabulary,
-            tokenizer,
+        let same = catalog.overlays().is_empty()
+            && pages.len() == builtin.n_docs
+            && pages
+                .iter()
+                .enumerate()
+                .all(|(i, p)| builtin.code(i) == p.code);
+        if same {
+            builtin
+        } else {
+            Index::from_bytes(Cow::Owned(build::build(pages)))
         }
     }
 
+    /// The index of the built-in pages, as built at compile time.
+    pub fn builtin() -> Index {
+        Index::from_bytes(Cow::Borrowed(BUILTIN))
+    }
+
+    /// Builds the index of `catalog` now, whatever it holds (for benchmarks and tests).
+    pub fn build(catalog: &Catalog) -> Index {
+        Index::from_bytes(Cow::Owned(build::build(catalog.pages())))
+    }
+
+    fn from_bytes(data: Cow<'static, [u8]>) -> Index {
+        assert_eq!(&data[..8], build::MAGIC, "search index format");
+        let n_docs = u32_at(&data, 8) as usize;
+        let n_terms = u32_at(&data, 12) as usize;
+        let at_codes = 20;
+        let at_links = at_codes + 4 * n_docs;
+        let at_offsets = at_links + 4 * n_docs;
+        let at_lengths = at_offsets + 4 * (n_docs * FIELDS + 1);
+        let at_df = at_lengths + 4 * n_docs * FIELDS;
+        let at_vocab_offsets = at_df + 4 * n_terms;
+        let at_vocab = at_vocab_offsets + 4 * (n_terms + 1);
+        let at_stream = at_vocab + u32_at(&data, at_vocab_offsets + 4 * n_terms) as usize;
+        let mut index = Index {
+            data,
+            n_docs,
+            n_terms,
+            at_codes,
+            at_links,
+            at_offsets,
+            at_lengths,
+            at_df,
+            at_vocab_offsets,
+            at_vocab,
+            at_stream,
+            avg: [1.0; FIELDS],
+            tokenizer: Tokenizer::new(),
+            tuning: Tuning::default(),
+        };
+        let mut sum = [0f32; FIELDS];
+        for d in 0..n_docs {
+            for (f, s) in sum.iter_mut().enumerate() {
+                *s += index.length(d, f) as f32;
+            }
+        }
+        for f in 0..FIELDS {
+            index.avg[f] = (sum[f] / n_docs.max(1) as f32).max(1.0);
+        }
+        index
+    }
+
+    fn code(&self, doc: usize) -> u32 {
+        u32_at(&self.data, self.at_codes + 4 * doc)
+    }
+
+    /// How many pages name this one as related.
+    fn links(&self, doc: usize) -> u32 {
+        u32_at(&self.data, self.at_links + 4 * doc)
+    }
+
+    fn length(&self, doc: usize, field: usize) -> u32 {
+        u32_at(&self.data, self.at_lengths + 4 * (doc * FIELDS + field))
+    }
+
+    fn df(&self, term: usize) -> u32 {
+        u32_at(&self.data, self.at_df + 4 * term)
+    }
+
+    fn term(&self, i: usize) -> &str {
+        let a = u32_at(&self.data, self.at_vocab_offsets + 4 * i) as usize;
+        let b = u32_at(&self.data, self.at_vocab_offsets + 4 * (i + 1)) as usize;
+        std::str::from_utf8(&self.data[self.at_vocab + a..self.at_vocab + b]).unwrap_or("")
+    }
+
+    fn term_id(&self, t: &str) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.n_terms);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.term(mid).cmp(t) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// The token stream of one field of one page.
+    fn field(&self, doc: usize, field: usize) -> &[u8] {
+        let i = doc * FIELDS + field;
+        let a = u32_at(&self.data, self.at_offsets + 4 * i) as usize;
+        let b = u32_at(&self.data, self.at_offsets + 4 * (i + 1)) as usize;
+        &self.data[self.at_stream + 2 * a..self.at_stream + 2 * b]
+    }
+
+    fn idf(&self, term: usize) -> f32 {
+        let n = self.n_docs as f32;
+        let df = self.df(term) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
     /// The query's tokens, each replaced by the nearest vocabulary word when it is not in
-    /// the index (a typo). Numbers are corrected against codes only.
+    /// the index (a typo). Numbers are corrected against codes only. Words that stay
+    /// unknown keep their place with `None`.
     /// `None` when `deadline` passes first (each typo costs a pass over the vocabulary).
-    fn correct(&self, query: &str, deadline: Option<Instant>) -> Option<Vec<String>> {
-        self.tokenizer
-            .tokenize(query)
+    fn correct(&self, query: &str, deadline: Option<Instant>) -> Option<Vec<(Option<usize>, u32)>> {
+        let mut out = Vec::new();
+        for t in self.tokenizer.tokens(query).into_iter().take(MAX_QUERY_TOKENS) {
+            if let Some(id) = self.term_id(&t.text) {
+                out.push((Some(id), t.pos));
+                continue;
+            }
+            if t.text.chars().count() < 4 {
+                out.push((None, t.pos));
+                continue;
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return None;
+            }
+            let numeric = t.text.bytes().all(|b| b.is_ascii_digit());
+            let max = if numeric || t.text.len() < 8 { 1 } else { 2 };
+            let best = (0..self.n_terms)
+                .filter_map(|i| {
+                    let v = self.term(i);
+                    if v.len().abs_diff(t.text.len()) > max
+                        || v.bytes().all(|b| b.is_ascii_digit()) != numeric
+                    {
+                        return None;
+                    }
+                    let d = strsim::damerau_levenshtein(v, &t.text);
+                    // Among equally near words, the more common one.
+                    (d <= max).then(|| (d, std::cmp::Reverse(self.df(i)), i))
+                })
+                .min()
+                .map(|(_, _, i)| i);
+            out.push((best, t.pos));
+        }
+        Some(out)
+    }
+
+    /// Distinct known words (term ids, by slot), their IDF, the adjacent pairs of the query
+    /// (slot, next slot, gap), and the codes it names.
+    #[allow(clippy::type_complexity)]
+    fn resolve(
+        &self,
+        tokens: &[(Option<usize>, u32)],
+    ) -> (Vec<usize>, Vec<f32>, Vec<(usize, usize, u32)>, Vec<u32>) {
+        let mut terms: Vec<usize> = Vec::new();
+        let mut slot_of: HashMap<usize, usize> = HashMap::new();
+        // The query as (slot, position), for phrases.
+        let mut seq: Vec<(usize, u32)> = Vec::new();
+        for (id, pos) in tokens {
+            if let Some(id) = id {
+                let slot = *slot_of.entry(*id).or_insert_with(|| {
+                    terms.push(*id);
+                    terms.len() - 1
+                });
+                seq.push((slot, *pos));
+            }
+        }
+        let idf: Vec<f32> = terms.iter().map(|t| self.idf(*t)).collect();
+        // Adjacent query words (stop words between them kept as a gap): pairs of slots.
+        let pairs: Vec<(usize, usize, u32)> = seq
+            .windows(2)
+            .filter(|w| w[0].0 != w[1].0)
+            .map(|w| (w[0].0, w[1].0, w[1].1 - w[0].1))
+            .collect();
+        // A code is a number of five digits or more ("TLS 1.0" names no code 0), or a
+        // number alone.
+        let alone = tokens.len() == 1;
+        let codes: Vec<u32> = tokens
+            .iter()
+            .filter_map(|(id, _)| id.map(|i| self.term(i)))
+            .filter(|t| t.bytes().all(|b| b.is_ascii_digit()) && (alone || t.len() >= 5))
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        (terms, idf, pairs, codes)
+    }
+
+    /// The words of a query of two words or more run together and stemmed, when the index
+    /// knows that word: `admin consent required` → `adminconsentrequir`, the stem of the
+    /// name `AdminConsentRequired` as a whole.
+    fn joined(&self, query: &str) -> Option<u16> {
+        let words: Vec<String> = Tokenizer::words(query)
             .into_iter()
-            .map(|t| {
-                if self.vocabulary.contains(&t) || t.chars().count() < 4 {
-                    return Some(t);
-                }
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return None;
-                }
-                let numeric = t.bytes().all(|b| b.is_ascii_digit());
-                let max = if numeric || t.len() < 8 { 1 } else { 2 };
-                self.vocabulary
-                    .iter()
-                    .filter(|v| v.bytes().all(|b| b.is_ascii_digit()) == numeric)
-                    .filter(|v| v.len().abs_diff(t.len()) <= max)
-                    .map(|v| (strsim::damerau_levenshtein(v, &t), v))
-                    .filter(|(d, _)| *d <= max)
-                    .min()
-                    .map(|(_, v)| v.clone())
-                    .or(Some(t))
-            })
-            .collect()
+            .filter(|(_, k)| *k == text::Kind::Word)
+            .map(|(w, _)| w)
+            .collect();
+        if words.len() < 2 || words.len() > 12 {
+            return None;
+        }
+        let id = self.term_id(&self.tokenizer.stem(&words.concat()))?;
+        u16::try_from(id).ok()
+    }
+
+    /// The table from term id to the query's slot for that term.
+    fn slots(&self, terms: &[usize]) -> Vec<u8> {
+        let mut table = vec![NONE; self.n_terms + 1];
+        for (slot, t) in terms.iter().enumerate() {
+            table[*t] = slot as u8;
+        }
+        table
     }
 
     /// Ranked pages for a query, best first.
@@ -465,123 +397,280 @@ impl Index {
             return None;
         }
         let tokens = self.correct(query, deadline)?;
-        if tokens.is_empty() {
+        if late() {
+            return None;
+        }
+        let (terms, idf, pairs, codes) = self.resolve(&tokens);
+        if terms.is_empty() {
             return Some(Vec::new());
         }
-        if late() {
-            return None;
-        }
-        let q = format!("{PRETOKENIZED}{}", tokens.join(" "));
-        let qh = self.head_embedder.embed(&q);
-        let qb = self.body_embedder.embed(&q);
-        let mut scores: HashMap<usize, f32> = HashMap::new();
-        for m in self.head.matches(&qh) {
-            *scores.entry(m.id).or_default() += HEAD_WEIGHT * m.score;
-        }
-        for m in self.body.matches(&qb) {
-            *scores.entry(m.id).or_default() += m.score;
-        }
-        // Pages that match every word of the query beat pages that match some of them very
-        // often, and a title that says all of it beats a body that does: BM25 sums words
-        // independently, so a page repeating "secret" outranked the one titled "client
-        // secret has expired".
-        let wanted: HashSet<&String> = tokens.iter().collect();
-        if late() {
-            return None;
-        }
-        if wanted.len() > 1 {
-            let n = wanted.len() as f32;
-            for (i, score) in scores.iter_mut() {
-                let anywhere = wanted
-                    .iter()
-                    .filter(|t| self.all_tokens[*i].contains(**t))
-                    .count();
-                let in_head = wanted
-                    .iter()
-                    .filter(|t| self.head_tokens[*i].contains(**t))
-                    .count();
-                *score *= (anywhere as f32 / n) * (1.0 + in_head as f32 / n);
+        let idf_sum: f32 = idf.iter().sum();
+
+        let lookup = self.slots(&terms);
+        let q = Query {
+            terms: &terms,
+            idf: &idf,
+            idf_sum,
+            pairs: &pairs,
+            codes: &codes,
+            joined: self.joined(query),
+            lookup: &lookup,
+        };
+        let mut hits: Vec<Hit> = Vec::new();
+        let mut found = vec![Vec::new(); FIELDS * terms.len()];
+        for doc in 0..self.n_docs {
+            if doc % 64 == 0 && late() {
+                return None;
+            }
+            if let Some((score, strong)) = self.score(doc, &q, &mut found, None) {
+                hits.push(Hit {
+                    code: self.code(doc),
+                    score,
+                    strong,
+                });
             }
         }
-        // Exact code in the query wins outright.
-        for t in &tokens {
-            if let Ok(code) = t.parse::<u32>() {
-                if let Some(i) = self.codes.iter().position(|c| *c == code) {
-                    *scores.entry(i).or_default() += 1000.0;
-                }
-            }
-        }
-        let mut hits: Vec<Hit> = scores
-            .into_iter()
-            .map(|(i, score)| Hit {
-                code: self.codes[i],
-                score,
-            })
-            .collect();
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.code.cmp(&b.code)));
         hits.truncate(limit);
         Some(hits)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
 
-    #[test]
-    fn camel_case_split() {
-        assert_eq!(
-            split_camel("InvalidUserNameOrPassword"),
-            vec!["Invalid", "User", "Name", "Or", "Password"]
-        );
-        assert_eq!(
-            split_camel("MsodsServiceUnavailable"),
-            vec!["Msods", "Service", "Unavailable"]
-        );
-        assert_eq!(split_camel("SAMLRequest"), vec!["SAML", "Request"]);
-        assert_eq!(split_camel("plain"), vec!["plain"]);
-    }
-
-    #[test]
-    fn synonyms_fold_to_one_token() {
-        let t = AadTokenizer::new();
-        let mfa = t.tokenize("MFA");
-        assert_eq!(t.tokenize("multi-factor"), mfa);
-        assert_eq!(t.tokenize("multifactor"), mfa);
-        assert_eq!(t.tokenize("strong authentication"), mfa);
-        assert_eq!(t.tokenize("2FA"), mfa);
-        assert_eq!(t.tokenize("CA"), t.tokenize("Conditional Access"));
-        assert_eq!(
-            t.tokenize("SSPR"),
-            t.tokenize("self-service password reset")
-        );
-        assert_eq!(t.tokenize("PTA"), t.tokenize("pass-through authentication"));
-        assert_eq!(t.tokenize("write-back"), t.tokenize("writeback"));
-        assert_eq!(t.tokenize("UPN"), t.tokenize("user principal name"));
-        assert_eq!(t.tokenize("B2B"), t.tokenize("guest"));
-        assert_eq!(t.tokenize("external user"), t.tokenize("guest"));
-        assert_eq!(t.tokenize("SSO"), t.tokenize("single sign-on"));
-        assert_eq!(t.tokenize("reply URL"), t.tokenize("redirect URI"));
-    }
-
-    /// Issue 22: a long query full of typos cost seconds; with a deadline the search gives
-    /// up instead of running on, and in time it finds what `search` finds.
-    #[test]
-    fn search_respects_its_deadline() {
-        let index = Index::new(&Catalog::builtin());
-        let far = Instant::now() + std::time::Duration::from_secs(3600);
-        let q = "pasword expird";
-        assert_eq!(index.search_until(q, 5, far), Some(index.search(q, 5)));
-        let typos = "pasword expird secrte ".repeat(1000);
-        assert_eq!(index.search_until(&typos, 5, Instant::now()), None);
-    }
-
-    #[test]
-    fn codes_and_stems() {
-        let t = AadTokenizer::new();
-        assert_eq!(t.tokenize("AADSTS50126"), vec!["50126"]);
-        assert_eq!(t.tokenize("expired"), t.tokenize("expiry"));
-        assert_eq!(t.tokenize("assigned"), vec!["assign"]);
-        assert_eq!(t.tokenize("assignment"), vec!["assign"]);
+/// How well two words at `p` and `p2` in a page stand for two query words `gap` apart:
+/// 1 at the same gap in the same order, less the further off, a little in reverse order.
+fn proximity(p: u32, p2: u32, gap: u32) -> f32 {
+    if p2 > p {
+        let off = (p2 - p).abs_diff(gap);
+        match off {
+            0 => 1.0,
+            1 => 0.75,
+            2 => 0.45,
+            3 => 0.3,
+            4 => 0.15,
+            _ => 0.0,
+        }
+    } else if p - p2 <= 3 {
+        0.25
+    } else {
+        0.0
     }
 }
+
+/// A query, resolved against the vocabulary.
+struct Query<'a> {
+    /// Term id of each distinct known word (its slot).
+    terms: &'a [usize],
+    idf: &'a [f32],
+    idf_sum: f32,
+    /// Adjacent query words: (slot, next slot, gap in words).
+    pairs: &'a [(usize, usize, u32)],
+    /// Codes written in the query.
+    codes: &'a [u32],
+    /// The query's words run together, when that is a word of the index (a name).
+    joined: Option<u16>,
+    /// Term id → slot, `NONE` for words not in the query and for the gap id (`n_terms`):
+    /// one read per word of the pages scanned, from a table that stays in the L1 cache.
+    lookup: &'a [u8],
+}
+
+impl Index {
+    /// One page's score, or `None` when it holds no word of the query. With `why`, the
+    /// parts of the score are written there (for tuning: see `examples/relevance.rs`).
+    fn score(
+        &self,
+        doc: usize,
+        q: &Query,
+        found: &mut [Vec<u32>],
+        mut why: Option<&mut String>,
+    ) -> Option<(f32, bool)> {
+        let n = q.terms.len();
+        // found[f * n + slot]: the positions of a query word in a field, in order.
+        for v in found.iter_mut() {
+            v.clear();
+        }
+        let mut any = false;
+        for f in 0..FIELDS {
+            // The hot loop of a search: one read of a small table per word of the page (a
+            // gap, id `n_terms`, reads NONE like any word not in the query).
+            for (p, c) in self.field(doc, f).chunks_exact(2).enumerate() {
+                let slot = q
+                    .lookup
+                    .get(u16::from_le_bytes([c[0], c[1]]) as usize)
+                    .copied()
+                    .unwrap_or(NONE);
+                if slot != NONE {
+                    found[f * n + slot as usize].push(p as u32);
+                    any = true;
+                }
+            }
+        }
+        let code = self.code(doc);
+        let by_code = q.codes.contains(&code);
+        if !any && !by_code {
+            return None;
+        }
+        let tf: Vec<[u32; FIELDS]> = (0..n)
+            .map(|slot| std::array::from_fn(|f| found[f * n + slot].len() as u32))
+            .collect();
+        let t = &self.tuning;
+        let sat = |w: f32| w * (t.k1 + 1.0) / (t.k1 + w);
+        let norm = |f: usize| 1.0 - t.b[f] + t.b[f] * self.length(doc, f) as f32 / self.avg[f];
+        // BM25F twice: over the head (title, name) and over the rest, each saturating on
+        // its own, so that a title match is not drowned by a body that repeats the word.
+        let (mut head, mut rest, mut covered, mut in_title) = (0.0, 0.0, 0.0, 0.0);
+        for slot in 0..n {
+            let mut wh = 0.0;
+            let mut wr = 0.0;
+            for (f, c) in tf[slot].iter().enumerate() {
+                if *c == 0 {
+                    continue;
+                }
+                let w = t.weight[f] * *c as f32 / norm(f);
+                if f == F_TITLE || f == F_NAME {
+                    wh += w;
+                } else {
+                    wr += w;
+                }
+            }
+            head += q.idf[slot] * sat(wh);
+            rest += q.idf[slot] * sat(wr);
+            if wh + wr > 0.0 {
+                covered += q.idf[slot];
+            }
+            if tf[slot][F_TITLE] > 0 {
+                in_title += q.idf[slot];
+            }
+        }
+        let coverage = covered / q.idf_sum;
+        // A long query (a pasted sentence) has words no page holds: its coverage counts
+        // for less.
+        let exponent = t.coverage * (3.0 / n as f32).min(1.0);
+        let base = (t.head * head + rest) * coverage.powf(exponent);
+        let mut score = base;
+        // The title says the words of the query (weighted by IDF, so a missing "user"
+        // costs little and a missing "consent" a lot).
+        let all_in_title = (in_title / q.idf_sum).powi(4);
+        score += t.title_all * q.idf_sum * all_in_title;
+        // Phrases: each adjacent pair of query words, in order, at the gap they have in
+        // the query (full bonus) or one word off (half).
+        let mut phrase = [0.0f32; FIELDS];
+        let mut exact_pairs = [0usize; FIELDS];
+        let mut phrase_sum = 0.0;
+        for &(a, b, gap) in q.pairs {
+            let mut per_field = [0.0f32; FIELDS];
+            for (f, pf) in per_field.iter_mut().enumerate() {
+                let (pa, pb) = (&found[f * n + a], &found[f * n + b]);
+                let mut best = 0.0f32;
+                for p in pa {
+                    // Only the positions of `b` near `p` can count (see `proximity`).
+                    let from = pb.partition_point(|x| *x + 3 < *p);
+                    for p2 in pb[from..].iter().take_while(|x| **x <= p + gap + 4) {
+                        best = best.max(proximity(*p, *p2, gap));
+                    }
+                    if best == 1.0 {
+                        break;
+                    }
+                }
+                if best == 1.0 {
+                    exact_pairs[f] += 1;
+                }
+                *pf = t.pair[f] * best * (q.idf[a] + q.idf[b]) / 2.0;
+                phrase[f] += *pf;
+            }
+            // The best field counts whole, the others a quarter: a phrase that the title,
+            // the name and the Meaning all repeat is one phrase, not three.
+            let max = per_field.iter().copied().fold(0.0, f32::max);
+            let total: f32 = per_field.iter().sum();
+            phrase_sum += max + 0.25 * (total - max);
+        }
+        let phrase_sum = phrase_sum * coverage;
+        score += phrase_sum;
+        // The whole query as a phrase in the title, or as one of the OAuth error names.
+        let whole = |f: usize| {
+            !q.pairs.is_empty()
+                && exact_pairs[f] == q.pairs.len()
+                && (0..n).all(|s| tf[s][f] > 0)
+        };
+        let mut extra = 0.0;
+        if whole(F_TITLE) {
+            extra += t.title_phrase * q.idf_sum;
+        }
+        if whole(F_OAUTH) {
+            extra += t.oauth_phrase * q.idf_sum;
+        }
+        if let Some(j) = q.joined {
+            let name = self.field(doc, F_NAME);
+            if name
+                .chunks_exact(2)
+                .any(|c| u16::from_le_bytes([c[0], c[1]]) == j)
+            {
+                extra += t.name_whole * q.idf_sum;
+            }
+        }
+        score += extra;
+        // Pages many others point to are the usual answer among pages that match alike.
+        let prior = 1.0 + t.links * (1.0 + self.links(doc) as f32).ln();
+        score *= prior;
+        if by_code {
+            score += 1000.0;
+        }
+        if let Some(w) = why.as_deref_mut() {
+            use std::fmt::Write as _;
+            let _ = write!(
+                w,
+                "{code}: head {head:.2} rest {rest:.2} coverage {coverage:.2} base {base:.2} title-all {all_in_title:.2} phrase {phrase:?} whole {extra:.2} prior {prior:.2} = {score:.2}"
+            );
+        }
+        // Strong evidence: the code itself, the title or name saying most of the query, a
+        // phrase of it anywhere, or (a one-word query) the word in the title or Meaning.
+        let head_share = (0..n)
+            .filter(|s| tf[*s][F_TITLE] + tf[*s][F_NAME] > 0)
+            .map(|s| q.idf[s])
+            .sum::<f32>()
+            / q.idf_sum;
+        let strong = by_code
+            || (coverage >= 0.5
+                && (head_share >= 0.5
+                    || exact_pairs.iter().any(|c| *c > 0)
+                    || (n == 1 && tf[0][F_MEANING] > 0)));
+        Some((score, strong))
+    }
+
+    /// The parts of one page's score for a query (for tuning).
+    #[doc(hidden)]
+    pub fn explain_score(&self, query: &str, code: u32) -> String {
+        let mut out = String::new();
+        let Some(tokens) = self.correct(query, None) else {
+            return out;
+        };
+        let (terms, idf, pairs, codes) = self.resolve(&tokens);
+        let idf_sum = idf.iter().sum();
+        let lookup = self.slots(&terms);
+        let q = Query {
+            terms: &terms,
+            idf: &idf,
+            idf_sum,
+            pairs: &pairs,
+            codes: &codes,
+            joined: self.joined(query),
+            lookup: &lookup,
+        };
+        let words: Vec<&str> = terms.iter().map(|t| self.term(*t)).collect();
+        out.push_str(&format!("terms {words:?} idf {idf:?} pairs {pairs:?}\n"));
+        if let Some(doc) = (0..self.n_docs).find(|d| self.code(*d) == code) {
+            let mut found = vec![Vec::new(); FIELDS * terms.len()];
+            self.score(doc, &q, &mut found, Some(&mut out));
+        }
+        out
+    }
+}
+
+/// Longer input (a pasted log) is searched by its first words only.
+const MAX_QUERY_TOKENS: usize = 48;
+/// Not a word of the query, in the term → slot table (slots stay below it: a query has
+/// at most `MAX_QUERY_TOKENS` words).
+const NONE: u8 = u8::MAX;
+
+#[cfg(test)]
+mod tests;

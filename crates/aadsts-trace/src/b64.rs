@@ -71,7 +71,10 @@ mod tests {
     #[test]
     fn round_trip_and_alphabets() {
         for s in ["", "a", "ab", "abc", "abcd", "hello world?>>"] {
-            assert_eq!(super::decode(&super::encode(s.as_bytes())).unwrap(), s.as_bytes());
+            assert_eq!(
+                super::decode(&super::encode(s.as_bytes())).unwrap(),
+                s.as_bytes()
+            );
         }
         assert_eq!(super::decode("Pz8-Pw").unwrap(), b"??>?");
         assert_eq!(super::decode("Pz8+Pw==").unwrap(), b"??>?");

@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(parse("2024-11-02T17:04:11Z"), Some(1_730_567_051));
         assert_eq!(parse("2024-11-02T18:04:11.532+01:00"), Some(1_730_567_051));
         assert_eq!(parse("2024-11-02T17:04:11.5320000"), Some(1_730_567_051));
-        assert_eq!(parse("2024-02-29T00:00:00Z").map(rfc3339).as_deref(), Some("2024-02-29T00:00:00Z"));
+        assert_eq!(
+            parse("2024-02-29T00:00:00Z").map(rfc3339).as_deref(),
+            Some("2024-02-29T00:00:00Z")
+        );
         assert_eq!(parse("yesterday"), None);
         assert_eq!(parse("2024-13-02T17:04:11Z"), None);
         assert_eq!(span(3 * 3600 + 12 * 60 + 5), "3h 12m");

@@ -1,7 +1,9 @@
-// Progressive enhancement only: every page works without this file.
-// 1. Instant search: results under the search box as you type (from /api/v1/search, or from
-//    /search-index.json on the static site).
-// 2. Copy buttons on code blocks and on the "Send to support" list.
+// Progressive enhancement only: every page of the live site works without this file.
+// 1. Instant search: results under the search box (and under the home page's one box while
+//    it holds a short line) as you type, from /api/v1/search, or on the static site from
+//    search-index.js (a script, so it loads from disk too).
+// 2. The static site's search page: the results for ?q=.
+// 3. Copy buttons above code blocks, never over them.
 (function () {
   "use strict";
 
@@ -12,56 +14,106 @@
     return e;
   }
 
+  var site = document.querySelector("header[data-site=static]");
+  var base = site ? (site.getAttribute("data-base") || "") : "/";
+
   var staticIndex = null;
-  function searchStatic(q) {
-    var load = staticIndex ? Promise.resolve(staticIndex) :
-      fetch("/search-index.json").then(function (r) { return r.json(); }).then(function (j) { staticIndex = j; return j; });
-    return load.then(function (idx) {
-      var words = q.toLowerCase().split(/\s+/).filter(Boolean);
+  function loadStatic() {
+    if (staticIndex) { return staticIndex; }
+    staticIndex = new Promise(function (resolve, reject) {
+      if (window.AADSTS_INDEX) { resolve(window.AADSTS_INDEX); return; }
+      var s = el("script", { src: base + "search-index.js" });
+      s.onload = function () { window.AADSTS_INDEX ? resolve(window.AADSTS_INDEX) : reject(); };
+      s.onerror = reject;
+      document.head.appendChild(s);
+    });
+    return staticIndex;
+  }
+  function searchStatic(q, limit) {
+    return loadStatic().then(function (idx) {
+      var words = q.toLowerCase().split(/\s+/).filter(Boolean).map(function (w) {
+        return w.replace(/^aadsts(?=\d)/, "");
+      });
       return idx.filter(function (p) {
         var hay = (p.code + " " + (p.name || "") + " " + p.title + " " + p.category).toLowerCase();
         return words.every(function (w) { return hay.indexOf(w) >= 0; });
-      }).slice(0, 8).map(function (p) { return { code: p.code, title: p.title, url: p.url }; });
+      }).slice(0, limit).map(function (p) {
+        return { code: p.code, title: p.title, url: base + p.url };
+      });
     });
   }
-  function searchApi(q) {
-    return fetch("/api/v1/search?limit=8&q=" + encodeURIComponent(q))
+  function searchApi(q, limit) {
+    return fetch("/api/v1/search?limit=" + limit + "&q=" + encodeURIComponent(q))
       .then(function (r) { return r.ok ? r.json() : { results: [] }; })
       .then(function (j) {
         return j.results.map(function (r) { return { code: r.code, title: r.title, url: "/codes/" + r.code }; });
       });
   }
+  var run = site ? searchStatic : searchApi;
 
-  document.querySelectorAll("input[type=search]").forEach(function (box) {
+  function fill(list, hits) {
+    list.textContent = "";
+    hits.forEach(function (h) {
+      var li = el("li");
+      li.appendChild(el("a", { href: h.url }, "AADSTS" + h.code));
+      li.appendChild(document.createTextNode(" " + h.title));
+      list.appendChild(li);
+    });
+  }
+
+  document.querySelectorAll("input[type=search], textarea[data-instant]").forEach(function (box) {
     var list = el("ul", { "class": "instant", "aria-live": "polite" });
     box.form.appendChild(list);
     var timer = null;
     box.addEventListener("input", function () {
       clearTimeout(timer);
       var q = box.value.trim();
-      if (q.length < 2) { list.textContent = ""; return; }
+      // A pasted error is explained, not searched: instant results only for a short line.
+      if (q.length < 2 || q.length > 80 || box.value.indexOf("\n") >= 0) { list.textContent = ""; return; }
       timer = setTimeout(function () {
-        var run = document.querySelector("nav[data-site=static]") ? searchStatic : searchApi;
-        run(q).then(function (hits) {
-          list.textContent = "";
-          hits.forEach(function (h) {
-            var li = el("li");
-            li.appendChild(el("a", { href: h.url }, "AADSTS" + h.code));
-            li.appendChild(document.createTextNode(" " + h.title));
-            list.appendChild(li);
-          });
-        }).catch(function () { list.textContent = ""; });
+        run(q, 8).then(function (hits) { fill(list, hits); }).catch(function () { list.textContent = ""; });
       }, 150);
     });
+    if (box.tagName === "TEXTAREA") {
+      // Enter sends a one-line entry, as in a search box; Shift+Enter adds a line.
+      box.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && !e.shiftKey && box.value.indexOf("\n") < 0 && box.value.trim()) {
+          e.preventDefault();
+          box.form.submit();
+        }
+      });
+    }
   });
 
+  // The static site's search page.
+  var results = document.getElementById("results");
+  if (site && results) {
+    var q = (new URLSearchParams(window.location.search).get("q") || "").trim();
+    var box = document.getElementById("q");
+    if (box) { box.value = q; }
+    if (q) {
+      var status = document.getElementById("search-status");
+      document.getElementById("search-title").textContent = "Results for \u201c" + q + "\u201d";
+      searchStatic(q, 100).then(function (hits) {
+        var code = q.replace(/^aadsts/i, "");
+        var exact = hits.filter(function (h) { return String(h.code) === code; });
+        if (exact.length === 1) { window.location.replace(exact[0].url); return; }
+        fill(results, hits);
+        results.className = "hits";
+        status.textContent = hits.length ? hits.length + " code(s)" : "No page matches. Try fewer words.";
+      }).catch(function () { status.textContent = "The search index could not be loaded."; });
+    }
+  }
+
   if (navigator.clipboard) {
-    document.querySelectorAll("pre").forEach(function (pre) {
+    document.querySelectorAll("main pre").forEach(function (pre) {
+      var bar = el("div", { "class": "codebar" });
       var b = el("button", { type: "button", "class": "copy" }, "Copy");
       b.addEventListener("click", function () {
         navigator.clipboard.writeText(pre.innerText).then(function () { b.textContent = "Copied"; });
       });
-      pre.parentNode.insertBefore(b, pre);
+      bar.appendChild(b);
+      pre.parentNode.insertBefore(bar, pre);
     });
   }
 })();

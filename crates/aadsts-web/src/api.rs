@@ -70,28 +70,10 @@ pub(crate) fn error(status: StatusCode, kind: &str, message: String) -> Response
 /// (header, and `retry_after` in seconds in the body), 408 `timeout`, 500 `internal`.
 pub(crate) fn cpu_error(e: CpuError) -> Response {
     match e {
-        CpuError::Busy => {
-            let body = json::ErrorJson {
-                schema: json::ERROR_SCHEMA,
-                error: "busy",
-                message: format!(
-                    "the server is busy with other explain and search requests; retry after {RETRY_AFTER_SECS} seconds"
-                ),
-                code: None,
-                official_name: None,
-                in_microsoft_table: None,
-                lookup_url: None,
-                suggestions: Vec::new(),
-            };
-            let mut v = serde_json::to_value(&body).unwrap_or_default();
-            if let Some(o) = v.as_object_mut() {
-                o.insert("retry_after".into(), RETRY_AFTER_SECS.into());
-            }
-            let mut r = json_response(StatusCode::SERVICE_UNAVAILABLE, v.to_string());
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
-            r
-        }
+        CpuError::Busy => busy(
+            true,
+            "the server is busy with other explain and search requests",
+        ),
         CpuError::TimedOut => error(
             StatusCode::REQUEST_TIMEOUT,
             "timeout",
@@ -103,6 +85,128 @@ pub(crate) fn cpu_error(e: CpuError) -> Response {
             "the request failed inside the server".into(),
         ),
     }
+}
+
+/// 503 `busy` with `Retry-After` (header, and `retry_after` in seconds in the body):
+/// `aadsts.error/1` for the API, a short HTML page otherwise.
+pub(crate) fn busy(api: bool, why: &str) -> Response {
+    let message = format!("{why}; retry after {RETRY_AFTER_SECS} seconds");
+    let mut r = if api {
+        let body = json::ErrorJson {
+            schema: json::ERROR_SCHEMA,
+            error: "busy",
+            message,
+            code: None,
+            official_name: None,
+            in_microsoft_table: None,
+            lookup_url: None,
+            suggestions: Vec::new(),
+        };
+        let mut v = serde_json::to_value(&body).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.insert("retry_after".into(), RETRY_AFTER_SECS.into());
+        }
+        json_response(StatusCode::SERVICE_UNAVAILABLE, v.to_string())
+    } else {
+        html_error(StatusCode::SERVICE_UNAVAILABLE, "Busy", &message)
+    };
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
+    r
+}
+
+/// A minimal page for errors raised outside the page handlers.
+fn html_error(status: StatusCode, title: &str, message: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{t} · aadsts</title></head><body><h1>{t}</h1><p>{m}</p><p><a href=\"/\">aadsts</a></p></body></html>",
+            t = aadsts_render::html::escape(title),
+            m = aadsts_render::html::escape(message),
+        ),
+    )
+        .into_response()
+}
+
+/// Gives the errors that the framework answers by itself (413 from the body limit, 405,
+/// 400/415/422 from extractors, 408 from the timeout layer, 404 of an unknown route: plain
+/// text or empty bodies) the body every other error has: `aadsts.error/1` under `/api/`
+/// (and for `/openapi.json`, `/healthz`), a short HTML page elsewhere. Responses that are
+/// already JSON or HTML pass unchanged; headers (`Allow`, `Retry-After`) are kept.
+pub(crate) async fn framework_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    let api = path.starts_with("/api/") || path == "/openapi.json" || path == "/healthz";
+    let method = req.method().clone();
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let ours = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json") || ct.starts_with("text/html"));
+    if ours {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Framework bodies are one short sentence; a longer one is not read.
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let (kind, title, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            "Too large",
+            "the request body is larger than this server accepts".to_string(),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "Method not allowed",
+            match parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok()) {
+                Some(allow) => format!("{method} is not allowed here; allowed: {allow}"),
+                None => format!("{method} is not allowed here"),
+            },
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            "timeout",
+            "Too long",
+            "the request took longer than the server's time limit".to_string(),
+        ),
+        StatusCode::NOT_FOUND => ("not_found", "Not found", "no such address".to_string()),
+        s if s.is_client_error() => (
+            "bad_request",
+            "Bad request",
+            if text.is_empty() {
+                "the request could not be read".to_string()
+            } else {
+                text
+            },
+        ),
+        _ => (
+            "internal",
+            "Failed",
+            "the request failed inside the server".to_string(),
+        ),
+    };
+    let fresh = if api {
+        error(status, kind, message)
+    } else {
+        html_error(status, title, &message)
+    };
+    let (fresh_parts, fresh_body) = fresh.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        fresh_parts.headers[header::CONTENT_TYPE].clone(),
+    );
+    Response::from_parts(parts, fresh_body)
 }
 
 /// Every page, as `aadsts.list/1`.
@@ -276,7 +380,9 @@ async fn explain(State(s): State<Shared>, body: axum::body::Bytes) -> Response {
 /// as `aadsts.scan/1`. The body is streamed to a temporary file removed afterwards.
 #[utoipa::path(post, path = "/api/v1/scan",
     request_body(content = Vec<u8>, description = "a sign-in log export in any supported shape", content_type = "application/octet-stream"),
-    responses((status = 200, description = "aadsts.scan/1"), (status = 413, description = "upload larger than the configured limit"), (status = 400, description = "aadsts.error/1: unreadable upload")))]
+    responses((status = 200, description = "aadsts.scan/1"), (status = 413, description = "upload larger than the configured limit"), (status = 400, description = "aadsts.error/1: unreadable upload"),
+        (status = 503, description = "aadsts.error/1 `busy`: as many scans as the server runs at once, or no temporary space left for this upload; Retry-After says when to try again"),
+        (status = 408, description = "aadsts.error/1 `timeout`: the scan took longer than the server's time limit; it is stopped")))]
 async fn scan(State(s): State<Shared>, body: Body) -> Response {
     let tmp = match crate::spool(body.into_data_stream()).await {
         Ok(t) => t,
@@ -291,14 +397,15 @@ async fn scan(State(s): State<Shared>, body: Body) -> Response {
     }
 }
 
-/// Liveness: 200 and the number of pages.
-#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "ok")))]
+/// Liveness: 200, the number of pages and of scans running.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "ok: {\"status\":\"ok\",\"pages\":N,\"scans\":N}")))]
 async fn healthz(State(s): State<Shared>) -> Response {
     json_response(
         StatusCode::OK,
         format!(
-            "{{\"status\":\"ok\",\"pages\":{}}}",
-            s.catalog.pages().len()
+            "{{\"status\":\"ok\",\"pages\":{},\"scans\":{}}}",
+            s.catalog.pages().len(),
+            s.scans_running.load(std::sync::atomic::Ordering::SeqCst)
         ),
     )
 }

@@ -4,6 +4,7 @@
 //! CLI and the static copy say the same thing.
 
 mod api;
+mod conn;
 pub mod pages;
 pub mod site;
 
@@ -34,6 +35,19 @@ pub struct Config {
     /// How many explain and search requests may use the CPU at once; beyond it the
     /// server answers 503 with `Retry-After` instead of letting a queue build up.
     pub cpu_jobs: usize,
+    /// How many scans (`/scan`, `POST /api/v1/scan`) may run at once, upload included;
+    /// beyond it 503 with `Retry-After`.
+    pub scan_jobs: usize,
+    /// Temporary disk for uploads in flight, in bytes: each upload reserves its
+    /// `Content-Length` (or `max_upload` when it has none) for as long as it lasts; an
+    /// upload that does not fit gets 503 with `Retry-After`.
+    pub max_temp: u64,
+    /// Open connections at most (lowered to stay below the limit of open files). At the
+    /// limit the longest idle connection is closed for each new one.
+    pub max_connections: usize,
+    /// Time a client has to send a complete request head, on a new connection or the next
+    /// request of a kept-alive one; then the connection is closed.
+    pub header_timeout: Duration,
 }
 
 impl Default for Config {
@@ -45,6 +59,10 @@ impl Default for Config {
             timeout: Duration::from_secs(30),
             scan_timeout: Duration::from_secs(600),
             cpu_jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            scan_jobs: 2,
+            max_temp: 2 * 1024 * 1024 * 1024,
+            max_connections: 512,
+            header_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -77,6 +95,12 @@ pub(crate) struct State {
     pub page_json: std::collections::HashMap<u32, String>,
     /// Permits for CPU-heavy work, `config.cpu_jobs` of them.
     pub cpu_slots: Arc<tokio::sync::Semaphore>,
+    /// Permits for scans, `config.scan_jobs` of them.
+    pub scan_slots: Arc<tokio::sync::Semaphore>,
+    /// Temporary disk for uploads, in KiB (`config.max_temp`).
+    pub temp_kib: Arc<tokio::sync::Semaphore>,
+    /// Scans whose thread is still reading (a cancelled one stops within 256 KiB of text).
+    pub scans_running: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 pub(crate) type Shared = Arc<State>;
@@ -106,6 +130,8 @@ pub fn router(catalog: Catalog, config: Config) -> Router {
         })
         .collect();
     let cpu_slots = Arc::new(tokio::sync::Semaphore::new(config.cpu_jobs.max(1)));
+    let scan_slots = Arc::new(tokio::sync::Semaphore::new(config.scan_jobs.max(1)));
+    let temp_kib = Arc::new(tokio::sync::Semaphore::new(temp_kib_total(&config) as usize));
     let state: Shared = Arc::new(State {
         catalog,
         index,
@@ -113,10 +139,19 @@ pub fn router(catalog: Catalog, config: Config) -> Router {
         page_html,
         page_json,
         cpu_slots,
+        scan_slots,
+        temp_kib,
+        scans_running: Arc::default(),
     });
     let uploads = Router::new()
         .merge(pages::upload_routes())
         .merge(api::upload_routes())
+        // At most `scan_jobs` scans and `max_temp` bytes of uploads at once (503 beyond);
+        // inside the body limit, so that an upload too large is told 413, not 503.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            scan_gate,
+        ))
         // A raw streamed body is not covered by axum's extractor limit: limit the body itself
         // (413 from Content-Length, or as soon as a streamed body passes the limit).
         .layer(RequestBodyLimitLayer::new(max_upload))
@@ -138,6 +173,10 @@ pub fn router(catalog: Catalog, config: Config) -> Router {
         .merge(uploads)
         .merge(ordinary)
         .with_state(state)
+        // Errors made by the framework (413 from the body limit, 405, 400 and 422 from the
+        // extractors, 408 from the timeout, 404 of unknown routes) get the same bodies as the
+        // handlers' own: `aadsts.error/1` under `/api/`, a short HTML page elsewhere.
+        .layer(axum::middleware::from_fn(api::framework_errors))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -166,12 +205,84 @@ pub async fn serve(catalog: Catalog, config: Config) -> Result<(), WebError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| WebError::Bind { addr, source })?;
+    let (max_connections, header_timeout) = (config.max_connections, config.header_timeout);
     let app = router(catalog, config);
     eprintln!("aadsts: serving on http://{addr}/ (Ctrl-C to stop)");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
+    serve_on(listener, app, max_connections, header_timeout, shutdown())
         .await
         .map_err(WebError::Serve)
+}
+
+pub use conn::serve_on;
+
+/// `config.max_temp` in KiB, at least one upload's worth of a KiB and at most what a
+/// semaphore holds.
+fn temp_kib_total(config: &Config) -> u64 {
+    (config.max_temp / 1024).clamp(1, u64::from(u32::MAX))
+}
+
+/// Admits a scan request when a scan slot and its temporary disk are free; otherwise 503
+/// `busy` with `Retry-After`. Both are held until the request ends (answered, timed out or
+/// abandoned; the scan itself is then cancelled, see [`scan_file`]).
+async fn scan_gate(
+    axum::extract::State(s): axum::extract::State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let api = req.uri().path().starts_with("/api/");
+    let max = s.config.max_upload as u64;
+    let bytes = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(max)
+        .min(max);
+    let kib = bytes.div_ceil(1024).clamp(1, temp_kib_total(&s.config)) as u32;
+    let Ok(job) = s.scan_slots.clone().try_acquire_owned() else {
+        return api::busy(
+            api,
+            &format!(
+                "the server is running {} scans, its limit",
+                s.config.scan_jobs.max(1)
+            ),
+        );
+    };
+    let Ok(disk) = s.temp_kib.clone().try_acquire_many_owned(kib) else {
+        return api::busy(
+            api,
+            "the server's temporary space for uploads is taken by other uploads",
+        );
+    };
+    let res = next.run(req).await;
+    drop((job, disk));
+    res
+}
+
+/// Sets its flag when dropped: the scan of a request that ended early (timeout, client
+/// gone) stops.
+struct CancelOnDrop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Counts a running scan thread.
+struct Running(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Running {
+    fn new(n: Arc<std::sync::atomic::AtomicUsize>) -> Self {
+        n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Running(n)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 async fn shutdown() {
@@ -243,15 +354,22 @@ where
     }
 }
 
-/// Runs the scan of an uploaded file (already on disk) on a blocking thread.
+/// Runs the scan of an uploaded file (already on disk) on a blocking thread. When this
+/// future is dropped (the request timed out or its client went away) the scan is cancelled:
+/// its reader stops at the next 256 KiB of text.
 pub(crate) async fn scan_file(
     state: Shared,
     path: std::path::PathBuf,
     name: String,
 ) -> Result<aadsts_scan::Summary, String> {
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancel.clone());
+    let running = Running::new(state.scans_running.clone());
     tokio::task::spawn_blocking(move || {
+        let _running = running;
         let opts = aadsts_scan::Options {
             max_skipped_listed: 20,
+            cancel: Some(cancel),
             ..Default::default()
         };
         let mut s = aadsts_scan::scan(

@@ -1,18 +1,20 @@
 //! The HTML site: home, code pages, categories, search, the paste box and the log upload.
-//! Readable without JavaScript; every value echoed back is escaped.
+//! Readable without JavaScript. Every page is a maud template: values are escaped by the
+//! template itself, and only Markdown rendered by `aadsts_render::html::markdown` (raw HTML
+//! disabled) is spliced as markup.
 
 use crate::api::SearchQuery;
 use crate::{CpuError, Shared, RETRY_AFTER_SECS};
 use aadsts_catalog::Lookup;
-use aadsts_render::html::{self, escape};
+use aadsts_render::html::{self, Links};
 use aadsts_render::{report, scan as scan_render};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
+use maud::{html as m, Markup, PreEscaped};
 use serde::Deserialize;
-use std::fmt::Write as _;
 
 /// Codes most sign-in logs are full of, shown on the home page when they have pages.
 const COMMON: [u32; 14] = [
@@ -20,33 +22,86 @@ const COMMON: [u32; 14] = [
     70008,
 ];
 
-const EXTRA_STYLE: &str = "<style>nav{display:flex;gap:1rem;align-items:center;flex-wrap:wrap;border-bottom:1px solid #ddd;padding-bottom:.5rem;margin-bottom:1rem}\
-nav form{flex:1;display:flex;gap:.4rem}input[type=search],textarea{flex:1;width:100%;font:inherit;padding:.4rem;border:1px solid #888;border-radius:4px;background:inherit;color:inherit}\
-textarea{min-height:10rem;font-family:ui-monospace,monospace}button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer}\
-button:focus,a:focus,input:focus,textarea:focus{outline:3px solid #f9ab00;outline-offset:1px}mark{background:#fde293;color:#000}label{font-weight:600;display:block;margin:.6rem 0 .2rem}\
-.hits li{margin:.4rem 0}ul.instant{list-style:none;padding:0;margin:0}ul.instant li{padding:.2rem 0}button.copy{float:right;font-size:.8rem;padding:.1rem .5rem}\
-@media (max-width:640px){nav form{flex:1 1 100%;order:2}nav form input{min-width:0}}</style>";
+/// The policy in each page's meta tag; the server sends the same (and more) as a header.
+pub(crate) const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'";
 
-fn layout(title: &str, body: &str) -> Html<String> {
-    let nav = "<nav aria-label=\"site\"><a href=\"/\"><strong>aadsts</strong></a>\
-<form action=\"/search\" method=\"get\" role=\"search\"><label for=\"q\" class=\"visually-hidden\" style=\"position:absolute;left:-9999px\">Search codes</label>\
-<input type=\"search\" id=\"q\" name=\"q\" placeholder=\"50126, a name, words or a pasted error\"><button type=\"submit\">Search</button></form>\
-<a href=\"/explain\">Explain an error</a><a href=\"/scan\">Scan a log</a><a href=\"/categories\">Categories</a></nav>";
-    Html(html::document(
+/// The site's own layout on top of the page style: header, search box, forms, instant
+/// results, copy buttons.
+pub(crate) const SITE_STYLE: &str = "header.site{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;border-bottom:1px solid #ddd;padding-bottom:.6rem;margin-bottom:1rem}\
+header.site nav{display:flex;gap:.4rem 1rem;align-items:center;flex-wrap:wrap}.brand{font-size:1.1rem;text-decoration:none}\
+form.search{flex:1 1 18rem;display:flex;gap:.4rem;position:relative;min-width:0}form.search input{flex:1 1 auto;min-width:0}\
+input[type=search],textarea{width:100%;font:inherit;padding:.45rem;border:1px solid #888;border-radius:4px;background:inherit;color:inherit}\
+textarea{min-height:7rem;font-family:ui-monospace,monospace;font-size:.95rem;resize:vertical;display:block}\
+button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid #0b57d0;background:#0b57d0;color:#fff;cursor:pointer}\
+button:focus,a:focus,input:focus,textarea:focus{outline:3px solid #f9ab00;outline-offset:1px}mark{background:#fde293;color:#000}\
+label{font-weight:600;display:block;margin:.6rem 0 .3rem}.vh{position:absolute;left:-9999px}.hint{font-size:.85rem;color:#555}\
+.one-box .actions{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap;margin:.5rem 0}\
+.hits li{margin:.4rem 0}ul.instant{list-style:none;padding:.2rem .5rem;margin:0}ul.instant:empty{display:none}ul.instant li{padding:.2rem 0}\
+form.search ul.instant{position:absolute;top:100%;left:0;right:0;z-index:5;background:#fff;border:1px solid #bbb;border-radius:4px;box-shadow:0 4px 12px rgba(0,0,0,.15)}\
+.codebar{display:flex;justify-content:flex-end;margin-top:.3rem}button.copy{font-size:.8rem;padding:.05rem .6rem;background:#fff;color:#0b57d0}\
+main td{overflow-wrap:anywhere}main blockquote{margin:.5rem 0;padding-left:.8rem;border-left:3px solid #bbb}\
+.cols{columns:2 20rem}.cols li{break-inside:avoid}\
+@media (max-width:600px){form.search{flex-basis:100%}}\
+@media (prefers-color-scheme:dark){form.search ul.instant{background:#1e1e1e}button.copy{background:#121212;color:#8ab4f8}.hint{color:#aaa}header.site{border-color:#333}}";
+
+/// The header of every page: the name, the sections and (except on the home page, whose one
+/// box does it) the search box. `static_base` marks the static copy, where app.js searches
+/// `search-index.js` relative to that base instead of the API.
+pub(crate) fn site_header(
+    links: Links,
+    search: bool,
+    query: &str,
+    static_base: Option<&str>,
+) -> Markup {
+    let action = match static_base {
+        Some(b) => format!("{b}search.html"),
+        None => format!("{}search", links.base),
+    };
+    m! {
+        header.site data-site=[static_base.map(|_| "static")] data-base=[static_base] {
+            nav aria-label="site" {
+                a.brand href=(links.home()) { strong { "aadsts" } }
+                @if static_base.is_none() {
+                    a href="/explain" { "Explain" }
+                    a href="/scan" { "Scan a log" }
+                }
+                a href=(links.categories()) { "Categories" }
+            }
+            @if search {
+                form.search action=(action) method="get" role="search" {
+                    label.vh for="q" { "Search codes" }
+                    input type="search" id="q" name="q" value=(query) placeholder="Code, name or words" autocomplete="off";
+                    button type="submit" { "Search" }
+                }
+            }
+        }
+    }
+}
+
+/// A whole page of the live site.
+fn page(title: &str, body: Markup) -> Html<String> {
+    page_with(title, body, true, "")
+}
+
+fn page_with(title: &str, body: Markup, search: bool, query: &str) -> Html<String> {
+    let links = Links::server("/");
+    let content = m! {
+        (site_header(links, search, query, None))
+        main { (body) }
+        script src="/static/app.js" defer {}
+    };
+    Html(html::document_with(
         title,
-        &format!(
-            "{EXTRA_STYLE}{nav}<main>{body}</main><script src=\"/static/app.js\" defer></script>"
-        ),
+        PreEscaped(&content.into_string()),
+        PAGE_CSP,
+        m! { style { (PreEscaped(SITE_STYLE)) } },
     ))
 }
 
 fn not_found(message: &str) -> Response {
     (
         StatusCode::NOT_FOUND,
-        layout(
-            "Not found",
-            &format!("<h1>Not found</h1><p>{}</p>", escape(message)),
-        ),
+        page("Not found", m! { h1 { "Not found" } p { (message) } }),
     )
         .into_response()
 }
@@ -81,41 +136,60 @@ pub(crate) fn upload_routes() -> Router<Shared> {
     Router::new().route("/scan", get(scan_form).post(scan))
 }
 
+/// Home: one box for a code, a name, a few words or a whole pasted error (the header has
+/// no second search box here).
 async fn home(State(s): State<Shared>) -> Html<String> {
-    let mut b = String::from("<h1>Explain a Microsoft Entra sign-in error</h1>\
-<form action=\"/search\" method=\"get\"><label for=\"home-q\">Code, Microsoft name, symptom, or the whole error text</label>\
-<p style=\"display:flex;gap:.4rem\"><input type=\"search\" id=\"home-q\" name=\"q\" autofocus placeholder=\"AADSTS50126 · InvalidUserNameOrPassword · user not assigned to app\"><button type=\"submit\">Go</button></p></form>\
-<form action=\"/explain\" method=\"post\"><label for=\"text\">Or paste what your tool printed</label><textarea id=\"text\" name=\"text\" placeholder=\"MsalUiRequiredException: AADSTS50076: …\"></textarea><p><button type=\"submit\">Explain</button></p></form>\
-<h2>Common codes</h2><ul>");
-    for c in COMMON {
-        if let Some(p) = s.catalog.get(c) {
-            let _ = write!(
-                b,
-                "<li><a href=\"/codes/{c}\">AADSTS{c}</a> {}</li>",
-                escape(&p.title)
-            );
+    let body = m! {
+        h1 { "Explain a Microsoft Entra sign-in error" }
+        form.one-box action="/explain" method="post" {
+            label for="home-q" { "A code, Microsoft's name for it, a few words, or the whole error your tool printed" }
+            textarea #home-q name="text" rows="4" autofocus data-instant
+                placeholder="AADSTS50126 · InvalidUserNameOrPassword · user not assigned to app · or paste: MsalUiRequiredException: AADSTS50076: …" {}
+            p.actions {
+                button type="submit" { "Explain" }
+                span.hint { "A code opens its page, words search the catalog, pasted text is read for every error in it. Nothing is stored." }
+            }
         }
-    }
-    b.push_str("</ul><h2>Categories</h2><ul>");
-    for c in s.catalog.categories() {
-        let _ = write!(
-            b,
-            "<li><a href=\"/categories/{}\">{}</a> — {}</li>",
-            escape(&c.id),
-            escape(&c.title),
-            escape(&c.summary)
-        );
-    }
-    b.push_str("</ul>");
-    layout("aadsts", &b)
+        h2 { "Common codes" }
+        ul.cols {
+            @for c in COMMON {
+                @if let Some(p) = s.catalog.get(c) {
+                    li { a href={"/codes/" (c)} { "AADSTS" (c) } " " (p.title) }
+                }
+            }
+        }
+        h2 { "Categories" }
+        ul {
+            @for c in s.catalog.categories() {
+                li { a href={"/categories/" (c.id)} { (c.title) } " — " (c.summary) }
+            }
+        }
+        p.hint { "Have a sign-in log export? " a href="/scan" { "Scan it" } " for the codes, users, apps and signs of attack in it." }
+    };
+    page_with("aadsts", body, false, "")
 }
 
 pub(crate) fn render_code_page(cat: &aadsts_catalog::Catalog, p: &aadsts_kb::Page) -> String {
-    layout(
+    page(
         &format!("{}: {}", p.label(), p.title),
-        &html::page_fragment(cat, p, "/"),
+        html::page_markup(cat, p, Links::server("/")),
     )
     .0
+}
+
+fn suggestions_list(s: &Shared, suggestions: &[u32]) -> Markup {
+    m! {
+        @if !suggestions.is_empty() {
+            p { "Did you mean:" }
+            ul {
+                @for c in suggestions {
+                    @if let Some(p) = s.catalog.get(*c) {
+                        li { a href={"/codes/" (c)} { "AADSTS" (c) } " " (p.title) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn page_response(s: &Shared, q: &str) -> Response {
@@ -127,27 +201,21 @@ fn page_response(s: &Shared, q: &str) -> Response {
         Lookup::NotFound {
             code, suggestions, ..
         } => {
-            let mut b = match code {
-                Some(c) => format!(
-                    "<h1>AADSTS{c}</h1><p>This catalog has no page for AADSTS{c} yet. Microsoft's lookup: <a href=\"{u}\">{u}</a></p>",
-                    u = escape(&aadsts_catalog::lookup_url(c))
-                ),
-                None => format!("<h1>Not found</h1><p>{} is not a known code or Microsoft error name.</p>", escape(q)),
-            };
-            if !suggestions.is_empty() {
-                b.push_str("<p>Did you mean:</p><ul>");
-                for c in suggestions {
-                    if let Some(p) = s.catalog.get(c) {
-                        let _ = write!(
-                            b,
-                            "<li><a href=\"/codes/{c}\">AADSTS{c}</a> {}</li>",
-                            escape(&p.title)
-                        );
+            let body = m! {
+                @match code {
+                    Some(c) => {
+                        h1 { "AADSTS" (c) }
+                        @let u = aadsts_catalog::lookup_url(c);
+                        p { "This catalog has no page for AADSTS" (c) " yet. Microsoft's lookup: " a href=(u) { (u) } }
+                    }
+                    None => {
+                        h1 { "Not found" }
+                        p { (q) " is not a known code or Microsoft error name." }
                     }
                 }
-                b.push_str("</ul>");
-            }
-            (StatusCode::NOT_FOUND, layout("Not found", &b)).into_response()
+                (suggestions_list(s, &suggestions))
+            };
+            (StatusCode::NOT_FOUND, page("Not found", body)).into_response()
         }
     }
 }
@@ -166,31 +234,34 @@ async fn slug(State(s): State<Shared>, Path(slug): Path<String>) -> Response {
 }
 
 async fn categories(State(s): State<Shared>) -> Html<String> {
-    let mut b = String::from("<h1>Categories</h1><ul>");
-    for c in s.catalog.categories() {
-        let _ = write!(
-            b,
-            "<li><a href=\"/categories/{}\">{}</a> ({} codes) — {}</li>",
-            escape(&c.id),
-            escape(&c.title),
-            s.catalog.in_category(&c.id).count(),
-            escape(&c.summary)
-        );
-    }
-    b.push_str("</ul>");
-    layout("Categories", &b)
+    let body = m! {
+        h1 { "Categories" }
+        ul {
+            @for c in s.catalog.categories() {
+                li {
+                    a href={"/categories/" (c.id)} { (c.title) }
+                    " (" (s.catalog.in_category(&c.id).count()) " codes) — " (c.summary)
+                }
+            }
+        }
+    };
+    page("Categories", body)
 }
 
 async fn category(State(s): State<Shared>, Path(id): Path<String>) -> Response {
     match s.catalog.category(&id) {
-        Some(c) => layout(&c.title, &html::category_fragment(&s.catalog, c, "/")).into_response(),
+        Some(c) => page(
+            &c.title,
+            html::category_markup(&s.catalog, c, Links::server("/")),
+        )
+        .into_response(),
         None => not_found("No such category."),
     }
 }
 
 /// Wraps each query word found in `text` in `<mark>`; `text` is escaped first.
 fn highlight(text: &str, query: &str) -> String {
-    let escaped = escape(text);
+    let escaped = html::escape(text);
     let words: Vec<String> = query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= 3)
@@ -228,6 +299,21 @@ fn highlight(text: &str, query: &str) -> String {
     out
 }
 
+/// `application/x-www-form-urlencoded` encoding of one value.
+fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Response {
     let query = q.q.trim();
     if query.is_empty() {
@@ -240,34 +326,34 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
         }
     }
     if query.contains(char::is_whitespace) && query.to_ascii_uppercase().contains("AADSTS") {
-        return explain_page(&s, query.as_bytes().to_vec()).await;
+        return explain_page(&s, query.as_bytes().to_vec(), None).await;
     }
     let query = query.to_string();
     let limit = q.limit.unwrap_or(20).clamp(1, 100);
-    let page = crate::cpu(&s, move |s, deadline| {
+    let result = crate::cpu(&s, move |s, deadline| {
         let hits = s.index.search_until(&query, limit, deadline)?;
-        let mut b = format!("<h1>Results for “{}”</h1>", escape(&query));
-        if hits.is_empty() {
-            b.push_str("<p>No page matches. Try fewer words, or paste the whole error into <a href=\"/explain\">Explain</a>.</p>");
-        } else {
-            b.push_str("<ol class=\"hits\">");
-            for h in &hits {
-                if let Some(p) = s.catalog.get(h.code) {
-                    let _ = write!(
-                        b,
-                        "<li><a href=\"/codes/{c}\">AADSTS{c}</a> <span class=\"badge sev-{sev}\">{sev}</span> {t}</li>",
-                        c = p.code,
-                        sev = p.severity,
-                        t = highlight(&p.title, &query)
-                    );
+        let body = m! {
+            h1 { "Results for “" (query) "”" }
+            @if hits.is_empty() {
+                p { "No page matches. Try fewer words, or paste the whole error into " a href="/explain" { "Explain" } "." }
+            } @else {
+                ol.hits {
+                    @for h in &hits {
+                        @if let Some(p) = s.catalog.get(h.code) {
+                            li {
+                                a href={"/codes/" (p.code)} { "AADSTS" (p.code) } " "
+                                span class={"badge sev-" (p.severity)} { (p.severity) } " "
+                                (PreEscaped(highlight(&p.title, &query)))
+                            }
+                        }
+                    }
                 }
             }
-            b.push_str("</ol>");
-        }
-        Some(layout(&format!("Search: {query}"), &b))
+        };
+        Some(page_with(&format!("Search: {query}"), body, true, &query))
     })
     .await;
-    match page {
+    match result {
         Ok(html) => html.into_response(),
         Err(e) => cpu_error_page(e),
     }
@@ -294,11 +380,7 @@ fn cpu_error_page(e: CpuError) -> Response {
             "The request failed inside the server.".to_string(),
         ),
     };
-    let mut r = (
-        status,
-        layout(title, &format!("<h1>{title}</h1><p>{}</p>", escape(&text))),
-    )
-        .into_response();
+    let mut r = (status, page(title, m! { h1 { (title) } p { (text) } })).into_response();
     if e == CpuError::Busy {
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
@@ -307,9 +389,16 @@ fn cpu_error_page(e: CpuError) -> Response {
 }
 
 async fn explain_form() -> Html<String> {
-    layout(
+    page(
         "Explain an error",
-        "<h1>Explain an error</h1><form action=\"/explain\" method=\"post\"><label for=\"text\">Paste the error exactly as your tool printed it: JSON, an MSAL exception, console output, a redirect URL, the browser's error page, log lines. Nothing is stored.</label><textarea id=\"text\" name=\"text\"></textarea><p><button type=\"submit\">Explain</button></p></form>",
+        m! {
+            h1 { "Explain an error" }
+            form action="/explain" method="post" {
+                label for="text" { "Paste the error exactly as your tool printed it: JSON, an MSAL exception, console output, a redirect URL, the browser's error page, log lines. Nothing is stored." }
+                textarea #text name="text" {}
+                p { button type="submit" { "Explain" } }
+            }
+        },
     )
 }
 
@@ -319,9 +408,11 @@ struct ExplainForm {
     text: String,
 }
 
-/// Extraction, report and its HTML, all off the async executor (see [`crate::cpu`]).
-async fn explain_page(s: &Shared, text: Vec<u8>) -> Response {
-    let page = crate::cpu(s, move |s, deadline| {
+/// Extraction, report and its HTML, all off the async executor (see [`crate::cpu`]). When
+/// no error is found and `words` is given (a short line typed in the home box), the
+/// answer is a search for those words.
+async fn explain_page(s: &Shared, text: Vec<u8>, words: Option<String>) -> Response {
+    let result = crate::cpu(s, move |s, deadline| {
         let extraction = aadsts_extract::extract_until(&text, deadline).ok()?;
         if extraction.errors.is_empty() {
             return Some(None);
@@ -330,66 +421,88 @@ async fn explain_page(s: &Shared, text: Vec<u8>) -> Response {
         // The report's Markdown becomes HTML with raw HTML disabled: pasted markup stays text.
         let body = html::markdown(&report::markdown(&s.catalog, &r))
             .replace("href=\"../codes/", "href=\"/codes/");
-        Some(Some(layout("Explanation", &body)))
+        Some(Some(page("Explanation", m! { (PreEscaped(body)) })))
     })
     .await;
-    match page {
+    match result {
         Ok(Some(html)) => html.into_response(),
-        Ok(None) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            layout(
-                "No error found",
-                "<h1>No AADSTS error found</h1><p>Looked for <code>AADSTS</code> followed by digits, codes in an <code>error_codes</code> list, and codes labelled <code>Sign-in error code</code>, <code>ResultType</code> or <code>errorCode</code>, after undoing colours, HTML entities, JSON escapes, URL encoding and console wrapping.</p><p><a href=\"/explain\">Try again</a></p>",
-            ),
-        )
-            .into_response(),
+        Ok(None) => match words {
+            Some(w) => Redirect::to(&format!("/search?q={}", form_encode(&w))).into_response(),
+            None => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(
+                    "No error found",
+                    m! {
+                        h1 { "No AADSTS error found" }
+                        p {
+                            "Looked for " code { "AADSTS" } " followed by digits, codes in an " code { "error_codes" }
+                            " list, and codes labelled " code { "Sign-in error code" } ", " code { "ResultType" } " or " code { "errorCode" }
+                            ", after undoing colours, HTML entities, JSON escapes, URL encoding and console wrapping."
+                        }
+                        p { a href="/explain" { "Try again" } " or " a href="/" { "search the catalog" } "." }
+                    },
+                ),
+            )
+                .into_response(),
+        },
         Err(e) => cpu_error_page(e),
     }
 }
 
+/// The paste box and the home page's one box: a code or a name opens its page, pasted text
+/// is explained, and a short line with no error in it is searched for.
 async fn explain(State(s): State<Shared>, Form(f): Form<ExplainForm>) -> Response {
-    explain_page(&s, f.text.into_bytes()).await
+    let text = f.text.trim();
+    if text.is_empty() {
+        return Redirect::to("/").into_response();
+    }
+    if !text.contains(char::is_whitespace) {
+        match s.catalog.lookup(text) {
+            Lookup::Found(p) => return Redirect::to(&format!("/codes/{}", p.code)).into_response(),
+            Lookup::NotFound { code: Some(c), .. } => {
+                return Redirect::to(&format!("/codes/{c}")).into_response()
+            }
+            Lookup::NotFound { .. } => {}
+        }
+    }
+    let words = (text.len() <= 200 && !text.contains('\n')).then(|| text.to_string());
+    explain_page(&s, f.text.into_bytes(), words).await
 }
 
 async fn scan_form(State(s): State<Shared>) -> Html<String> {
-    layout(
+    page(
         "Scan a sign-in log",
-        &format!(
-            "<h1>Scan a sign-in log export</h1><form action=\"/scan\" method=\"post\" enctype=\"multipart/form-data\"><label for=\"file\">A download from the Entra admin center (CSV or JSON), Microsoft Graph pages, an Azure Monitor PT1H.json, a Log Analytics CSV export, or a log file; gzip is fine. Up to {} MB. The file is read once and deleted.</label><input type=\"file\" id=\"file\" name=\"file\" required><p><button type=\"submit\">Scan</button></p></form>",
-            s.config.max_upload / (1024 * 1024)
-        ),
+        m! {
+            h1 { "Scan a sign-in log export" }
+            form action="/scan" method="post" enctype="multipart/form-data" {
+                label for="file" {
+                    "A download from the Entra admin center (CSV or JSON), Microsoft Graph pages, an Azure Monitor PT1H.json, a Log Analytics CSV export, or a log file; gzip is fine. Up to "
+                    (s.config.max_upload / (1024 * 1024)) " MB. The file is read once and deleted."
+                }
+                input type="file" id="file" name="file" required;
+                p { button type="submit" { "Scan" } }
+            }
+        },
     )
 }
 
 async fn scan(State(s): State<Shared>, mut form: Multipart) -> Response {
-    let bad = |m: String| {
+    let problem = |status: StatusCode, m: String| {
         (
-            StatusCode::BAD_REQUEST,
-            layout(
+            status,
+            page(
                 "Upload problem",
-                &format!(
-                    "<h1>Upload problem</h1><p>{}</p><p><a href=\"/scan\">Try again</a></p>",
-                    escape(&m)
-                ),
+                m! { h1 { "Upload problem" } p { (m) } p { a href="/scan" { "Try again" } } },
             ),
         )
             .into_response()
     };
+    let bad = |m: String| problem(StatusCode::BAD_REQUEST, m);
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => return bad("The form held no file.".into()),
-            Err(e) => {
-                let status = e.status();
-                return (
-                    status,
-                    layout(
-                        "Upload problem",
-                        &format!("<h1>Upload problem</h1><p>{}</p>", escape(&e.body_text())),
-                    ),
-                )
-                    .into_response();
-            }
+            Err(e) => return problem(e.status(), e.body_text()),
         };
         if field.name() != Some("file") {
             continue;
@@ -411,11 +524,12 @@ async fn scan(State(s): State<Shared>, mut form: Multipart) -> Response {
             Err(e) => return bad(e),
         };
         return match crate::scan_file(s.clone(), tmp.path().to_path_buf(), name).await {
-            Ok(summary) => (
-                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                scan_render::html(&summary),
+            // The report inside the site's own header and navigation.
+            Ok(summary) => page(
+                "Sign-in log scan",
+                m! { (PreEscaped(scan_render::html_body(&summary, Some(Links::server("/"))))) },
             )
-                .into_response(),
+            .into_response(),
             Err(e) => bad(e),
         };
     }
@@ -423,7 +537,7 @@ async fn scan(State(s): State<Shared>, mut form: Multipart) -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::highlight;
+    use super::{form_encode, highlight};
 
     #[test]
     fn highlight_escapes_first_and_marks_words() {
@@ -440,5 +554,10 @@ mod tests {
     fn highlight_survives_case_mapping_that_changes_length() {
         let out = highlight("\u{130}\u{130}\u{130} secret \u{130}", "secret");
         assert_eq!(out, "\u{130}\u{130}\u{130} <mark>secret</mark> \u{130}");
+    }
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(form_encode("reply url&x=é"), "reply+url%26x%3D%C3%A9");
     }
 }

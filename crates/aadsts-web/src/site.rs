@@ -1,84 +1,178 @@
-//! `aadsts site <dir>`: the pages as static files for any static host: `index.html`, one
-//! `codes/<code>/index.html` per page and `categories/<id>/index.html` per category (so
-//! the links `/codes/50126` of the live site work unchanged), and `search-index.json`
-//! for client-side search.
+//! `aadsts site <dir>`: the pages as static files for any static host or for reading from
+//! disk: `index.html`, one `codes/<code>/index.html` per page, `categories/<id>/index.html`
+//! per category, `search.html` (which honours `?q=`), and the search index as
+//! `search-index.json` and `search-index.js` (a script, so search works from `file://` too).
+//! Every link is relative and names its `index.html`, so the copy works from a sub-path
+//! and from disk. Each page carries its Content-Security-Policy as a meta tag.
+//!
+//! Writing never follows a symbolic link planted inside the directory: a link where a
+//! file goes is replaced by the file, a link where a directory goes by a directory; the
+//! target of the link is never touched.
 
+use crate::pages::{site_header, PAGE_CSP, SITE_STYLE};
 use crate::WebError;
 use aadsts_catalog::Catalog;
-use aadsts_render::html::{self, escape};
-use std::fmt::Write as _;
+use aadsts_render::html::{self, Links};
+use maud::{html as m, Markup, PreEscaped};
+use std::io::Write as _;
 use std::path::Path;
 
-fn write(path: &Path, text: &str) -> Result<(), WebError> {
-    let err = |source| WebError::Write {
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> WebError + '_ {
+    move |source| WebError::Write {
         path: path.display().to_string(),
         source,
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(err)?;
     }
-    std::fs::write(path, text).map_err(err)
+}
+
+/// Removes whatever is at `path` if it is a symbolic link (the link, not its target).
+fn unlink_symlink(path: &Path) -> std::io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => std::fs::remove_file(path),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `text` to `root/rel`, creating directories under `root` as needed, without
+/// following any symbolic link inside `root` (`root` itself is the user's choice).
+fn write(root: &Path, rel: &str, text: &str) -> Result<(), WebError> {
+    let path = root.join(rel);
+    let err = io_err(&path);
+    let mut dir = root.to_path_buf();
+    let parts: Vec<&str> = rel.split('/').collect();
+    let (file, dirs) = parts.split_last().expect("a relative path has a file name");
+    for d in dirs {
+        dir.push(d);
+        unlink_symlink(&dir).map_err(&err)?;
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let m = std::fs::symlink_metadata(&dir).map_err(&err)?;
+                if !m.is_dir() {
+                    return Err(err(std::io::Error::other(format!(
+                        "{} is in the way and is not a directory",
+                        dir.display()
+                    ))));
+                }
+            }
+            Err(e) => return Err(err(e)),
+        }
+    }
+    let target = dir.join(file);
+    // A fresh file every time: an old file, a planted symbolic link or a hard link to a file
+    // elsewhere is removed first, and `create_new` refuses whatever appears meanwhile.
+    match std::fs::symlink_metadata(&target) {
+        Ok(m) if m.is_dir() => {
+            return Err(err(std::io::Error::other("a directory is in the way")));
+        }
+        Ok(_) => std::fs::remove_file(&target).map_err(&err)?,
+        Err(_) => {}
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&target)
+        .map_err(&err)?;
+    f.write_all(text.as_bytes()).map_err(&err)
+}
+
+/// A whole static page; `base` leads from the page back to the site's root (`../../`).
+fn page(title: &str, base: &str, body: Markup) -> String {
+    let links = Links::files(base);
+    let content = m! {
+        (site_header(links, true, "", Some(base)))
+        main { (body) }
+        script src={(base) "static/app.js"} defer {}
+    };
+    html::document_with(
+        title,
+        PreEscaped(&content.into_string()),
+        PAGE_CSP,
+        m! { style { (PreEscaped(SITE_STYLE)) } },
+    )
 }
 
 /// Writes the site; returns how many files were written.
 pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     let mut n = 0;
-    // `data-site="static"` tells app.js to search `search-index.json` instead of the API.
-    let nav = "<nav data-site=\"static\"><form action=\"/\" method=\"get\" role=\"search\"><a href=\"/\"><strong>aadsts</strong></a> <label for=\"q\" style=\"position:absolute;left:-9999px\">Search codes</label><input type=\"search\" id=\"q\" placeholder=\"Search codes\"> · <a href=\"/categories/\">Categories</a></form></nav>";
-    let script = "<script src=\"/static/app.js\" defer></script>";
+    let deep = Links::files("../../");
     for p in catalog.pages() {
-        let body = format!("{nav}{}{script}", html::page_fragment(catalog, p, "/"));
         write(
-            &dir.join(format!("codes/{}/index.html", p.code)),
-            &html::document(&format!("{}: {}", p.label(), p.title), &body),
+            dir,
+            &format!("codes/{}/index.html", p.code),
+            &page(
+                &format!("{}: {}", p.label(), p.title),
+                "../../",
+                html::page_markup(catalog, p, deep),
+            ),
         )?;
         n += 1;
     }
-    let mut cats = String::from("<h1>Categories</h1><ul>");
     for c in catalog.categories() {
-        let body = format!("{nav}{}{script}", html::category_fragment(catalog, c, "/"));
         write(
-            &dir.join(format!("categories/{}/index.html", c.id)),
-            &html::document(&c.title, &body),
+            dir,
+            &format!("categories/{}/index.html", c.id),
+            &page(&c.title, "../../", html::category_markup(catalog, c, deep)),
         )?;
         n += 1;
-        let _ = write!(
-            cats,
-            "<li><a href=\"/categories/{}/\">{}</a> — {}</li>",
-            escape(&c.id),
-            escape(&c.title),
-            escape(&c.summary)
-        );
     }
-    cats.push_str("</ul>");
+    let up = Links::files("../");
+    let cats = m! {
+        h1 { "Categories" }
+        ul {
+            @for c in catalog.categories() {
+                li {
+                    a href=(up.category(&c.id)) { (c.title) }
+                    " (" (catalog.in_category(&c.id).count()) " codes) — " (c.summary)
+                }
+            }
+        }
+    };
     write(
-        &dir.join("categories/index.html"),
-        &html::document("Categories", &format!("{nav}{cats}{script}")),
+        dir,
+        "categories/index.html",
+        &page("Categories", "../", cats),
     )?;
     n += 1;
 
-    let mut index = String::from("<h1>Microsoft Entra sign-in errors</h1><table><thead><tr><th>Code</th><th>Title</th><th>Severity</th><th>Fixed by</th></tr></thead><tbody>");
-    for p in catalog.pages() {
-        let _ = write!(
-            index,
-            "<tr><td><a href=\"/codes/{c}/\">AADSTS{c}</a></td><td>{}</td><td><span class=\"badge sev-{s}\">{s}</span></td><td>{}</td></tr>",
-            escape(&p.title),
-            p.fixer,
-            c = p.code,
-            s = p.severity
-        );
-    }
-    index.push_str("</tbody></table>");
-    write(
-        &dir.join("index.html"),
-        &html::document("aadsts", &format!("{nav}{index}{script}")),
-    )?;
+    let top = Links::files("");
+    let index = m! {
+        h1 { "Microsoft Entra sign-in errors" }
+        p { "Every code this catalog explains. Search by code, Microsoft's name or words in the box above, or browse the " a href=(top.categories()) { "categories" } "." }
+        div.scroll {
+            table.codes {
+                thead { tr { th { "Code" } th { "Title" } th { "Severity" } th.opt { "Fixed by" } } }
+                tbody {
+                    @for p in catalog.pages() {
+                        tr {
+                            td { a href=(top.code(p.code)) { "AADSTS" (p.code) } }
+                            td { (p.title) }
+                            td { span class={"badge sev-" (p.severity)} { (p.severity) } }
+                            td.opt { (p.fixer) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    write(dir, "index.html", &page("aadsts", "", index))?;
     n += 1;
 
-    write(&dir.join("static/app.js"), crate::pages::APP_JS)?;
+    // Filled in by app.js from `?q=` and the search index.
+    let search = m! {
+        h1 #search-title { "Search" }
+        p #search-status { "Type a code, Microsoft's name or a few words in the box above." }
+        noscript { p { "Search needs JavaScript. The " a href="index.html" { "list of all codes" } " and the " a href="categories/index.html" { "categories" } " work without it." } }
+        ol.hits #results {}
+    };
+    write(dir, "search.html", &page("Search", "", search))?;
     n += 1;
 
-    // Client-side search: code, name, title and category of every page.
+    write(dir, "static/app.js", crate::pages::APP_JS)?;
+    n += 1;
+
+    // Client-side search: code, name, title and category of every page; `url` is relative
+    // to the site's root.
     let entries: Vec<serde_json::Value> = catalog
         .pages()
         .iter()
@@ -89,13 +183,18 @@ pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
                 "title": p.title.as_ref(),
                 "category": p.category.as_ref(),
                 "severity": p.severity.to_string(),
-                "url": format!("/codes/{}/", p.code),
+                "url": format!("codes/{}/index.html", p.code),
             })
         })
         .collect();
+    let json = serde_json::to_string(&entries).unwrap_or_default();
+    write(dir, "search-index.json", &json)?;
+    n += 1;
+    // The same as a script: pages opened from disk cannot fetch a file, but can load one.
     write(
-        &dir.join("search-index.json"),
-        &serde_json::to_string(&entries).unwrap_or_default(),
+        dir,
+        "search-index.js",
+        &format!("window.AADSTS_INDEX = {json};\n"),
     )?;
     n += 1;
     Ok(n)

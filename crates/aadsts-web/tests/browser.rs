@@ -101,16 +101,12 @@ async fn search_explain_and_scan_in_chromium() {
     };
     let shots = screenshot_dir();
 
-    // Home: search for a symptom, open the result.
+    // Home: one box for a code, words or a pasted error.
     c.goto(&format!("{base}/")).await.unwrap();
     std::fs::write(shots.join("home.png"), c.screenshot().await.unwrap()).unwrap();
-    // Instant search (the one piece of JavaScript): results appear while typing.
-    c.find(Locator::Css("#q"))
-        .await
-        .unwrap()
-        .send_keys("reply url")
-        .await
-        .unwrap();
+    // Instant search (progressive enhancement): results appear while a short line is typed.
+    let q = c.find(Locator::Css("#home-q")).await.unwrap();
+    q.send_keys("reply url").await.unwrap();
     let instant = match c
         .wait()
         .at_most(Duration::from_secs(10))
@@ -124,7 +120,8 @@ async fn search_explain_and_scan_in_chromium() {
         ),
     };
     assert!(instant.text().await.unwrap().starts_with("AADSTS"));
-    let q = c.find(Locator::Css("#home-q")).await.unwrap();
+    // Words in the one box end on the search results.
+    q.clear().await.unwrap();
     q.send_keys("secret expired").await.unwrap();
     c.find(Locator::Css("main form button"))
         .await
@@ -150,6 +147,26 @@ async fn search_explain_and_scan_in_chromium() {
         .unwrap()
         .contains("client secret has expired"));
     std::fs::write(shots.join("code-page.png"), c.screenshot().await.unwrap()).unwrap();
+    // At phone width the header keeps a usable search box and the summary sits on top.
+    c.set_window_size(390, 1000).await.unwrap();
+    let box_width = c
+        .find(Locator::Css("#q"))
+        .await
+        .unwrap()
+        .rectangle()
+        .await
+        .unwrap()
+        .2;
+    assert!(box_width > 200.0, "search box is {box_width}px wide");
+    c.find(Locator::Css("aside.summary a[href='#fix']"))
+        .await
+        .unwrap();
+    std::fs::write(
+        shots.join("code-page-390.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+    c.set_window_size(1280, 1000).await.unwrap();
 
     // Paste box: a real-looking MSAL error with a script tag in it.
     c.goto(&format!("{base}/explain")).await.unwrap();
@@ -211,6 +228,10 @@ async fn search_explain_and_scan_in_chromium() {
         .await
         .unwrap();
     c.wait().for_element(Locator::Css("svg")).await.unwrap();
+    // The report keeps the site's header and navigation.
+    c.find(Locator::Css("header.site nav a[href='/scan']"))
+        .await
+        .unwrap();
     let report = c
         .find(Locator::Css("body"))
         .await

@@ -221,6 +221,25 @@ pub enum Command {
     },
     /// Export the catalog for other engines (--format csv, json or jsonl).
     Export,
+    /// Read a browser capture of a sign-in (HAR from Chrome, Edge, Firefox, Safari): the
+    /// journey hop by hop, the failing hop, every AADSTS error explained, tokens and SAML
+    /// messages decoded. Signatures are not checked; nothing is sent.
+    Trace {
+        /// The capture (.har), as the browser's developer tools save it.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Also write a copy with passwords, cookies, authorization headers, tokens, codes and
+        /// secret form fields replaced, safe to send to support.
+        #[arg(long, value_name = "OUT.har")]
+        sanitized: Option<PathBuf>,
+    },
+    /// Decode a JWT (header and claims explained) or a SAML message (XML, base64, deflate +
+    /// base64, or a URL with SAMLRequest=/SAMLResponse=). Signatures are not checked.
+    Token {
+        /// The token or message, or a file holding it. `-` or nothing reads stdin.
+        #[arg(value_name = "TEXT", num_args = 0..)]
+        text: Vec<String>,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]

@@ -2,6 +2,7 @@
 //! crates: parse arguments, run one command, report errors with a documented exit code.
 
 mod cli;
+mod trace;
 
 use aadsts_catalog::{Catalog, Lookup};
 use aadsts_kb::Page;
@@ -227,8 +228,16 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             redact,
             threads,
             max_skipped_listed: show_skipped,
+            cancel: None,
         };
         return scan(&catalog, &paths, &opts, format, html, !no_progress, style);
+    }
+    if let Some(Command::Trace { file, sanitized }) = &cli.command {
+        let format = trace_format(cli.global.format)?;
+        return trace::trace(&catalog, file, sanitized.as_deref(), format, &style);
+    }
+    if let Some(Command::Token { text }) = cli.command {
+        return trace::token(text, trace_format(cli.global.format)?, &style);
     }
     if let Some(Command::Export) = cli.command {
         let rows = aadsts_export::rows(&catalog);
@@ -342,6 +351,8 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             | Command::Completions { .. }
             | Command::Man { .. }
             | Command::Export
+            | Command::Trace { .. }
+            | Command::Token { .. }
             | Command::Scan { .. }
             | Command::Serve { .. }
             | Command::Site { .. },
@@ -349,6 +360,21 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             unreachable!("handled before the catalog is loaded")
         }
     }
+}
+
+/// The format of `trace` and `token` (text, md, html or json).
+fn trace_format(f: FormatArg) -> Result<Format, Failure> {
+    Ok(match f {
+        FormatArg::Text => Format::Text,
+        FormatArg::Md => Format::Md,
+        FormatArg::Html => Format::Html,
+        FormatArg::Json => Format::Json,
+        FormatArg::Csv | FormatArg::Jsonl => {
+            return Err(Failure::Usage(
+                "aadsts: trace and token print --format text, md, html or json".into(),
+            ))
+        }
+    })
 }
 
 fn kql(
@@ -594,6 +620,11 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
     // Free text: every error in it, with its context.
     let extraction = aadsts_extract::extract(input.as_bytes());
     if extraction.errors.is_empty() {
+        // No code: the words may still name the error ("login failed", a message pasted
+        // without its code). List the pages that match them well, as `search` would.
+        if let Some(found) = explain_by_search(ctx, query) {
+            return Ok(found);
+        }
         let message = "aadsts: found no AADSTS error in the text. Looked for `AADSTS` followed by digits (AADSTS50126), \
 codes in an `error_codes` list, and codes labelled `Sign-in error code`, `ResultType`, `errorCode` or `Error Code`, \
 after undoing ANSI colours, HTML entities, JSON escapes, URL encoding and console wrapping. \
@@ -630,6 +661,52 @@ fn echo(query: &str) -> String {
         out.push('…');
     }
     out
+}
+
+/// `explain` on text without a code: the pages its words match strongly (in a title, a
+/// name or as a phrase), best first, under a line saying that no code was found. `None`
+/// when no page matches that well.
+fn explain_by_search(ctx: &Ctx, text: &str) -> Option<String> {
+    // A pasted log can be large; its first words are what a search can use.
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let query = &text[..end];
+    let index = aadsts_search::Index::new(&ctx.catalog);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let hits = index.search_until(query, 5, deadline)?;
+    let pages: Vec<(&Page, f32)> = hits
+        .iter()
+        .filter(|h| h.strong)
+        .filter_map(|h| ctx.catalog.get(h.code).map(|p| (p, h.score)))
+        .collect();
+    if pages.is_empty() {
+        return None;
+    }
+    let note = "No AADSTS code found in the text; the pages that best match its words:";
+    Some(match ctx.format {
+        Format::Json => json::to_string(&json::SearchJson {
+            schema: json::SEARCH_SCHEMA,
+            query,
+            count: pages.len(),
+            results: pages
+                .iter()
+                .map(|(p, s)| json::SearchHitJson {
+                    summary: json::summary(&ctx.catalog, p),
+                    score: *s,
+                })
+                .collect(),
+        }),
+        Format::Html => {
+            let only: Vec<&Page> = pages.iter().map(|(p, _)| *p).collect();
+            format!("<p>{note}</p>\n{}", list(ctx, &only))
+        }
+        Format::Md | Format::Text => {
+            let only: Vec<&Page> = pages.iter().map(|(p, _)| *p).collect();
+            format!("{note}\n\n{}", list(ctx, &only))
+        }
+    })
 }
 
 fn not_found(
@@ -808,6 +885,9 @@ fn lint(source: Option<PathBuf>, update_pending: bool, global: &Global) -> Outco
 /// date means the start (or, for `--until`, the end) of that day.
 fn scan_time(t: &str, flag: &str, end_of_day: bool) -> Result<String, Failure> {
     let t = t.trim();
+    // The parser rolls `2025-02-30` over and takes any offset: refuse what does not exist.
+    aadsts_scan::record::check_time_bound(t)
+        .map_err(|why| Failure::Usage(format!("aadsts: {flag} {t:?} is not a time: {why}")))?;
     if t.len() == 10 && t.as_bytes().get(4) == Some(&b'-') {
         let full = if end_of_day {
             format!("{t}T23:59:59.9999999Z")
@@ -884,16 +964,14 @@ fn scan(
         FormatArg::Html => aadsts_render::scan::html(&summary),
         FormatArg::Text | FormatArg::Jsonl => aadsts_render::scan::text(&summary, &style),
     };
-    if summary.rows.read == 0 && !failed_inputs.is_empty() {
-        // Nothing could be read: the report still goes to standard output (it says so), and
-        // the exit code says the input was the problem.
+    if !failed_inputs.is_empty() {
+        // An input could not be read (or held nothing to count): the report of the others
+        // still goes to standard output, and the exit code (4) says an input was a problem
+        // (issue 22: a run where one input failed exited 0).
         return Err(Failure::IoWithOutput {
             message: failed_inputs.join("\n"),
             output: out,
         });
-    }
-    for f in &failed_inputs {
-        eprintln!("{f}");
     }
     Ok(out)
 }

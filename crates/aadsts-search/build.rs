@@ -1,0 +1,27 @@
+//! Builds the search index of the built-in pages at compile time, so that `aadsts search`
+//! reads it in place instead of tokenizing 400 pages at every start. The same code
+//! (`src/build.rs`, `src/text.rs`) builds it at run time for a catalog with overlays.
+
+#[path = "src/text.rs"]
+#[allow(dead_code)]
+mod text;
+
+#[path = "src/build.rs"]
+#[allow(dead_code)]
+mod build;
+
+fn main() {
+    for f in [
+        "build.rs",
+        "src/text.rs",
+        "src/build.rs",
+        "data/oauth-errors.tsv",
+        "data/messages.tsv",
+    ] {
+        println!("cargo:rerun-if-changed={f}");
+    }
+    let catalog = aadsts_catalog::Catalog::builtin();
+    let bytes = build::build(catalog.pages());
+    let out = std::path::Path::new(&std::env::var("OUT_DIR").unwrap()).join("index.bin");
+    std::fs::write(out, bytes).unwrap();
+}

@@ -1,0 +1,443 @@
+//! HAR 1.2 reading with bounded memory.
+//!
+//! A capture is one JSON object whose `log.entries` array can hold hundreds of megabytes of
+//! page assets. It is never parsed whole: a byte scanner walks the file once, hands each
+//! entry's bytes to serde_json on its own and forgets them. While an entry is buffered,
+//! any string longer than [`Limits::max_string`] (a video, a bundle of script, a base64
+//! font) is cut to `""` on the fly, and an entry that still grows past
+//! [`Limits::max_entry`] is skipped with a warning; so the scanner never holds more than
+//! `max_entry` bytes, whatever the size of the file.
+//!
+//! The browsers' dialects are all read: Chrome and Edge (`_initiator`, `_resourceType`,
+//! `_transferSize`, base64 bodies with `encoding`), Firefox (`postData.params`, empty
+//! `redirectURL`, missing `content.text`), Safari (`_fetchType`, `-1` sizes); fields
+//! starting with `_` and any other unknown field are ignored.
+
+use serde::{Deserialize, Deserializer};
+use std::io::Read;
+
+/// Memory bounds of the reader.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest JSON string kept (raw, still escaped); longer ones become `""`.
+    pub max_string: usize,
+    /// Largest entry kept after long strings are cut; larger ones are skipped.
+    pub max_entry: usize,
+    /// Largest part of the file outside the entries (`log.creator`, `log.pages` …) read.
+    pub max_outer: usize,
+}
+
+impl Default for Limits {
+    /// 8 MiB per string, 32 MiB per entry, 4 MiB outside the entries.
+    fn default() -> Self {
+        Limits {
+            max_string: 8 << 20,
+            max_entry: 32 << 20,
+            max_outer: 4 << 20,
+        }
+    }
+}
+
+/// What the scanner hands out, in file order.
+pub enum Chunk<'a> {
+    /// Bytes outside the entries (the envelope, commas and whitespace between entries).
+    Outer(&'a [u8]),
+    /// One entry: its JSON (long strings already cut) and how many strings were cut.
+    Entry {
+        index: usize,
+        json: &'a [u8],
+        cut_strings: usize,
+    },
+    /// An entry larger than `max_entry`; nothing of it is kept.
+    Oversize { index: usize },
+}
+
+/// How a scan ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanEnd {
+    /// Whether a `log.entries` array was found.
+    pub found_entries: bool,
+    /// The file ended inside the JSON (a capture cut short).
+    pub truncated: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    Obj { expect_key: bool, key: Key },
+    Arr,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Log,
+    Entries,
+    Other,
+}
+
+/// Walks a HAR file; `f` gets every chunk. I/O errors and errors from `f` stop the walk.
+pub fn scan<R: Read, E: From<std::io::Error>>(
+    mut r: R,
+    limits: &Limits,
+    mut f: impl FnMut(Chunk<'_>) -> Result<(), E>,
+) -> Result<ScanEnd, E> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut outer: Vec<u8> = Vec::with_capacity(64 * 1024);
+    let mut entry: Vec<u8> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut in_string = false;
+    let mut escape = false;
+    // Outer mode: the key being read (its first bytes).
+    let mut key_bytes: Vec<u8> = Vec::new();
+    let mut string_start = 0usize;
+    let mut cutting = false;
+    // Entry mode.
+    let mut in_entry = false;
+    let mut depth = 0usize;
+    let mut oversize = false;
+    let mut cut_strings = 0usize;
+    let mut index = 0usize;
+    let mut found_entries = false;
+    let mut first = true;
+    loop {
+        let n = match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let mut chunk = &buf[..n];
+        if first {
+            first = false;
+            chunk = chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(chunk);
+        }
+        for &c in chunk {
+            if in_entry {
+                if in_string {
+                    if escape {
+                        escape = false;
+                    } else if c == b'\\' {
+                        escape = true;
+                    } else if c == b'"' {
+                        in_string = false;
+                        cutting = false;
+                        if !oversize {
+                            entry.push(c);
+                        }
+                        continue;
+                    }
+                    if !cutting && !oversize {
+                        entry.push(c);
+                        if entry.len() - string_start > limits.max_string {
+                            entry.truncate(string_start + 1);
+                            cutting = true;
+                            cut_strings += 1;
+                        }
+                    }
+                    continue;
+                }
+                if !oversize {
+                    entry.push(c);
+                    if entry.len() > limits.max_entry {
+                        oversize = true;
+                        entry = Vec::new();
+                    }
+                }
+                match c {
+                    b'"' => {
+                        in_string = true;
+                        string_start = entry.len().saturating_sub(1);
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            in_entry = false;
+                            if oversize {
+                                f(Chunk::Oversize { index })?;
+                            } else {
+                                f(Chunk::Entry {
+                                    index,
+                                    json: &entry,
+                                    cut_strings,
+                                })?;
+                            }
+                            index += 1;
+                            entry.clear();
+                            if entry.capacity() > 1 << 20 {
+                                entry.shrink_to(64 * 1024);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            // Outer mode.
+            if in_string {
+                if escape {
+                    escape = false;
+                } else if c == b'\\' {
+                    escape = true;
+                } else if c == b'"' {
+                    in_string = false;
+                    cutting = false;
+                    outer.push(c);
+                    if let Some(Frame::Obj { expect_key, key }) = stack.last_mut() {
+                        if *expect_key {
+                            *key = match &key_bytes[..] {
+                                b"log" => Key::Log,
+                                b"entries" => Key::Entries,
+                                _ => Key::Other,
+                            };
+                            *expect_key = false;
+                        }
+                    }
+                    continue;
+                }
+                if key_bytes.len() < 16 {
+                    key_bytes.push(c);
+                }
+                if !cutting {
+                    outer.push(c);
+                    if outer.len() - string_start > limits.max_string {
+                        outer.truncate(string_start + 1);
+                        cutting = true;
+                    }
+                }
+                continue;
+            }
+            let entries_array = stack.len() == 3
+                && stack[2] == Frame::Arr
+                && matches!(stack[0], Frame::Obj { key: Key::Log, .. })
+                && matches!(
+                    stack[1],
+                    Frame::Obj {
+                        key: Key::Entries,
+                        ..
+                    }
+                );
+            if entries_array && c == b'{' {
+                if !outer.is_empty() {
+                    f(Chunk::Outer(&outer))?;
+                    outer.clear();
+                }
+                in_entry = true;
+                depth = 1;
+                oversize = false;
+                cut_strings = 0;
+                entry.push(c);
+                continue;
+            }
+            if stack.len() == 2 && c == b'[' {
+                if let Frame::Obj {
+                    key: Key::Entries, ..
+                } = stack[1]
+                {
+                    if matches!(stack[0], Frame::Obj { key: Key::Log, .. }) {
+                        found_entries = true;
+                    }
+                }
+            }
+            outer.push(c);
+            match c {
+                b'"' => {
+                    in_string = true;
+                    key_bytes.clear();
+                    string_start = outer.len() - 1;
+                }
+                b'{' => stack.push(Frame::Obj {
+                    expect_key: true,
+                    key: Key::Other,
+                }),
+                b'[' => stack.push(Frame::Arr),
+                b'}' | b']' => {
+                    stack.pop();
+                }
+                b',' => {
+                    if let Some(Frame::Obj { expect_key, .. }) = stack.last_mut() {
+                        *expect_key = true;
+                    }
+                }
+                _ => {}
+            }
+            if outer.len() >= 64 * 1024 && !in_string {
+                f(Chunk::Outer(&outer))?;
+                outer.clear();
+            }
+        }
+    }
+    if !outer.is_empty() {
+        f(Chunk::Outer(&outer))?;
+    }
+    Ok(ScanEnd {
+        found_entries,
+        truncated: in_entry || in_string || !stack.is_empty(),
+    })
+}
+
+/// The envelope of a HAR file.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Envelope {
+    #[serde(default)]
+    pub log: EnvelopeLog,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct EnvelopeLog {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub version: String,
+    #[serde(default)]
+    pub creator: Creator,
+    #[serde(default)]
+    pub browser: Option<Creator>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, PartialEq, Eq)]
+pub struct Creator {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub started_date_time: String,
+    #[serde(default)]
+    pub request: Request,
+    #[serde(default)]
+    pub response: Response,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Request {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub method: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub url: String,
+    #[serde(default, deserialize_with = "lenient_pairs")]
+    pub headers: Vec<Pair>,
+    #[serde(default)]
+    pub post_data: Option<PostData>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostData {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub mime_type: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub text: String,
+    #[serde(default, deserialize_with = "lenient_pairs")]
+    pub params: Vec<Pair>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Response {
+    #[serde(default, deserialize_with = "lenient_status")]
+    pub status: u16,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub status_text: String,
+    #[serde(default, deserialize_with = "lenient_pairs")]
+    pub headers: Vec<Pair>,
+    #[serde(default)]
+    pub content: Content,
+    #[serde(default, rename = "redirectURL", deserialize_with = "lenient_string")]
+    pub redirect_url: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Content {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub mime_type: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub text: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub encoding: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+pub struct Pair {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub value: String,
+}
+
+impl Entry {
+    pub fn request_header(&self, name: &str) -> Option<&str> {
+        header(&self.request.headers, name)
+    }
+    pub fn response_header(&self, name: &str) -> Option<&str> {
+        header(&self.response.headers, name)
+    }
+    /// The redirect target: `Location`, else `redirectURL`.
+    pub fn location(&self) -> Option<&str> {
+        self.response_header("location")
+            .or(Some(self.response.redirect_url.as_str()))
+            .filter(|s| !s.is_empty())
+    }
+    /// The response body as text (base64 undone; invalid UTF-8 replaced).
+    pub fn body(&self) -> std::borrow::Cow<'_, str> {
+        let c = &self.response.content;
+        if c.encoding.eq_ignore_ascii_case("base64") {
+            if let Some(b) = crate::b64::decode(&c.text) {
+                return String::from_utf8_lossy(&b).into_owned().into();
+            }
+        }
+        c.text.as_str().into()
+    }
+    /// The request body: `postData.text`, else its `params` (Firefox) as a form.
+    pub fn post_text(&self) -> String {
+        match &self.request.post_data {
+            Some(p) if !p.text.is_empty() => p.text.clone(),
+            Some(p) => p
+                .params
+                .iter()
+                .map(|x| format!("{}={}", x.name, x.value))
+                .collect::<Vec<_>>()
+                .join("&"),
+            None => String::new(),
+        }
+    }
+}
+
+fn header<'a>(h: &'a [Pair], name: &str) -> Option<&'a str> {
+    h.iter()
+        .find(|p| p.name.eq_ignore_ascii_case(name))
+        .map(|p| p.value.as_str())
+}
+
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => s,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    })
+}
+
+fn lenient_status<'de, D: Deserializer<'de>>(d: D) -> Result<u16, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().map(|f| f as u64))
+            .map_or(0, |v| u16::try_from(v).unwrap_or(0)),
+        serde_json::Value::String(s) => s.trim().parse().unwrap_or(0),
+        _ => 0,
+    })
+}
+
+fn lenient_pairs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Pair>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Array(a) => a
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect(),
+        _ => Vec::new(),
+    })
+}

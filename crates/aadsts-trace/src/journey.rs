@@ -1,0 +1,855 @@
+//! Which requests of a capture belong to the sign-in, what each one did, and which failed.
+
+use crate::har::Entry;
+use crate::{saml, time, token, url, FoundSaml, FoundToken, Trace, TraceErrorFound};
+use aadsts_catalog::Catalog;
+use aadsts_extract::FoundError;
+use aadsts_kb::Signal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Which side of a hop carried an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// The answer: `Location`, error page, JSON, SAML response.
+    Response,
+    /// What the browser sent: the URL or form post (an error delivered to the app).
+    Request,
+}
+
+/// An AADSTS error on one hop.
+#[derive(Debug, Clone, Serialize)]
+pub struct HopError {
+    pub code: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_error: Option<String>,
+    pub side: Side,
+    /// `failure`, `interrupt`, `expected`, or `unknown` (no page).
+    pub signal: &'static str,
+}
+
+/// One request of the sign-in journey.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hop {
+    /// Position in the journey, from 1.
+    pub n: usize,
+    /// Index of the entry in the file, from 0.
+    pub entry: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    pub method: String,
+    /// The URL with secret parameters (code, tokens, passwords) masked.
+    pub url: String,
+    pub host: String,
+    /// What this request is: `authorize`, `token`, `credentials`, `redirect URI` …
+    pub role: &'static str,
+    /// Who answers it: `Entra ID`, `AD FS`, `Seamless SSO`, `B2C`, `app` …
+    pub party: &'static str,
+    /// The parameters that matter, decoded, from the query, fragment and form body.
+    pub params: Vec<(String, String)>,
+    pub status: u16,
+    /// Redirect target with secrets masked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    pub errors: Vec<HopError>,
+    /// Why this hop counts as failed, if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+/// Parameters shown for a hop, in this order.
+pub const SHOWN: &[&str] = &[
+    "client_id",
+    "redirect_uri",
+    "response_type",
+    "response_mode",
+    "scope",
+    "resource",
+    "prompt",
+    "login_hint",
+    "domain_hint",
+    "claims",
+    "code_challenge_method",
+    "code_challenge",
+    "grant_type",
+    "login",
+    "loginfmt",
+    "username",
+    "wa",
+    "wtrealm",
+    "whr",
+    "RelayState",
+    "error",
+    "error_subcode",
+    "error_description",
+];
+
+/// Parameter and field names whose values are secrets: never shown, masked in URLs,
+/// replaced in sanitized copies.
+pub const SECRET: &[&str] = &[
+    "code",
+    "id_token",
+    "access_token",
+    "refresh_token",
+    "client_secret",
+    "client_assertion",
+    "assertion",
+    "password",
+    "passwd",
+    "pwd",
+    "newpasswd",
+    "newpassword",
+    "oldpasswd",
+    "otc",
+    "code_verifier",
+    "device_code",
+    "user_code",
+    "flowtoken",
+    "sft",
+    "canary",
+    "apicanary",
+    "samlart",
+    "wresult",
+    "estsauth",
+    "estsauthpersistent",
+    "buid",
+    "fpc",
+    "x-ms-refreshtokencredential",
+];
+
+pub fn is_secret(name: &str) -> bool {
+    SECRET.iter().any(|s| s.eq_ignore_ascii_case(name))
+}
+
+/// A URL with secret parameter values replaced by `…` (the first 4 characters kept).
+pub fn mask_url(u: &str) -> String {
+    let (head, frag) = match u.split_once('#') {
+        Some((h, f)) => (h, Some(f)),
+        None => (u, None),
+    };
+    let (base, query) = match head.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (head, None),
+    };
+    let mask = |q: &str| -> String {
+        q.split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) if is_secret(&url::pct_decode(k)) && !v.is_empty() => {
+                    format!("{k}={}…", v.chars().take(4).collect::<String>())
+                }
+                _ => p.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    };
+    let mut out = base.to_string();
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(&mask(q));
+    }
+    if let Some(f) = frag {
+        out.push('#');
+        out.push_str(&mask(f));
+    }
+    out
+}
+
+/// Who answers a request, from its host and path; `None` for hosts outside the sign-in.
+fn party(host: &str, path: &str) -> Option<&'static str> {
+    let p = path.to_ascii_lowercase();
+    Some(match host {
+        "login.microsoftonline.com"
+        | "login.microsoft.com"
+        | "login.windows.net"
+        | "sts.windows.net"
+        | "login.microsoftonline.us"
+        | "login.microsoftonline.de"
+        | "login.partner.microsoftonline.cn"
+        | "login.chinacloudapi.cn"
+        | "device.login.microsoftonline.com" => "Entra ID",
+        "login.live.com" | "account.live.com" => "Microsoft account",
+        "autologon.microsoftazuread-sso.com" | "autologon.microsoftazuread-sso.us" => {
+            "Seamless SSO"
+        }
+        "microsoft.com" | "www.microsoft.com" if p.starts_with("/devicelogin") => "device login",
+        h if h.ends_with(".b2clogin.com") => "Azure AD B2C",
+        h if h.ends_with(".ciamlogin.com") => "External ID",
+        _ if p.starts_with("/adfs/") => "AD FS",
+        _ => return None,
+    })
+}
+
+fn role(party: &str, method: &str, path: &str, params: &[(String, String)]) -> &'static str {
+    let p = path.to_ascii_lowercase();
+    let has = |k: &str| params.iter().any(|(n, _)| n.eq_ignore_ascii_case(k));
+    if has("SAMLRequest") {
+        return "SAML request";
+    }
+    if has("SAMLResponse") {
+        return "SAML response";
+    }
+    if has("wresult") {
+        return "WS-Fed response";
+    }
+    if p.ends_with("/authorize") {
+        return "authorize";
+    }
+    if p.ends_with("/token") {
+        return "token";
+    }
+    if p.ends_with("/devicecode") {
+        return "device code";
+    }
+    if p.contains("deviceauth") || p.starts_with("/devicelogin") || p.contains("/remoteconnect") {
+        return "device login";
+    }
+    if p.ends_with("/logout")
+        || p.contains("/oauth2/v2.0/logout")
+        || has("wa") && params.iter().any(|(k, v)| k == "wa" && v == "wsignout1.0")
+    {
+        return "sign-out";
+    }
+    if p.ends_with("/getcredentialtype") {
+        return "user lookup";
+    }
+    if p.contains("/sas/") {
+        return "MFA";
+    }
+    if p.ends_with("/kmsi") {
+        return "keep me signed in";
+    }
+    if p.ends_with("/login") || p.ends_with("/ppsecure/post.srf") {
+        return if method == "POST" {
+            "credentials"
+        } else {
+            "sign-in page"
+        };
+    }
+    if p.contains("/saml2") {
+        return "SAML";
+    }
+    if p.contains("/wsfed") || has("wa") {
+        return "WS-Fed";
+    }
+    if party == "Seamless SSO" {
+        return "Kerberos ticket";
+    }
+    if party == "AD FS" {
+        return if method == "POST" {
+            "AD FS credentials"
+        } else {
+            "AD FS sign-in"
+        };
+    }
+    if p.contains("/selfasserted") || p.contains("/api/") {
+        return "policy step";
+    }
+    "other"
+}
+
+/// What the builder remembers of the flow so far.
+#[derive(Default)]
+struct Flow {
+    /// Redirect URIs named by authorize requests (without query).
+    redirect_uris: Vec<String>,
+    /// The latest authorize request's values, for filling in errors.
+    values: BTreeMap<&'static str, String>,
+}
+
+pub struct Builder<'c> {
+    catalog: &'c Catalog,
+    flow: Flow,
+    hops: Vec<Hop>,
+    /// Per hop: the errors in full and their side.
+    found: Vec<Vec<(FoundError, Side)>>,
+    tokens: Vec<FoundToken>,
+    token_keys: Vec<String>,
+    saml: Vec<FoundSaml>,
+    first_time: Option<i64>,
+    last_time: Option<i64>,
+    warnings: Vec<String>,
+}
+
+impl<'c> Builder<'c> {
+    pub fn new(catalog: &'c Catalog) -> Self {
+        Builder {
+            catalog,
+            flow: Flow::default(),
+            hops: Vec::new(),
+            found: Vec::new(),
+            tokens: Vec::new(),
+            token_keys: Vec::new(),
+            saml: Vec::new(),
+            first_time: None,
+            last_time: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn add_token(&mut self, raw: &str, source: String, hop: Option<usize>, at: Option<i64>) {
+        let key: String = raw
+            .rsplit('.')
+            .next()
+            .unwrap_or(raw)
+            .chars()
+            .take(64)
+            .collect();
+        let key = format!("{}:{key}", raw.len());
+        if self.token_keys.contains(&key) {
+            return;
+        }
+        if let Ok(t) = token::decode_jwt(raw, at) {
+            self.token_keys.push(key);
+            self.tokens.push(FoundToken {
+                source,
+                hop,
+                token: t,
+            });
+        }
+    }
+
+    /// Reads one entry: keeps it as a hop if it belongs to the sign-in, and picks up any
+    /// bearer token it sends.
+    pub fn entry(&mut self, index: usize, e: &Entry) {
+        let at = time::parse(&e.started_date_time);
+        if let Some(t) = at {
+            self.first_time = Some(self.first_time.map_or(t, |f| f.min(t)));
+            self.last_time = Some(self.last_time.map_or(t, |l| l.max(t)));
+        }
+        let req_url = e.request.url.as_str();
+        let (host, path) = url::host_path(req_url);
+        let method = e.request.method.to_ascii_uppercase();
+        let post = e.post_text();
+        let form_post = !post.is_empty() && !post.trim_start().starts_with(['{', '<']);
+        let mut params = url::params(req_url);
+        if form_post {
+            params.extend(url::form_pairs(&post));
+        }
+        let base = url::base(req_url).to_ascii_lowercase();
+        let is_redirect_uri = self
+            .flow
+            .redirect_uris
+            .iter()
+            .any(|r| base == *r || base.trim_end_matches('/') == r.trim_end_matches('/'));
+        let loc = e.location().map(str::to_string);
+        let leads_to_login = loc.as_deref().is_some_and(|l| {
+            let (h, p) = url::host_path(l);
+            party(&h, &p).is_some()
+        });
+        let has_saml = params
+            .iter()
+            .any(|(k, _)| k == "SAMLResponse" || k == "SAMLRequest" || k == "wresult");
+        let party = match party(&host, &path) {
+            Some(p) => p,
+            None if is_redirect_uri => "app",
+            None if has_saml => "service provider",
+            None if leads_to_login => "app",
+            None => {
+                // Not part of the sign-in: only a bearer token it sends is of interest.
+                if let Some(auth) = e.request_header("authorization") {
+                    if let Some(tok) = auth
+                        .trim()
+                        .strip_prefix("Bearer ")
+                        .or_else(|| auth.trim().strip_prefix("bearer "))
+                    {
+                        let source = format!(
+                            "Authorization header of {method} {} (entry {index})",
+                            mask_url(url::base(req_url))
+                        );
+                        self.add_token(tok.trim(), source, None, at);
+                    }
+                }
+                return;
+            }
+        };
+        let role = if party == "app" {
+            if is_redirect_uri {
+                "redirect URI"
+            } else if has_saml {
+                "SAML response"
+            } else {
+                "start"
+            }
+        } else {
+            role(party, &method, &path, &params)
+        };
+        let n = self.hops.len() + 1;
+        if role == "authorize" {
+            if let Some((_, r)) = params.iter().find(|(k, _)| k == "redirect_uri") {
+                let r = url::base(r).to_ascii_lowercase();
+                if !self.flow.redirect_uris.contains(&r) {
+                    self.flow.redirect_uris.push(r);
+                }
+            }
+            self.flow.values.clear();
+            for (k, name) in [
+                ("client_id", "app_id"),
+                ("redirect_uri", "redirect_uri"),
+                ("scope", "scope"),
+                ("resource", "resource"),
+                ("login_hint", "user"),
+            ] {
+                if let Some((_, v)) = params.iter().find(|(n, _)| n == k) {
+                    self.flow.values.insert(name, v.clone());
+                }
+            }
+            if let Some(t) = tenant_of(&path) {
+                self.flow.values.insert("tenant", t);
+            }
+        }
+        let mut shown: Vec<(String, String)> = Vec::new();
+        for k in SHOWN {
+            for (name, v) in &params {
+                if name == k && !shown.iter().any(|(s, _)| s == name) {
+                    let v = if *k == "code_challenge" {
+                        "present".to_string()
+                    } else {
+                        v.clone()
+                    };
+                    shown.push((name.clone(), v));
+                }
+            }
+        }
+        // The texts errors are read from.
+        let body = e.body();
+        let textual = {
+            let m = e.response.content.mime_type.to_ascii_lowercase();
+            m.is_empty()
+                || m.contains("html")
+                || m.contains("json")
+                || m.contains("xml")
+                || m.contains("text")
+                || m.contains("javascript")
+        };
+        let mut response_text = String::new();
+        if let Some(l) = &loc {
+            response_text.push_str(l);
+            response_text.push('\n');
+        }
+        if textual {
+            let m = e.response.content.mime_type.to_ascii_lowercase();
+            if m.contains("html")
+                || body.trim_start().starts_with("<!")
+                || body.trim_start().starts_with("<html")
+            {
+                response_text.push_str(&html_text(&body));
+            } else {
+                response_text.push_str(&body);
+            }
+        }
+        let mut request_text = format!("{req_url}\n");
+        if form_post || post.trim_start().starts_with('<') {
+            request_text.push_str(&post);
+        }
+        // SAML messages: in the request (redirect or POST binding) and in auto-post forms of
+        // the response.
+        for (k, v) in &params {
+            if k == "SAMLRequest" || k == "SAMLResponse" {
+                if let Ok(m) = saml::decode(v, at) {
+                    request_text.push('\n');
+                    request_text.push_str(&m.xml);
+                    shown.push((k.clone(), summary_of(&m)));
+                    let source = format!("{k} sent to {}", url::base(req_url));
+                    self.add_saml(m, source, n);
+                }
+            }
+        }
+        if textual {
+            for v in html_values(&body, "SAMLResponse") {
+                if let Ok(m) = saml::decode(&v, at) {
+                    response_text.push('\n');
+                    response_text.push_str(&m.xml);
+                    let source = format!(
+                        "SAMLResponse in the page returned by {}",
+                        url::base(req_url)
+                    );
+                    self.add_saml(m, source, n);
+                }
+            }
+        }
+        // Tokens.
+        for (k, v) in &params {
+            if matches!(k.as_str(), "id_token" | "access_token") {
+                let src = format!("{k} sent to {}", url::base(req_url));
+                self.add_token(v, src, Some(n), at);
+            }
+        }
+        if let Some(l) = &loc {
+            for (k, v) in url::params(l) {
+                if matches!(k.as_str(), "id_token" | "access_token") {
+                    let src = format!("{k} in the redirect from {}", url::base(req_url));
+                    self.add_token(&v, src, Some(n), at);
+                }
+            }
+        }
+        if textual && !body.is_empty() {
+            if let Ok(serde_json::Value::Object(m)) =
+                serde_json::from_str::<serde_json::Value>(&body)
+            {
+                for k in ["access_token", "id_token"] {
+                    if let Some(v) = m.get(k).and_then(|v| v.as_str()) {
+                        let src = format!("{k} in the response of {}", url::base(req_url));
+                        self.add_token(v, src, Some(n), at);
+                    }
+                }
+            } else {
+                for t in token::find_jwts(&body) {
+                    let src = format!("token in the page returned by {}", url::base(req_url));
+                    self.add_token(t, src, Some(n), at);
+                }
+            }
+        }
+        if let Some(auth) = e.request_header("authorization") {
+            if let Some(tok) = auth.trim().strip_prefix("Bearer ") {
+                let src = format!("Authorization header sent to {}", url::base(req_url));
+                self.add_token(tok.trim(), src, Some(n), at);
+            }
+        }
+        // Errors.
+        let mut found: Vec<(FoundError, Side)> = Vec::new();
+        let mut ctx = self.flow.values.clone();
+        for (k, name) in [
+            ("client_id", "app_id"),
+            ("redirect_uri", "redirect_uri"),
+            ("scope", "scope"),
+            ("resource", "resource"),
+        ] {
+            if let Some((_, v)) = params.iter().find(|(n, _)| n == k) {
+                ctx.insert(name, v.clone());
+            }
+        }
+        for (text, side) in [
+            (&response_text, Side::Response),
+            (&request_text, Side::Request),
+        ] {
+            if !text.contains("AADSTS")
+                && !text.contains("aadsts")
+                && !text.contains("error_codes")
+                && !text.contains("rror Code")
+            {
+                continue;
+            }
+            for mut fe in aadsts_extract::extract(text.as_bytes()).errors {
+                for (k, v) in &ctx {
+                    fe.values.entry(k).or_insert_with(|| v.clone());
+                }
+                if side == Side::Response && e.response.status >= 400 {
+                    fe.values
+                        .entry("http_status")
+                        .or_insert_with(|| e.response.status.to_string());
+                }
+                if fe.timestamp.is_none() {
+                    fe.timestamp = at.map(time::rfc3339);
+                }
+                found.push((fe, side));
+            }
+        }
+        let errors: Vec<HopError> = found
+            .iter()
+            .map(|(fe, side)| HopError {
+                code: fe.code,
+                message: fe.message.clone(),
+                oauth_error: fe.oauth_error.clone(),
+                side: *side,
+                signal: self.signal(fe.code),
+            })
+            .collect();
+        let status = e.response.status;
+        let failure = failure_of(&errors, status, e, &self.saml, n, &params, loc.as_deref());
+        self.hops.push(Hop {
+            n,
+            entry: index,
+            time: at.map(time::rfc3339),
+            method,
+            url: mask_url(req_url),
+            host,
+            role,
+            party,
+            params: shown,
+            status,
+            location: loc.as_deref().map(mask_url),
+            errors,
+            failure,
+        });
+        self.found.push(found);
+    }
+
+    fn add_saml(&mut self, m: saml::SamlMessage, source: String, hop: usize) -> bool {
+        let seen = self
+            .saml
+            .iter()
+            .any(|s| s.message.kind == m.kind && s.message.id.is_some() && s.message.id == m.id);
+        if !seen {
+            self.saml.push(FoundSaml {
+                source,
+                hop,
+                message: m,
+            });
+        }
+        !seen
+    }
+
+    fn signal(&self, code: u32) -> &'static str {
+        match self.catalog.get(code).map(|p| p.signal) {
+            Some(Signal::Failure) => "failure",
+            Some(Signal::Interrupt) => "interrupt",
+            Some(Signal::Expected) => "expected",
+            _ => "unknown",
+        }
+    }
+
+    pub fn finish(self, name: &str) -> Trace {
+        let hops = self.hops;
+        // The failed hop: the first real failure the service answered with; else the first
+        // other failure; else an error that only reached the app.
+        let pick = |f: &dyn Fn(&Hop) -> bool| hops.iter().find(|h| f(h)).map(|h| h.n);
+        let failed_hop = pick(&|h| {
+            h.errors
+                .iter()
+                .any(|e| e.side == Side::Response && matches!(e.signal, "failure" | "unknown"))
+        })
+        .or_else(|| {
+            pick(&|h| {
+                h.failure.is_some()
+                    && h.errors.iter().all(|e| {
+                        e.side == Side::Response
+                            && e.signal != "interrupt"
+                            && e.signal != "expected"
+                    })
+            })
+        })
+        .or_else(|| pick(&|h| h.failure.is_some()));
+        // Errors across the journey: an error the app receives in its URL or form post is
+        // the one the previous hop answered with, not a second error.
+        let mut errors: Vec<TraceErrorFound> = Vec::new();
+        let mut answered: Vec<u32> = Vec::new();
+        for (h, found) in hops.iter().zip(self.found) {
+            for (fe, side) in found {
+                if side == Side::Request && answered.contains(&fe.code) {
+                    // The error the previous hop answered with, delivered to the app.
+                    if let Some(x) = errors.iter_mut().find(|x| x.error.code == fe.code) {
+                        if !x.hops.contains(&h.n) {
+                            x.hops.push(h.n);
+                        }
+                    }
+                    continue;
+                }
+                if side == Side::Response {
+                    answered.push(fe.code);
+                }
+                // One code is one error of the journey, wherever it shows (the service's
+                // answer, the app's page echoing it).
+                let same = errors.iter_mut().find(|x| x.error.code == fe.code);
+                match same {
+                    Some(x) => {
+                        x.error.count += fe.count;
+                        if !x.hops.contains(&h.n) {
+                            x.hops.push(h.n);
+                        }
+                        if let Some(c) = fe.correlation_id {
+                            if x.error.correlation_id.as_ref() != Some(&c)
+                                && !x.error.other_correlation_ids.contains(&c)
+                            {
+                                x.error.other_correlation_ids.push(c);
+                            }
+                        }
+                    }
+                    None => errors.push(TraceErrorFound {
+                        error: fe,
+                        hops: vec![h.n],
+                    }),
+                }
+            }
+        }
+        Trace {
+            name: name.to_string(),
+            format: String::new(),
+            creator: String::new(),
+            browser: "unknown",
+            entries: 0,
+            hops,
+            failed_hop,
+            errors,
+            tokens: self.tokens,
+            saml: self.saml,
+            warnings: self.warnings,
+            span: self
+                .first_time
+                .zip(self.last_time)
+                .map(|(a, b)| (time::rfc3339(a), time::rfc3339(b))),
+        }
+    }
+}
+
+/// Why a hop failed, if it did.
+fn failure_of(
+    errors: &[HopError],
+    status: u16,
+    e: &Entry,
+    saml: &[FoundSaml],
+    n: usize,
+    params: &[(String, String)],
+    loc: Option<&str>,
+) -> Option<String> {
+    if let Some(x) = errors
+        .iter()
+        .find(|x| x.side == Side::Response && x.signal != "interrupt" && x.signal != "expected")
+    {
+        return Some(format!("answered with AADSTS{}", x.code));
+    }
+    // A normal pause (silent sign-in refused, MFA needed) is no failure of the hop.
+    if status < 400
+        && errors
+            .iter()
+            .any(|x| x.side == Side::Response && matches!(x.signal, "interrupt" | "expected"))
+    {
+        return None;
+    }
+    if let Some(m) = saml.iter().find(|s| s.hop == n && s.message.failed()) {
+        return Some(format!(
+            "SAML status {}",
+            saml::short_status(m.message.status_code.as_deref().unwrap_or(""))
+        ));
+    }
+    if let Some(l) = loc {
+        if let Some((_, v)) = url::params(l).into_iter().find(|(k, _)| k == "error") {
+            return Some(format!("redirected with error={v}"));
+        }
+    }
+    let negotiate = status == 401
+        && e.response_header("www-authenticate")
+            .is_some_and(|w| w.to_ascii_lowercase().starts_with("negotiate"));
+    if status >= 400 && !negotiate {
+        return Some(format!("HTTP {status}"));
+    }
+    if let Some(x) = errors
+        .iter()
+        .find(|x| x.side == Side::Request && x.signal != "interrupt" && x.signal != "expected")
+    {
+        return Some(format!("received AADSTS{}", x.code));
+    }
+    if let Some((_, v)) = params.iter().find(|(k, _)| k == "error") {
+        return Some(format!("received error={v}"));
+    }
+    None
+}
+
+/// The tenant in an Entra path (`/contoso.onmicrosoft.com/oauth2/…`), when it names one.
+fn tenant_of(path: &str) -> Option<String> {
+    let first = path.trim_start_matches('/').split('/').next()?;
+    let generic = [
+        "common",
+        "organizations",
+        "consumers",
+        "oauth2",
+        "adfs",
+        "tfp",
+        "",
+    ];
+    (!generic.contains(&first.to_ascii_lowercase().as_str())
+        && (first.contains('.') || (first.len() == 36 && first.matches('-').count() == 4)))
+        .then(|| first.to_string())
+}
+
+fn summary_of(m: &saml::SamlMessage) -> String {
+    let mut s = m.kind.clone();
+    if let Some(i) = &m.issuer {
+        s.push_str(&format!(" from {i}"));
+    }
+    if let Some(c) = &m.status_code {
+        s.push_str(&format!(", status {}", saml::short_status(c)));
+    }
+    s
+}
+
+/// The text of an HTML page as a reader sees it: tags dropped (cells joined by a space,
+/// blocks by a line break), script contents kept (Entra's error page carries its message
+/// in `$Config`). Entities are left for the extractor to undo.
+pub fn html_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let after = &rest[lt..];
+        let Some(gt) = after.find('>') else {
+            out.push_str(after);
+            return out;
+        };
+        let tag = after[1..gt].trim_start_matches('/').to_ascii_lowercase();
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        // A form's hidden fields (form_post responses carry `error_description` there).
+        if name == "input" {
+            let tag_text = format!("{}>", after[..gt].trim_end_matches('/'));
+            if let Some(el) = crate::xml::elements(&tag_text).first() {
+                if let (Some(n), Some(v)) = (el.attr("name"), el.attr("value")) {
+                    if !is_secret(n) {
+                        out.push_str(&format!("\n{n}: {v}\n"));
+                    }
+                }
+            }
+        }
+        match name.as_str() {
+            "br" | "p" | "div" | "tr" | "li" | "table" | "h1" | "h2" | "h3" | "h4" | "title"
+            | "script" | "form" | "body" => out.push('\n'),
+            "td" | "th" | "span" => out.push(' '),
+            _ => {}
+        }
+        rest = &after[gt + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The `value` of every `<input name="NAME" value="…">` in an HTML page.
+pub fn html_values(html: &str, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let needle = format!("name=\"{name}\"");
+    let mut rest = html;
+    while let Some(p) = rest.find(&needle) {
+        let tag_start = rest[..p].rfind('<').unwrap_or(0);
+        let tag_end = rest[p..].find('>').map_or(rest.len(), |e| p + e);
+        let tag = &rest[tag_start..tag_end];
+        if let Some(v) = tag.find("value=\"") {
+            let v = &tag[v + 7..];
+            if let Some(end) = v.find('"') {
+                out.push(crate::xml::unescape(&v[..end]));
+            }
+        }
+        rest = &rest[tag_end.max(p + needle.len())..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn masks_secrets_in_urls() {
+        assert_eq!(
+            mask_url("https://app/cb?code=0.AXoAabcdef&state=s1#id_token=eyJhbGciOi&x=1"),
+            "https://app/cb?code=0.AX…&state=s1#id_token=eyJh…&x=1"
+        );
+    }
+    #[test]
+    fn tenants() {
+        assert_eq!(
+            tenant_of("/contoso.onmicrosoft.com/oauth2/v2.0/authorize").as_deref(),
+            Some("contoso.onmicrosoft.com")
+        );
+        assert_eq!(tenant_of("/common/oauth2/v2.0/authorize"), None);
+    }
+    #[test]
+    fn html_inputs() {
+        let h = r#"<form><input type="hidden" name="SAMLResponse" value="PHNhbWw+&#43;" /><input name="RelayState" value="x"></form>"#;
+        assert_eq!(
+            html_values(h, "SAMLResponse"),
+            vec!["PHNhbWw++".to_string()]
+        );
+    }
+}

@@ -1,0 +1,342 @@
+//! End-to-end tests of `aadsts trace` and `aadsts token` through the built binary, on the
+//! HAR fixtures of the aadsts-trace crate.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+use std::path::PathBuf;
+
+fn aadsts() -> Command {
+    let mut c = Command::cargo_bin("aadsts").unwrap();
+    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
+    c
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../aadsts-trace/tests/fixtures")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn stdout(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Values of the fixtures that must never be printed.
+const SECRETS: &[&str] = &[
+    "Sup3r",
+    "Firef0x",
+    "secretcookie",
+    "secretpersist",
+    "secretauthcode",
+    "SECRETFLOWTOKEN",
+    "CANARYVALUE",
+    "sessionsecret",
+    "dBjftJeZ4CVP",
+    "FFCANARY",
+];
+
+#[test]
+fn text_shows_the_journey_the_failed_hop_and_the_explanation() {
+    let out = stdout(aadsts().args(["trace", &fixture("chrome-consent.har")]));
+    assert!(out.contains("Chrome or Edge"), "{out}");
+    assert!(out.contains("Failed    hop 4: POST https://login.microsoftonline.com/common/login (Entra ID, credentials) answered with AADSTS65001"), "{out}");
+    assert!(out.contains("✗ 4"), "{out}");
+    assert!(out.contains("code_challenge_method S256"), "{out}");
+    // The explain report, tailored with the trace's values.
+    assert!(out.contains("━━ AADSTS65001 ━━"), "{out}");
+    assert!(out.contains("For this error"), "{out}");
+    assert!(
+        out.contains("`openid profile https://graph.microsoft.com/Mail.Read`"),
+        "{out}"
+    );
+    // The bearer token is decoded, and judged at the capture's clock.
+    assert!(out.contains("EXPIRED at 2024-11-02T17:06:41Z"), "{out}");
+    assert!(out.contains("Signatures are not checked"), "{out}");
+    for s in SECRETS {
+        assert!(!out.contains(s), "{s} printed");
+    }
+}
+
+#[test]
+fn json_document_has_the_journey_errors_and_explain_report() {
+    let out = stdout(aadsts().args(["trace", &fixture("firefox-spa.har"), "--format", "json"]));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema"], "aadsts.trace/1");
+    assert_eq!(v["browser"], "Firefox");
+    assert_eq!(v["signatures"], "not checked");
+    assert_eq!(v["failed_hop"], 5);
+    let hops = v["journey"].as_array().unwrap();
+    assert_eq!(hops.len(), 5);
+    assert_eq!(hops[4]["role"], "token");
+    assert_eq!(hops[4]["status"], 400);
+    assert_eq!(hops[4]["errors"][0]["code"], 9002326);
+    assert_eq!(hops[0]["errors"][0]["signal"], "expected");
+    assert!(hops[0]["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p[0] == "prompt" && p[1] == "none"));
+    assert_eq!(v["errors"][1]["code"], 9002326);
+    assert_eq!(v["errors"][1]["hops"][0], 5);
+    assert_eq!(v["explain"]["schema"], "aadsts.explain/1");
+    assert_eq!(v["explain"]["errors"][1]["code"], 9002326);
+    for s in SECRETS {
+        assert!(!out.contains(s), "{s} in the JSON");
+    }
+}
+
+#[test]
+fn markdown_and_html_render() {
+    let md = stdout(aadsts().args(["trace", &fixture("chrome-redirect-uri.har"), "-f", "md"]));
+    assert!(md.starts_with("# Sign-in trace: "), "{md}");
+    assert!(
+        md.contains("| 2 | 17:04:09 | GET | 200 | Entra ID | authorize |"),
+        "{md}"
+    );
+    assert!(md.contains("**FAILED: answered with AADSTS50011**"), "{md}");
+    let html = stdout(aadsts().args(["trace", &fixture("safari-saml.har"), "-f", "html"]));
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(html.contains("AADSTS700016"));
+}
+
+#[test]
+fn sanitized_copy_is_written_and_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("safe.har");
+    let text = stdout(aadsts().args([
+        "trace",
+        &fixture("chrome-consent.har"),
+        "--sanitized",
+        out.to_str().unwrap(),
+    ]));
+    assert!(text.contains("Sanitized copy written to"), "{text}");
+    let copy = fs::read_to_string(&out).unwrap();
+    for s in SECRETS {
+        assert!(!copy.contains(s), "{s} left in the copy");
+    }
+    assert!(copy.contains("REMOVED-BY-AADSTS"));
+    assert!(!dir.path().join("safe.har.part").exists());
+    let again = stdout(aadsts().args(["trace", out.to_str().unwrap(), "-f", "json"]));
+    let v: Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(v["failed_hop"], 4);
+    assert_eq!(v["errors"][0]["code"], 65001);
+    // Never over the input.
+    let f = fixture("chrome-consent.har");
+    aadsts()
+        .args(["trace", &f, "--sanitized", &f])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn bad_input_names_the_file_and_the_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("empty.har", b"", "the file is empty"),
+        ("capture.saz", b"PK\x03\x04\x14\x00", "zip archive"),
+        (
+            "notes.har",
+            b"just some text",
+            "does not start with a JSON object",
+        ),
+        ("other.json", b"{\"value\": []}", "no `log.entries` array"),
+    ];
+    for (name, bytes, want) in cases {
+        let p = dir.path().join(name);
+        fs::write(&p, bytes).unwrap();
+        let out = aadsts()
+            .args(["trace", p.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(name) && err.contains(want), "{name}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let out = aadsts()
+        .args(["trace", "/nonexistent/x.har"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read /nonexistent/x.har"));
+    // A HAR without any sign-in request: not found, said so.
+    let p = dir.path().join("shop.har");
+    fs::write(&p, r#"{"log":{"version":"1.2","entries":[{"request":{"method":"GET","url":"https://shop.example/"},"response":{"status":200}}]}}"#).unwrap();
+    let out = aadsts()
+        .args(["trace", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("belongs to a Microsoft Entra sign-in"));
+}
+
+/// An access token with known claims (signature bytes are filler).
+fn jwt() -> String {
+    let b64 = |s: &str| {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let b = s.as_bytes();
+        let mut o = String::new();
+        for c in b.chunks(3) {
+            let n = (u32::from(c[0]) << 16)
+                | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                | u32::from(*c.get(2).unwrap_or(&0));
+            for i in 0..=c.len() {
+                o.push(A[(n >> (18 - 6 * i)) as usize & 63] as char);
+            }
+        }
+        o
+    };
+    format!(
+        "{}.{}.c2lnbmF0dXJl",
+        b64(r#"{"typ":"JWT","alg":"RS256","kid":"k1"}"#),
+        b64(
+            r#"{"aud":"api://contoso-api","iss":"https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0","tid":"72f988bf-86f1-41af-91ab-2d7cd011db47","azp":"5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9","azpacr":"0","scp":"Orders.Read","roles":["Orders.Admin"],"amr":["pwd","mfa"],"idp":"live.com","exp":1730567100,"nbf":1730563200,"iat":1730563200,"ver":"2.0"}"#
+        )
+    )
+}
+
+#[test]
+fn token_decodes_a_jwt_and_explains_its_claims() {
+    let t = jwt();
+    let out = stdout(aadsts().args(["token", &t]));
+    assert!(out.contains("Signatures are not checked"), "{out}");
+    assert!(
+        out.contains("JWT access token, format v2.0; signature not checked; EXPIRED at"),
+        "{out}"
+    );
+    assert!(out.contains("issuer: Entra global endpoint, token format v2.0, tenant 72f988bf-86f1-41af-91ab-2d7cd011db47"), "{out}");
+    assert!(
+        out.contains("client authentication: none (public client)"),
+        "{out}"
+    );
+    assert!(out.contains("mfa = multifactor authentication"), "{out}");
+    assert!(out.contains("a personal Microsoft account"), "{out}");
+    assert!(out.contains("expires 2024-11-02T17:05:00Z"), "{out}");
+    // From standard input, as `Authorization: Bearer …`, in JSON.
+    let out = stdout(
+        aadsts()
+            .args(["token", "-", "--format", "json"])
+            .write_stdin(format!("Authorization: Bearer {t}\n")),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema"], "aadsts.token/1");
+    assert_eq!(v["decoded"][0]["type"], "jwt");
+    assert_eq!(v["decoded"][0]["validity"], "expired");
+    assert_eq!(v["decoded"][0]["header"]["kid"], "k1");
+    let scp = v["decoded"][0]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "scp")
+        .unwrap();
+    assert!(scp["note"]
+        .as_str()
+        .unwrap()
+        .starts_with("delegated permissions"));
+}
+
+#[test]
+fn token_decodes_saml_in_both_bindings() {
+    let har: Value =
+        serde_json::from_str(&fs::read_to_string(fixture("safari-saml.har")).unwrap()).unwrap();
+    // Redirect binding: the URL with SAMLRequest (deflate + base64, percent-encoded).
+    let url = har["log"]["entries"][1]["request"]["url"].as_str().unwrap();
+    let out = stdout(aadsts().args(["token", url]));
+    assert!(
+        out.contains(
+            "SAML AuthnRequest, redirect (deflate + base64) encoding; signature not checked"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("Issuer             https://wiki.contoso.com/saml/metadata"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ACS URL            https://wiki.contoso.com/saml/acs"),
+        "{out}"
+    );
+    // POST binding: the form body of the ACS request.
+    let post = har["log"]["entries"][2]["request"]["postData"]["text"]
+        .as_str()
+        .unwrap();
+    let out = stdout(
+        aadsts()
+            .args(["token", "-", "-f", "json"])
+            .write_stdin(post),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let m = &v["decoded"][0];
+    assert_eq!(m["type"], "saml");
+    assert_eq!(m["kind"], "Response");
+    assert_eq!(m["encoding"], "POST (base64)");
+    assert_eq!(m["in_response_to"], "_8f2c1d9e-4b7a-4c3e-9a5d-1e2f3a4b5c6d");
+    assert_eq!(
+        m["status_code"],
+        "urn:oasis:names:tc:SAML:2.0:status:Requester"
+    );
+    assert!(m["status_message"]
+        .as_str()
+        .unwrap()
+        .starts_with("AADSTS700016"));
+}
+
+#[test]
+fn token_refuses_what_is_not_a_token() {
+    let out = aadsts()
+        .args(["token", "not a token at all"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("found no JWT or SAML message"));
+    let out = aadsts()
+        .args(["token", "-"])
+        .write_stdin("  \n")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = aadsts()
+        .args(["token", "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.c2ln"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("payload is not a JSON object"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn fiddler_archive_is_traced_and_not_sanitized() {
+    let f = fixture("fiddler-consent.saz");
+    let out = stdout(aadsts().args(["trace", &f]));
+    assert!(out.contains("Fiddler .saz"), "{out}");
+    assert!(out.contains("answered with AADSTS65001"), "{out}");
+    for s in SECRETS {
+        assert!(!out.contains(s), "{s} printed");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().join("safe.har");
+    let res = aadsts()
+        .args(["trace", &f, "--sanitized", o.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(4));
+    assert!(
+        String::from_utf8_lossy(&res.stderr).contains("sanitized copies are written for HAR only")
+    );
+    assert!(!o.exists());
+    assert!(!dir.path().join("safe.har.part").exists());
+}
