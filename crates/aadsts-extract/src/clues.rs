@@ -41,9 +41,7 @@ pub fn placeholder(v: &str) -> Option<&'static str> {
     let hex: String = lower.chars().filter(|c| *c != '-').collect();
     if t.len() == 36
         && hex.len() == 32
-        && hex
-            .chars()
-            .all(|c| c == hex.chars().next().unwrap_or('0'))
+        && hex.chars().all(|c| c == hex.chars().next().unwrap_or('0'))
         && (hex.starts_with('0') || hex.starts_with('1') || hex.starts_with('x'))
     {
         return Some("a sample GUID");
@@ -59,8 +57,20 @@ pub fn placeholder(v: &str) -> Option<&'static str> {
     let words: Vec<&str> = words.split_whitespace().collect();
     let has = |w: &str| words.contains(&w);
     const SETTING: [&str; 14] = [
-        "tenant", "client", "app", "application", "id", "tenantid", "clientid", "appid", "guid",
-        "name", "domain", "secret", "uri", "url",
+        "tenant",
+        "client",
+        "app",
+        "application",
+        "id",
+        "tenantid",
+        "clientid",
+        "appid",
+        "guid",
+        "name",
+        "domain",
+        "secret",
+        "uri",
+        "url",
     ];
     let id_word = words.iter().any(|w| SETTING.contains(w));
     if (has("your") || has("placeholder") || has("replace") || has("enter"))
@@ -68,10 +78,7 @@ pub fn placeholder(v: &str) -> Option<&'static str> {
     {
         return Some("a sample value from documentation or a template");
     }
-    if !words.is_empty()
-        && id_word
-        && words.iter().all(|w| *w == "my" || SETTING.contains(w))
-    {
+    if !words.is_empty() && id_word && words.iter().all(|w| *w == "my" || SETTING.contains(w)) {
         return Some("the name of the setting instead of its value");
     }
     None
@@ -83,13 +90,13 @@ pub fn malformed_uri(v: &str) -> Option<&'static str> {
         return Some("it contains whitespace");
     }
     let lower = v.to_ascii_lowercase();
-    let Some(i) = lower.find("://") else {
-        return None;
-    };
+    let i = lower.find("://")?;
     let after = &lower[i + 3..];
-    if ["http://", "https://", "http:/", "https:/", "http:", "https:"]
-        .iter()
-        .any(|s| after.starts_with(s))
+    if [
+        "http://", "https://", "http:/", "https:/", "http:", "https:",
+    ]
+    .iter()
+    .any(|s| after.starts_with(s))
     {
         return Some("the scheme is doubled");
     }
@@ -105,7 +112,10 @@ pub fn malformed_uri(v: &str) -> Option<&'static str> {
 
 /// Whether a value of this name is a URI whose shape can be checked.
 pub fn is_uri_value(name: &str) -> bool {
-    matches!(name, "redirect_uri" | "resource" | "identity_provider" | "error_uri")
+    matches!(
+        name,
+        "redirect_uri" | "resource" | "identity_provider" | "error_uri"
+    )
 }
 
 /// Whether the URI is a loopback address, which Entra ID accepts over plain `http` for
@@ -208,16 +218,25 @@ mod tests {
     #[test]
     fn flows() {
         assert_eq!(
-            flow("at Microsoft.Identity.Client.AcquireTokenOnBehalfOfParameterBuilder", ""),
+            flow(
+                "at Microsoft.Identity.Client.AcquireTokenOnBehalfOfParameterBuilder",
+                ""
+            ),
             Some("on-behalf-of")
         );
         assert_eq!(
             flow("app.acquire_token_by_username_password(user, pw)", ""),
             Some("password")
         );
-        assert_eq!(flow("ClientSecretCredential authentication failed", ""), Some("client-credentials"));
+        assert_eq!(
+            flow("ClientSecretCredential authentication failed", ""),
+            Some("client-credentials")
+        );
         assert_eq!(flow("az login --use-device-code", ""), Some("device-code"));
-        assert_eq!(flow("grant_type=authorization_code&code=x", ""), Some("authorization-code"));
+        assert_eq!(
+            flow("grant_type=authorization_code&code=x", ""),
+            Some("authorization-code")
+        );
         assert_eq!(flow("nothing here", "nor here"), None);
     }
 }

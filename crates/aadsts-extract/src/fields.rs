@@ -302,7 +302,9 @@ fn continued_line(rest: &str, width_before: usize) -> String {
     for _ in 0..2 {
         let t = out.trim_end();
         let ended = t.is_empty()
-            || t.ends_with(['.', '!', '?', '"', '\'', '`', '”', '“', '»', '«', '’', ')', ']', '}', ':'])
+            || t.ends_with([
+                '.', '!', '?', '"', '\'', '`', '”', '“', '»', '«', '’', ')', ']', '}', ':',
+            ])
             || MESSAGE_STOPS.iter().any(|s| t.contains(s))
             || ID_LABEL.is_match(t);
         let Some(next) = lines.clone().next() else {
@@ -315,7 +317,10 @@ fn continued_line(rest: &str, width_before: usize) -> String {
         // A console cuts at its width, in the middle of a word as often as not; only a
         // fragment too short to be a word ("… or c" + "onsented") is taken for one, since a
         // line that ends in a whole word ("… in the" + "request") is far more common.
-        let last = out.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or("");
+        let last = out
+            .rsplit(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or("");
         let cut_word = width >= 60
             && !out.ends_with([' ', '\t'])
             && next.starts_with(|c: char| c.is_lowercase())
@@ -333,8 +338,8 @@ fn continued_line(rest: &str, width_before: usize) -> String {
 
 /// Words of one or two letters that end a line as whole words (English, German, French).
 const SHORT_WORDS: [&str; 30] = [
-    "a", "an", "as", "at", "be", "by", "do", "if", "in", "is", "it", "me", "my", "no", "of",
-    "on", "or", "so", "to", "up", "us", "we", "da", "du", "er", "es", "ob", "zu", "de", "la",
+    "a", "an", "as", "at", "be", "by", "do", "if", "in", "is", "it", "me", "my", "no", "of", "on",
+    "or", "so", "to", "up", "us", "we", "da", "du", "er", "es", "ob", "zu", "de", "la",
 ];
 
 /// Whether a line can be the rest of a sentence begun on the line before it.
@@ -421,7 +426,10 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
             let Some(raw) = re.captures(src).and_then(|c| c.get(1)).map(|m| m.as_str()) else {
                 continue;
             };
-            let v = raw.trim().trim_end_matches(['.', ',', ';', ')']).to_string();
+            let v = raw
+                .trim()
+                .trim_end_matches(['.', ',', ';', ')'])
+                .to_string();
             // Placeholders and malformed values are the likely cause, never a value to
             // tailor a step with.
             if let Some(why) = clues::placeholder(&v) {
@@ -442,7 +450,11 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
         }
     }
     // Where only a placeholder can stand (an identifier that is no GUID, a tenant that is no
-    // domain): looked at for placeholders only.
+    // domain): looked at for placeholders only, in the message and in the text before the
+    // error (the command or request that caused it), not in the next error's request.
+    let before = region.get(..at).unwrap_or("");
+    let mut sources: Vec<&str> = message.as_deref().into_iter().collect();
+    sources.push(before);
     for src in &sources {
         for (name, re) in PLACEHOLDER_PATTERNS.iter() {
             if values.contains_key(name) || suspect_values.iter().any(|s| s.name == *name) {

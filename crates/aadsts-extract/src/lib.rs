@@ -241,7 +241,8 @@ fn merge_mentions(errors: &mut Vec<FoundError>, only_mentions: &[bool]) {
             continue;
         }
         let code = errors[i].code;
-        let target = (0..errors.len()).find(|&j| j != i && !only_mentions[j] && errors[j].code == code);
+        let target =
+            (0..errors.len()).find(|&j| j != i && !only_mentions[j] && errors[j].code == code);
         if let Some(j) = target {
             errors[j].mentions += errors[i].count + errors[i].mentions;
             drop[i] = true;

@@ -85,9 +85,15 @@ fn german_message_stops_at_its_id_labels_not_the_prose_after_them() {
     let e = one("held-german-trailer-prose.txt");
     assert_eq!(e.code, 50076);
     let m = e.message.as_deref().unwrap();
-    assert!(m.starts_with("Aufgrund einer von Ihrem Administrator"), "{m}");
+    assert!(
+        m.starts_with("Aufgrund einer von Ihrem Administrator"),
+        "{m}"
+    );
     assert!(m.ends_with("zuzugreifen."), "{m}");
-    assert_eq!(e.trace_id.as_deref(), Some("5d6e7f80-9102-4a3b-8c4d-5e6f70819203"));
+    assert_eq!(
+        e.trace_id.as_deref(),
+        Some("5d6e7f80-9102-4a3b-8c4d-5e6f70819203")
+    );
     assert_eq!(e.timestamp.as_deref(), Some("2025-03-05T07:41:02Z"));
 }
 
@@ -105,7 +111,10 @@ fn console_line_break_inside_a_message_is_bridged() {
     let e = one("held-console-cut-word.txt");
     assert_eq!(e.code, 700016);
     let m = e.message.as_deref().unwrap();
-    assert!(m.contains("administrator of the tenant or consented to by any user"), "{m}");
+    assert!(
+        m.contains("administrator of the tenant or consented to by any user"),
+        "{m}"
+    );
     assert!(m.ends_with("to the wrong tenant."), "{m}");
     assert!(!m.contains("retried"), "{m}");
 }
@@ -118,7 +127,11 @@ fn tenant_null_is_a_placeholder_not_a_tenant() {
     let s = suspect(&e, "tenant");
     assert_eq!((s.value.as_str(), s.kind), ("null", "placeholder"));
     assert_eq!(e.flow, Some("client-credentials"));
-    assert!(e.message.as_deref().unwrap().ends_with("no active subscriptions for the tenant."));
+    assert!(e
+        .message
+        .as_deref()
+        .unwrap()
+        .ends_with("no active subscriptions for the tenant."));
 }
 
 #[test]
@@ -133,6 +146,12 @@ fn placeholders_of_every_kind() {
     let codes: Vec<u32> = x.errors.iter().map(|e| e.code).collect();
     assert_eq!(codes, vec![900023, 90002, 700016], "{:#?}", x.errors);
     assert_eq!(suspect(&x.errors[0], "tenant").value, "My Tenant ID");
+    assert_eq!(
+        x.errors[0].suspect_values.len(),
+        1,
+        "the next command's client_id belongs to the next error: {:#?}",
+        x.errors[0].suspect_values
+    );
     assert_eq!(suspect(&x.errors[1], "tenant").value, "{tenant_id}");
     assert_eq!(suspect(&x.errors[1], "app_id").value, "YOUR_CLIENT_ID");
     assert_eq!(x.errors[1].flow, Some("client-credentials"));
@@ -158,16 +177,25 @@ fn malformed_redirect_uris_are_suspects() {
     assert_eq!(e.values["app_id"], "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d");
 
     let e = one("held-trailing-double-slash.txt");
-    assert_eq!(suspect(&e, "redirect_uri").reason, "it ends with a double slash");
+    assert_eq!(
+        suspect(&e, "redirect_uri").reason,
+        "it ends with a double slash"
+    );
 
     let x = extract(b"AADSTS50011: The redirect URI 'https://app.contoso.com/signin-oidc ' specified in the request does not match the redirect URIs configured for the application '6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d'.");
-    assert_eq!(suspect(&x.errors[0], "redirect_uri").reason, "it contains whitespace");
+    assert_eq!(
+        suspect(&x.errors[0], "redirect_uri").reason,
+        "it contains whitespace"
+    );
 }
 
 #[test]
 fn localhost_over_http_is_a_normal_value() {
     let e = one("held-localhost.txt");
-    assert_eq!(e.values["redirect_uri"], "http://localhost:3000/auth/callback");
+    assert_eq!(
+        e.values["redirect_uri"],
+        "http://localhost:3000/auth/callback"
+    );
     assert!(e.suspect_values.is_empty(), "{:#?}", e.suspect_values);
 }
 
@@ -193,7 +221,11 @@ fn no_phantom_errors_in_the_held_back_set() {
             continue;
         }
         n += 1;
-        let want = if name == "held-placeholders-mixed.txt" { 3 } else { 1 };
+        let want = if name == "held-placeholders-mixed.txt" {
+            3
+        } else {
+            1
+        };
         let x = fx(&name);
         assert_eq!(x.errors.len(), want, "{name}: {:#?}", x.errors);
         for e in &x.errors {

@@ -484,7 +484,9 @@ pub fn find_unsafe_markdown(text: &str) -> Vec<String> {
                 .next()
                 .unwrap_or("");
             if bad(dest) {
-                out.push(format!("link to \"{dest}\": links in pages must be https://"));
+                out.push(format!(
+                    "link to \"{dest}\": links in pages must be https://"
+                ));
             }
             rest = tail;
         }
@@ -502,7 +504,9 @@ pub fn find_unsafe_markdown(text: &str) -> Vec<String> {
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-'))
                 && !inner.contains(|c: char| c.is_whitespace() || c == '<');
             if autolink && bad(inner) {
-                out.push(format!("link to \"{inner}\": links in pages must be https://"));
+                out.push(format!(
+                    "link to \"{inner}\": links in pages must be https://"
+                ));
             }
             rest = tail;
         }
@@ -512,7 +516,9 @@ pub fn find_unsafe_markdown(text: &str) -> Vec<String> {
         if let Some((label, dest)) = t.strip_prefix('[').and_then(|r| r.split_once("]:")) {
             let dest = dest.split_whitespace().next().unwrap_or("");
             if !label.is_empty() && !dest.is_empty() && bad(dest.trim_start_matches('<')) {
-                out.push(format!("link to \"{dest}\": links in pages must be https://"));
+                out.push(format!(
+                    "link to \"{dest}\": links in pages must be https://"
+                ));
             }
         }
     }

@@ -146,7 +146,10 @@ impl Tailor {
 /// credential class or the `grant_type` around an error), with their labels; the only
 /// names the `flows` list of a `[[tailor]]` step may use.
 pub const FLOWS: &[(&str, &str)] = &[
-    ("authorization-code", "Authorization code (interactive sign-in)"),
+    (
+        "authorization-code",
+        "Authorization code (interactive sign-in)",
+    ),
     (
         "on-behalf-of",
         "On-behalf-of (an API calling another API for its signed-in user)",

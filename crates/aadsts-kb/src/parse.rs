@@ -1086,7 +1086,11 @@ Also because.
     fn overlay_with_docs(n: usize, dup_every: usize) -> String {
         let mut src = String::from("+++\ncode = 50126\n");
         for i in 0..n {
-            let id = if dup_every > 0 && i % dup_every == 1 { i - 1 } else { i };
+            let id = if dup_every > 0 && i % dup_every == 1 {
+                i - 1
+            } else {
+                i
+            };
             src.push_str(&format!(
                 "[[docs]]\nid = \"d{id}\"\ntitle = \"t\"\nurl = \"https://learn.microsoft.com/{i}\"\n"
             ));
@@ -1109,7 +1113,10 @@ Also because.
 
         let big = format!("{}\n{}", src, "x".repeat(MAX_PAGE_BYTES));
         let e = parse_page("o.md", &big, "o.md", Completeness::Partial).unwrap_err();
-        assert!(e[0].rule == "too-large" && e[0].message.contains("KiB"), "{e:?}");
+        assert!(
+            e[0].rule == "too-large" && e[0].message.contains("KiB"),
+            "{e:?}"
+        );
 
         // At the limit: every duplicate id is reported, on the line of its entry.
         let src = overlay_with_docs(MAX_DOCS, 2);

@@ -622,3 +622,29 @@ fn a_frequency_claim_is_attributed_or_marked_as_ours() {
     );
     assert!(!kb.lint().iter().any(|x| x.rule == "frequency"));
 }
+
+#[test]
+fn tailor_flows_must_be_known_flow_names() {
+    let kb = Kb::new();
+    let with_flows = |flows: &str| {
+        edited(
+            50105,
+            NAME,
+            "[review]",
+            &format!("[[tailor]]\ntext = \"Check how `{{app_id}}` asks for its token.\"\nflows = {flows}\n[review]"),
+        )
+    };
+    kb.write(
+        50105,
+        &with_flows(r#"["on-behalf-of", "client-credentials"]"#),
+    );
+    assert_eq!(kb.lint(), vec![], "known flows pass");
+    kb.write(50105, &with_flows(r#"["implicit"]"#));
+    let d = kb.lint();
+    assert!(
+        d.iter().any(|x| x.rule == "tailor"
+            && x.file.ends_with("50105.md")
+            && x.message.contains("unknown flow `implicit`")),
+        "{d:?}"
+    );
+}

@@ -338,7 +338,7 @@ body{font:16px/1.5 system-ui,sans-serif;max-width:52rem;margin:1.5rem auto;paddi
 a{color:#0b57d0}code{font-family:ui-monospace,monospace;background:#f1f3f4;padding:0 .2em;border-radius:3px;overflow-wrap:anywhere}\
 pre{background:#f1f3f4;padding:.6rem;overflow-x:auto;white-space:pre-wrap;overflow-wrap:anywhere;margin:.3rem 0}pre code{padding:0}\
 .code{font-weight:600;color:#555;margin:0}h1{line-height:1.25;margin:.2rem 0 .5rem}\
-.badge{display:inline-block;border:1px solid #bbb;border-radius:1rem;padding:0 .6rem;margin:0 .2rem .2rem 0;font-size:.85rem;text-decoration:none;color:inherit}\
+.badge{display:inline-block;border:1px solid #bbb;border-radius:1rem;padding:0 .6rem;margin:0 .2rem .2rem 0;font-size:.85rem;text-decoration:none;color:inherit;overflow-wrap:normal}\
 .sev-info{background:#e6f4ea}.sev-low{background:#e8f0fe}.sev-medium{background:#fef7e0}.sev-high{background:#fce8e6}.sev-critical{background:#c5221f;color:#fff}\
 .unlisted{border-style:dashed}.refs{margin:.1rem 0 .5rem;font-size:.8rem;color:#555}.src{text-decoration:none;margin-left:.15rem}\
 .inf{border:1px dashed #999;border-radius:.6rem;padding:0 .4rem;font-size:.75rem}.note{font-size:.85rem;color:#555}li>p{margin:.2rem 0}\

@@ -146,7 +146,11 @@ fn what_lower(label: &str) -> String {
     // "App (client) ID" → "app (client) ID"; acronyms stay.
     let mut c = label.chars();
     match c.next() {
-        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase() || n == ' ') => {
+        Some(f)
+            if c.clone()
+                .next()
+                .is_some_and(|n| n.is_lowercase() || n == ' ') =>
+        {
             f.to_lowercase().chain(c).collect()
         }
         _ => label.to_string(),

@@ -2,9 +2,9 @@
 //! (one row per code) and one self-contained HTML file with SVG charts.
 
 use crate::html::Links;
-use maud::{html, Markup, PreEscaped};
 use crate::text::{paint, TextStyle, BOLD, DIM, HEADING};
 use aadsts_scan::{Class, CodeRow, Summary};
+use maud::{html, Markup, PreEscaped};
 use std::fmt::Write as _;
 
 fn pct(x: f64) -> String {
@@ -565,11 +565,13 @@ fn timeline_svg(s: &Summary) -> Markup {
     }
     let max = pts.iter().map(|p| p.sign_ins).max().unwrap_or(1).max(1);
     let n = pts.len();
-    let gap = if n > 1 { 0.15 } else { 0.0 };
+    let gap = 0.15;
+    // A few points keep bars of a readable width instead of filling the whole chart.
+    let slots = n.max(12);
     html! {
         figure.chart.timeline {
             figcaption { "Sign-ins per " (s.timeline.bucket) " " span.legend { i.ok {} "all" i.bad {} "failures" } }
-            svg role="img" aria-label={"Sign-ins per " (s.timeline.bucket)} viewBox={"0 0 " (n) " 100"} preserveAspectRatio="none" {
+            svg role="img" aria-label={"Sign-ins per " (s.timeline.bucket)} viewBox={"0 0 " (slots) " 100"} preserveAspectRatio="none" {
                 @for (i, p) in pts.iter().enumerate() {
                     @let h = p.sign_ins as f64 / max as f64 * 100.0;
                     @let fh = p.failures as f64 / max as f64 * 100.0;
@@ -579,7 +581,7 @@ fn timeline_svg(s: &Summary) -> Markup {
                     rect x=(i) y=(format!("{:.2}", 100.0 - fh)) width=(format!("{:.2}", 1.0 - gap)) height=(format!("{fh:.2}")) fill="#d9534f" {}
                 }
             }
-            p.axis { span { (pts[0].t) } span { "highest: " (max) " per " (s.timeline.bucket) } span { (pts[n - 1].t) } }
+            p.axis { span { (pts[0].t) } span { "highest: " (max) " per " (s.timeline.bucket) } @if n > 1 { span { (pts[n - 1].t) } } }
         }
     }
 }
@@ -630,11 +632,12 @@ pub fn html_body(s: &Summary, links: Option<Links>) -> String {
         .collect();
     apps.sort_by(|a, b| b.total.cmp(&a.total).then(a.label.cmp(&b.label)));
     apps.truncate(12);
-    let code_cell = |c: u32| -> Markup {
+    // A code, linked to its page when the report has links; `prefix` goes inside the link.
+    let code_link = |prefix: &str, c: u32| -> Markup {
         html! {
             @match links {
-                Some(l) => a href=(l.code(c)) { (c) },
-                None => (c),
+                Some(l) => a href=(l.code(c)) { (prefix) (c) },
+                None => { (prefix) (c) },
             }
         }
     };
@@ -664,7 +667,7 @@ pub fn html_body(s: &Summary, links: Option<Links>) -> String {
             ol {
                 @for f in &s.fix_first {
                     li {
-                        b { "AADSTS" (code_cell(f.code)) } " " (f.title) " — " (f.users) " users, " (f.count) " sign-ins; " (f.fixer) " acts"
+                        b { (code_link("AADSTS", f.code)) } " " (f.title) " — " (f.users) " users, " (f.count) " sign-ins; " (f.fixer) " acts"
                         br; (PreEscaped(crate::html::markdown(&f.first_step)))
                     }
                 }
@@ -686,7 +689,7 @@ pub fn html_body(s: &Summary, links: Option<Links>) -> String {
                 tbody {
                     @for c in &s.codes {
                         tr class=(class_word(c.class)) {
-                            td { (code_cell(c.code)) } td { (class_word(c.class)) } td { (c.title.as_deref().unwrap_or("(no page)")) }
+                            td { (code_link("", c.code)) } td { (class_word(c.class)) } td { (c.title.as_deref().unwrap_or("(no page)")) }
                             td { (c.count) } td { (c.users) } td { (c.apps) } td { (c.ips) }
                             td { (c.first_seen.as_deref().unwrap_or("")) } td { (c.last_seen.as_deref().unwrap_or("")) } td { (top_line(c)) }
                         }

@@ -37,21 +37,25 @@ fn placeholder_is_named_as_the_cause_and_never_filled_in() {
         "{s:#?}"
     );
     assert!(
-        !s.iter().any(|t| t.contains("login.microsoftonline.com/null")),
+        !s.iter()
+            .any(|t| t.contains("login.microsoftonline.com/null")),
         "the placeholder is not used as a tenant: {s:#?}"
     );
 
     let s = one_steps(&cat, "held-msal-js-app-placeholder.txt");
     assert!(s[0].contains("`<your-app-id>`"), "{s:#?}");
-    assert!(
-        !s[1..].iter().any(|t| t.contains("your-app-id")),
-        "{s:#?}"
-    );
+    assert!(!s[1..].iter().any(|t| t.contains("your-app-id")), "{s:#?}");
 
     let all = steps(&cat, "held-placeholders-mixed.txt");
     assert!(all[0][0].contains("`My Tenant ID`"), "{all:#?}");
-    assert!(all[1].iter().any(|t| t.contains("`{tenant_id}`")), "{all:#?}");
-    assert!(all[1].iter().any(|t| t.contains("`YOUR_CLIENT_ID`")), "{all:#?}");
+    assert!(
+        all[1].iter().any(|t| t.contains("`{tenant_id}`")),
+        "{all:#?}"
+    );
+    assert!(
+        all[1].iter().any(|t| t.contains("`YOUR_CLIENT_ID`")),
+        "{all:#?}"
+    );
     assert!(all[2][0].contains("`00000000-0000-0000-0000-000000000000`"));
     assert!(
         !all[2][1..]
@@ -107,7 +111,8 @@ fn the_flow_selects_the_steps_that_apply() {
     let cat = Catalog::builtin();
     let obo = one_steps(&cat, "held-50013-obo.txt");
     assert!(
-        obo.iter().any(|t| t.starts_with("The middle tier `9e0f1a2b")),
+        obo.iter()
+            .any(|t| t.starts_with("The middle tier `9e0f1a2b")),
         "{obo:#?}"
     );
     let cc = one_steps(&cat, "held-50013-client-certificate.txt");

@@ -145,6 +145,12 @@ impl read::Part for Collector<'_> {
         self.report.rows_skipped += o.report.rows_skipped;
         self.skipped.extend(o.skipped);
     }
+    fn cancelled(&self) -> bool {
+        self.opts
+            .cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
 }
 
 impl read::Sink for Collector<'_> {

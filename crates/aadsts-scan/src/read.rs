@@ -460,6 +460,9 @@ fn read_json(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), String>
     let mut documents = 0u64;
     // PowerShell appends pages to one file: several top-level documents in a row.
     loop {
+        // Each document starts a record (a file of many single-object documents is many
+        // records, however long together).
+        meter.reset();
         let seed = Records {
             sink: &mut *sink,
             count: &mut count,
@@ -559,6 +562,10 @@ fn text_chunk(chunk: &[u8], sink: &mut dyn Sink) {
 /// A sink that can be split over worker threads and joined again.
 pub trait Part: Sink + Send {
     fn absorb(&mut self, other: Self);
+    /// The scan was cancelled: workers skip the chunks still queued.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
 
 const CHUNK_BYTES: usize = 1 << 20;
@@ -630,7 +637,9 @@ fn fan_out<S: Part, T: Send>(
                         .map_err(|_| ())
                         .and_then(|r| r.recv().map_err(|_| ()))
                     {
-                        work(item, &mut part);
+                        if !part.cancelled() {
+                            work(item, &mut part);
+                        }
                     }
                     part
                 })
@@ -1086,6 +1095,25 @@ mod csv_split_tests {
         assert_eq!(err, too_long_stop("JSON", 5), "{:?}", log.0);
         assert_eq!(log.0.len(), 4, "{:?}", log.0);
         assert_eq!(log.0[3], format!("skip line 5: {TOO_LONG}"));
+        // The limit is per record, not per file: single-object documents one after the
+        // other (PowerShell appends them) and a long array are read whole.
+        for (open, sep, close) in [("", "\n", ""), ("[", ",\n", "]")] {
+            let mut data = open.as_bytes().to_vec();
+            let mut n = 0;
+            while data.len() <= MAX_RECORD + 1000 {
+                if n > 0 {
+                    data.extend_from_slice(sep.as_bytes());
+                }
+                data.extend_from_slice(am_line(n).trim_end().as_bytes());
+                data.extend(std::iter::repeat_n(b' ', 4000));
+                n += 1;
+            }
+            data.extend_from_slice(close.as_bytes());
+            let mut log = Log::default();
+            read(Shape::Json, &mut &data[..], &mut log).unwrap();
+            assert_eq!(log.0.len(), n, "{open}");
+            assert!(log.0.iter().all(|l| !l.starts_with("skip")), "{open}");
+        }
     }
 
     #[test]

@@ -339,7 +339,10 @@ pub(crate) fn summarise(
         })
         .sum();
     if spray_sources > 0 {
-        for f in fix_first.iter_mut().filter(|f| PASSWORD_FAILURES.contains(&f.code)) {
+        for f in fix_first
+            .iter_mut()
+            .filter(|f| PASSWORD_FAILURES.contains(&f.code))
+        {
             f.first_step = format!(
                 "Password spraying from {spray_sources} source address(es) is flagged under attack signals: deal with the sources first (find them in the signals, check whether any account then signed in from them, and block them, for example with a named location in a Conditional Access block policy run in report-only first); asking each user to retype a password does not stop a spray. Then, for users who really mistyped: {}",
                 f.first_step

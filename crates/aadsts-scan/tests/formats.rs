@@ -789,11 +789,7 @@ fn a_spray_from_one_network_is_one_campaign() {
         });
     }
     let dir = tempfile::tempdir().unwrap();
-    let p = write(
-        dir.path(),
-        "spray.csv",
-        log_analytics_csv(&evs).as_bytes(),
-    );
+    let p = write(dir.path(), "spray.csv", log_analytics_csv(&evs).as_bytes());
     let s = run(&[p]);
     let sprays: Vec<_> = s
         .signals
@@ -805,7 +801,11 @@ fn a_spray_from_one_network_is_one_campaign() {
         .iter()
         .find(|x| x.summary.contains("192.0.2.0/24"))
         .expect("one campaign for the /24");
-    assert!(campaign.summary.contains("50 addresses"), "{}", campaign.summary);
+    assert!(
+        campaign.summary.contains("50 addresses"),
+        "{}",
+        campaign.summary
+    );
     assert!(campaign
         .evidence
         .iter()
@@ -816,7 +816,9 @@ fn a_spray_from_one_network_is_one_campaign() {
         .any(|(k, v)| k == "Accounts with a password failure" && v == "120"));
     let first = s.fix_first.iter().find(|f| f.code == 50126).unwrap();
     assert!(
-        first.first_step.starts_with("Password spraying from 51 source address(es)"),
+        first
+            .first_step
+            .starts_with("Password spraying from 51 source address(es)"),
         "{}",
         first.first_step
     );

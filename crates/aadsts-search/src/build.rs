@@ -21,14 +21,13 @@ use std::collections::{BTreeMap, HashMap};
 
 pub const MAGIC: &[u8; 8] = b"AADIDX04";
 
-/// The fields of a page, in the order they are stored.
+/// The fields of a page, in the order they are stored: title, name, Meaning (with the
+/// service's message), OAuth error names, titles of the cited articles, body.
 pub const FIELDS: usize = 6;
 pub const F_TITLE: usize = 0;
 pub const F_NAME: usize = 1;
 pub const F_MEANING: usize = 2;
 pub const F_OAUTH: usize = 3;
-pub const F_DOCS: usize = 4;
-pub const F_BODY: usize = 5;
 
 
 /// OAuth error names (`error` and MSAL `suberror`/classification) that the service returns

@@ -1,7 +1,7 @@
 //! Which requests of a capture belong to the sign-in, what each one did, and which failed.
 
 use crate::har::Entry;
-use crate::{saml, time, token, url, FoundSaml, FoundToken, Trace, TraceErrorFound};
+use crate::{saml, time, token, url, Finding, FoundSaml, FoundToken, Trace, TraceErrorFound};
 use aadsts_catalog::Catalog;
 use aadsts_extract::FoundError;
 use aadsts_kb::Signal;
@@ -270,6 +270,10 @@ pub struct Builder<'c> {
     saml: Vec<FoundSaml>,
     first_time: Option<i64>,
     last_time: Option<i64>,
+    /// Per hop of an identity provider: the capture's time and the server's `Date`.
+    clocks: Vec<(usize, i64, i64)>,
+    /// Per authorize hop: its number and the redirect URI it named.
+    asked: Vec<(usize, String)>,
     warnings: Vec<String>,
 }
 
@@ -285,6 +289,8 @@ impl<'c> Builder<'c> {
             saml: Vec::new(),
             first_time: None,
             last_time: None,
+            clocks: Vec::new(),
+            asked: Vec::new(),
             warnings: Vec::new(),
         }
     }
@@ -534,7 +540,7 @@ impl<'c> Builder<'c> {
             }
             for mut fe in aadsts_extract::extract(text.as_bytes()).errors {
                 for (k, v) in &ctx {
-                    fe.values.entry(k).or_insert_with(|| v.clone());
+                    fe.values.entry(k).or_insert_with(|| plain(v));
                 }
                 if side == Side::Response && e.response.status >= 400 {
                     fe.values
@@ -557,6 +563,19 @@ impl<'c> Builder<'c> {
                 signal: self.signal(fe.code),
             })
             .collect();
+        if party != "app" && party != "service provider" {
+            if let (Some(a), Some(d)) = (
+                at,
+                e.response_header("date").and_then(time::parse_http_date),
+            ) {
+                self.clocks.push((n, a, d));
+            }
+        }
+        if role == "authorize" {
+            if let Some((_, r)) = params.iter().find(|(k, _)| k == "redirect_uri") {
+                self.asked.push((n, r.clone()));
+            }
+        }
         let status = e.response.status;
         let failure = failure_of(&errors, status, e, &self.saml, n, &params, loc.as_deref());
         self.hops.push(Hop {
@@ -664,7 +683,9 @@ impl<'c> Builder<'c> {
                 }
             }
         }
+        let findings = findings(&hops, &self.clocks, &self.asked, &self.tokens, &self.saml);
         Trace {
+            findings,
             name: name.to_string(),
             format: String::new(),
             creator: String::new(),
@@ -682,6 +703,142 @@ impl<'c> Builder<'c> {
                 .map(|(a, b)| (time::rfc3339(a), time::rfc3339(b))),
         }
     }
+}
+
+/// Cross-checks between hops, tokens and SAML messages.
+fn findings(
+    hops: &[Hop],
+    clocks: &[(usize, i64, i64)],
+    asked: &[(usize, String)],
+    tokens: &[FoundToken],
+    saml_msgs: &[FoundSaml],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // The client's clock against the identity provider's.
+    if let Some(&(n, at, date)) = clocks.iter().max_by_key(|(_, a, d)| (a - d).abs()) {
+        let d = at - date;
+        if d.abs() > 300 {
+            out.push(Finding {
+                kind: "clock-skew",
+                hop: Some(n),
+                message: format!(
+                    "the capture's clock is {} {} the server's Date header (hop {n}): tokens and SAML conditions checked on this machine may look expired or not yet valid",
+                    time::span(d),
+                    if d > 0 { "ahead of" } else { "behind" }
+                ),
+            });
+        }
+    }
+    // Where the answer went against the redirect URI the request named.
+    for (n, want) in asked {
+        let wanted = url::base(want).trim_end_matches('/').to_ascii_lowercase();
+        let went = hops.iter().filter(|h| h.n >= *n).find_map(|h| {
+            let l = h.location.as_deref()?;
+            let (host, path) = url::host_path(l);
+            party(&host, &path)
+                .is_none()
+                .then(|| (h.n, url::base(l).to_string()))
+        });
+        if let Some((m, to)) = went {
+            if to.trim_end_matches('/').to_ascii_lowercase() != wanted {
+                out.push(Finding {
+                    kind: "redirect-uri",
+                    hop: Some(m),
+                    message: format!(
+                        "hop {n} asked for redirect_uri {want}, but hop {m} sent the browser to {to}"
+                    ),
+                });
+            }
+        }
+    }
+    for t in tokens {
+        if let Some(v) = t.token.validity.as_deref().filter(|v| *v != "valid") {
+            out.push(Finding {
+                kind: "token-time",
+                hop: t.hop,
+                message: format!(
+                    "the {} in {} was {v} at capture time ({})",
+                    t.token.kind,
+                    t.source,
+                    t.token.checked_at.as_deref().unwrap_or("")
+                ),
+            });
+        }
+    }
+    let requests: Vec<&FoundSaml> = saml_msgs
+        .iter()
+        .filter(|m| m.message.kind == "AuthnRequest")
+        .collect();
+    for m in saml_msgs.iter().filter(|m| m.message.kind == "Response") {
+        let r = &m.message;
+        for note in r
+            .notes
+            .iter()
+            .filter(|n| n.contains("expired") || n.contains("not yet valid"))
+        {
+            out.push(Finding {
+                kind: "saml-time",
+                hop: Some(m.hop),
+                message: format!("SAML response at hop {}: {note}", m.hop),
+            });
+        }
+        let Some(irt) = &r.in_response_to else {
+            continue;
+        };
+        let Some(q) = requests.iter().find(|q| q.message.id.as_ref() == Some(irt)) else {
+            if !requests.is_empty() {
+                out.push(Finding {
+                    kind: "saml-in-response-to",
+                    hop: Some(m.hop),
+                    message: format!(
+                        "the SAML response at hop {} answers request {irt}, which is not in the capture (a stale or replayed request?)",
+                        m.hop
+                    ),
+                });
+            }
+            continue;
+        };
+        if let (Some(dest), Some(acs)) = (&r.destination, &q.message.assertion_consumer_service_url)
+        {
+            if dest != acs {
+                out.push(Finding {
+                    kind: "saml-destination",
+                    hop: Some(m.hop),
+                    message: format!(
+                        "the SAML response goes to {dest}, but the request (hop {}) asked for {acs}",
+                        q.hop
+                    ),
+                });
+            }
+        }
+        if let Some(sp) = &q.message.issuer {
+            if !r.audiences.is_empty() && !r.audiences.contains(sp) {
+                out.push(Finding {
+                    kind: "saml-audience",
+                    hop: Some(m.hop),
+                    message: format!(
+                        "the assertion's Audience ({}) is not the service provider's entity ID {sp} that sent the request: the app's Identifier in Entra differs from the SP's configuration",
+                        r.audiences.join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    for h in hops
+        .iter()
+        .filter(|h| h.party == "AD FS" && h.failure.is_some())
+    {
+        out.push(Finding {
+            kind: "federation-error",
+            hop: Some(h.n),
+            message: format!(
+                "the federation server answered with an error at hop {} ({}): look at its event log (AD FS/Admin) with the time of the hop",
+                h.n,
+                h.failure.as_deref().unwrap_or("")
+            ),
+        });
+    }
+    out
 }
 
 /// Why a hop failed, if it did.
@@ -735,6 +892,20 @@ fn failure_of(
         return Some(format!("received error={v}"));
     }
     None
+}
+
+/// A value from the capture as one plain line: control characters and bidirectional
+/// overrides become spaces, as the extractor does with the values it finds.
+fn plain(v: &str) -> String {
+    v.chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The tenant in an Entra path (`/contoso.onmicrosoft.com/oauth2/…`), when it names one.

@@ -69,6 +69,17 @@ pub struct FoundSaml {
     pub message: saml::SamlMessage,
 }
 
+/// A cross-check that failed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Finding {
+    /// `clock-skew`, `redirect-uri`, `token-time`, `saml-time`, `saml-in-response-to`,
+    /// `saml-destination`, `saml-audience`, `federation-error`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hop: Option<usize>,
+    pub message: String,
+}
+
 /// One error of the capture, merged across the hops that carry it.
 #[derive(Debug, Clone)]
 pub struct TraceErrorFound {
@@ -94,6 +105,9 @@ pub struct Trace {
     pub errors: Vec<TraceErrorFound>,
     pub tokens: Vec<FoundToken>,
     pub saml: Vec<FoundSaml>,
+    /// What a support engineer would point out: cross-checks between hops, tokens and
+    /// SAML messages.
+    pub findings: Vec<Finding>,
     /// Entries skipped, strings cut, a file cut short.
     pub warnings: Vec<String>,
     /// First and last request time of the capture (RFC 3339 UTC).
@@ -127,11 +141,19 @@ pub fn read_path(
         name: name.clone(),
         source,
     })?;
-    std::io::Seek::rewind(&mut file).map_err(|source| TraceError::Io {
-        name: name.clone(),
-        source,
-    })?;
-    if n == 4 && magic == *b"PK\x03\x04" {
+    let head = magic[..n].to_vec();
+    if std::io::Seek::rewind(&mut file).is_err() {
+        // A pipe (`/dev/stdin`, process substitution): go on after the bytes already read.
+        if head == b"PK\x03\x04" {
+            return Err(TraceError::NotSaz {
+                name,
+                reason: "a Fiddler archive must be a regular file, not a pipe".into(),
+            });
+        }
+        let r = std::io::Read::chain(std::io::Cursor::new(head), file);
+        return read(std::io::BufReader::new(r), &name, limits, catalog);
+    }
+    if head == b"PK\x03\x04" {
         return read_saz(std::io::BufReader::new(file), &name, limits, catalog);
     }
     read(std::io::BufReader::new(file), &name, limits, catalog)

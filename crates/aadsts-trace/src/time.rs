@@ -79,6 +79,26 @@ pub fn parse(s: &str) -> Option<i64> {
     Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + se - offset)
 }
 
+/// An HTTP date (`Sat, 02 Nov 2024 17:04:11 GMT`, RFC 9110 IMF-fixdate) as Unix seconds.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    let mut it = s.split_whitespace();
+    let _day = it.next()?;
+    let d: i64 = it.next()?.parse().ok()?;
+    let mon = it.next()?;
+    let y: i64 = it.next()?.parse().ok()?;
+    let hms = it.next()?;
+    const MONTHS: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let m = MONTHS.iter().position(|x| x.eq_ignore_ascii_case(mon))? as i64 + 1;
+    let mut t = hms.split(':').map(|x| x.parse::<i64>().ok());
+    let (h, mi, se) = (t.next()??, t.next()??, t.next()??);
+    if !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+        return None;
+    }
+    Some(days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + se)
+}
+
 /// A duration in words: `3h 12m`, `45s`, `2d 4h`.
 pub fn span(secs: i64) -> String {
     let s = secs.unsigned_abs();
@@ -111,5 +131,10 @@ mod tests {
         assert_eq!(parse("yesterday"), None);
         assert_eq!(parse("2024-13-02T17:04:11Z"), None);
         assert_eq!(span(3 * 3600 + 12 * 60 + 5), "3h 12m");
+        assert_eq!(
+            parse_http_date("Sat, 02 Nov 2024 17:04:11 GMT"),
+            Some(1_730_567_051)
+        );
+        assert_eq!(parse_http_date("Sat, 02 Foo 2024 17:04:11 GMT"), None);
     }
 }

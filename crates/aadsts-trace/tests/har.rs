@@ -435,3 +435,106 @@ fn form_post_error_is_found_in_the_auto_post_form() {
     );
     assert_eq!(param(&t, 2, "error"), Some("invalid_request"));
 }
+
+/// Cut and garbled copies of every fixture: reading and sanitizing either succeed or give an
+/// error, never a panic.
+#[test]
+fn damaged_captures_never_panic() {
+    let cat = Catalog::builtin();
+    let l = Limits::default();
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for name in [
+        "chrome-redirect-uri.har",
+        "chrome-consent.har",
+        "firefox-spa.har",
+        "safari-saml.har",
+        "fiddler-consent.saz",
+    ] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        let mut cases: Vec<Vec<u8>> = (0..bytes.len())
+            .step_by(bytes.len() / 40 + 1)
+            .map(|cut| bytes[..cut].to_vec())
+            .collect();
+        for _ in 0..40 {
+            let mut b = bytes.clone();
+            for _ in 0..8 {
+                let i = (next() as usize) % b.len();
+                b[i] = b"{}[]\",:\\<>=&%0aZ\x00\xff"[(next() % 18) as usize];
+            }
+            cases.push(b);
+        }
+        for b in &cases {
+            let _ = read(&b[..], name, &l, &cat);
+            let mut out = Vec::new();
+            let _ = sanitize(&b[..], &mut out, name, &l);
+            if name.ends_with(".saz") {
+                let _ = aadsts_trace::read_saz(std::io::Cursor::new(b), name, &l, &cat);
+            }
+        }
+    }
+}
+
+#[test]
+fn findings_cross_check_clock_redirect_uri_and_saml() {
+    use std::io::Write as _;
+    let req = r#"<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_q7" AssertionConsumerServiceURL="https://sp.contoso.com/acs"><saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">https://sp.contoso.com/entity</saml:Issuer></samlp:AuthnRequest>"#;
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(req.as_bytes()).unwrap();
+    let saml_req = aadsts_trace::b64::encode(&z.finish().unwrap())
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D");
+    let resp = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r7" InResponseTo="_q7" Destination="https://sp.contoso.com/saml/acs"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion"><Conditions NotBefore="2024-11-05T08:00:00Z" NotOnOrAfter="2024-11-05T09:00:00Z"><AudienceRestriction><Audience>spn:11111111-2222-4333-8444-555555555555</Audience></AudienceRestriction></Conditions></Assertion></samlp:Response>"#;
+    let page = format!(
+        r#"<form method="POST" action="https://sp.contoso.com/saml/acs"><input type="hidden" name="SAMLResponse" value="{}" /></form>"#,
+        aadsts_trace::b64::encode(resp.as_bytes())
+    );
+    let har = serde_json::json!({"log": {"entries": [
+        {"startedDateTime": "2024-11-05T10:00:00Z",
+         "request": {"method": "GET", "url": "https://login.microsoftonline.com/common/oauth2/v2.0/authorize?client_id=c&redirect_uri=https%3A%2F%2Fapp.contoso.com%2Fsignin&response_type=code"},
+         "response": {"status": 302, "headers": [
+             {"name": "Date", "value": "Tue, 05 Nov 2024 10:10:00 GMT"},
+             {"name": "Location", "value": "https://app.contoso.com/other?code=0.AXoAsecret&state=s"}]}},
+        {"startedDateTime": "2024-11-05T10:00:05Z",
+         "request": {"method": "GET", "url": format!("https://login.microsoftonline.com/t/saml2?SAMLRequest={saml_req}")},
+         "response": {"status": 200, "content": {"mimeType": "text/html", "text": page}}}
+    ]}});
+    let t = read(
+        har.to_string().as_bytes(),
+        "findings.har",
+        &Limits::default(),
+        &Catalog::builtin(),
+    )
+    .unwrap();
+    let kinds: Vec<&str> = t.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            "clock-skew",
+            "redirect-uri",
+            "saml-time",
+            "saml-destination",
+            "saml-audience"
+        ],
+        "{:#?}",
+        t.findings
+    );
+    assert!(
+        t.findings[0].message.contains("10m 0s behind"),
+        "{}",
+        t.findings[0].message
+    );
+    assert!(t.findings[1]
+        .message
+        .contains("https://app.contoso.com/other"));
+    assert!(!t.findings[1].message.contains("secret"));
+    assert!(t.findings[4]
+        .message
+        .contains("https://sp.contoso.com/entity"));
+}

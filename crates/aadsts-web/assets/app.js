@@ -29,16 +29,30 @@
     });
     return staticIndex;
   }
+  // Every word counts where it is found (the title most); pages that have all the words
+  // come first. Words are cut to a rough stem so that "expired" finds "expiry".
+  function stem(w) {
+    w = w.replace(/^aadsts(?=\d)/, "");
+    return w.length > 4 ? w.replace(/(ing|ed|es|y|s)$/, "") : w;
+  }
   function searchStatic(q, limit) {
     return loadStatic().then(function (idx) {
-      var words = q.toLowerCase().split(/\s+/).filter(Boolean).map(function (w) {
-        return w.replace(/^aadsts(?=\d)/, "");
+      var words = q.toLowerCase().split(/[^a-z0-9]+/).filter(function (w) { return w.length > 1; }).map(stem);
+      if (!words.length) { return []; }
+      var scored = [];
+      idx.forEach(function (p) {
+        var title = p.title.toLowerCase(), other = (p.code + " " + (p.name || "") + " " + p.category).toLowerCase();
+        var found = 0, score = 0;
+        words.forEach(function (w) {
+          var t = title.indexOf(w) >= 0, o = other.indexOf(w) >= 0;
+          if (t || o) { found += 1; score += (t ? 3 : 0) + (o ? 2 : 0); }
+          if (String(p.code) === w) { score += 100; }
+        });
+        if (found) { scored.push({ p: p, found: found, score: score }); }
       });
-      return idx.filter(function (p) {
-        var hay = (p.code + " " + (p.name || "") + " " + p.title + " " + p.category).toLowerCase();
-        return words.every(function (w) { return hay.indexOf(w) >= 0; });
-      }).slice(0, limit).map(function (p) {
-        return { code: p.code, title: p.title, url: base + p.url };
+      scored.sort(function (a, b) { return b.found - a.found || b.score - a.score || a.p.code - b.p.code; });
+      return scored.slice(0, limit).map(function (s) {
+        return { code: s.p.code, name: s.p.name, title: s.p.title, url: base + s.p.url };
       });
     });
   }
@@ -95,8 +109,11 @@
       var status = document.getElementById("search-status");
       document.getElementById("search-title").textContent = "Results for \u201c" + q + "\u201d";
       searchStatic(q, 100).then(function (hits) {
+        // A code (with or without AADSTS) or Microsoft's name opens its page.
         var code = q.replace(/^aadsts/i, "");
-        var exact = hits.filter(function (h) { return String(h.code) === code; });
+        var exact = hits.filter(function (h) {
+          return String(h.code) === code || (h.name || "").toLowerCase() === q.toLowerCase();
+        });
         if (exact.length === 1) { window.location.replace(exact[0].url); return; }
         fill(results, hits);
         results.className = "hits";

@@ -169,7 +169,11 @@ pub(crate) async fn framework_errors(
         StatusCode::METHOD_NOT_ALLOWED => (
             "method_not_allowed",
             "Method not allowed",
-            match parts.headers.get(header::ALLOW).and_then(|v| v.to_str().ok()) {
+            match parts
+                .headers
+                .get(header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+            {
                 Some(allow) => format!("{method} is not allowed here; allowed: {allow}"),
                 None => format!("{method} is not allowed here"),
             },

@@ -47,6 +47,8 @@ fn fd_limit() -> Option<u64> {
     if rc != 0 || l.rlim_cur == libc::RLIM_INFINITY {
         return None;
     }
+    // rlim_t is not u64 on every platform.
+    #[allow(clippy::unnecessary_cast)]
     Some(l.rlim_cur as u64)
 }
 
@@ -161,15 +163,17 @@ pub async fn serve_on(
         tokio::spawn(async move {
             let _permit = permit;
             let svc_busy = busy.clone();
-            let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-                let app = app.clone();
-                let guard = Busy::new(svc_busy.clone());
-                async move {
-                    let res = tower::ServiceExt::oneshot(app, req.map(axum::body::Body::new)).await;
-                    drop(guard);
-                    res
-                }
-            });
+            let svc =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let app = app.clone();
+                    let guard = Busy::new(svc_busy.clone());
+                    async move {
+                        let res =
+                            tower::ServiceExt::oneshot(app, req.map(axum::body::Body::new)).await;
+                        drop(guard);
+                        res
+                    }
+                });
             let conn = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(header_timeout)
@@ -189,11 +193,7 @@ pub async fn serve_on(
                     }
                 }
             }
-            table
-                .lock()
-                .expect("no panics while held")
-                .open
-                .remove(&id);
+            table.lock().expect("no panics while held").open.remove(&id);
         });
     }
     // Stop: finish the requests in flight, close idle connections.

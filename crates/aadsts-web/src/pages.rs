@@ -144,7 +144,7 @@ async fn home(State(s): State<Shared>) -> Html<String> {
         form.one-box action="/explain" method="post" {
             label for="home-q" { "A code, Microsoft's name for it, a few words, or the whole error your tool printed" }
             textarea #home-q name="text" rows="4" autofocus data-instant
-                placeholder="AADSTS50126 · InvalidUserNameOrPassword · user not assigned to app · or paste: MsalUiRequiredException: AADSTS50076: …" {}
+                placeholder="AADSTS50126 · InvalidUserNameOrPassword · user not assigned to app · or the whole error message" {}
             p.actions {
                 button type="submit" { "Explain" }
                 span.hint { "A code opens its page, words search the catalog, pasted text is read for every error in it. Nothing is stored." }
@@ -259,44 +259,39 @@ async fn category(State(s): State<Shared>, Path(id): Path<String>) -> Response {
     }
 }
 
-/// Wraps each query word found in `text` in `<mark>`; `text` is escaped first.
-fn highlight(text: &str, query: &str) -> String {
-    let escaped = html::escape(text);
+/// `text` with each query word (three letters or more) found in it marked; the template
+/// escapes every piece.
+fn highlight(text: &str, query: &str) -> Markup {
     let words: Vec<String> = query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() >= 3)
         .map(str::to_lowercase)
         .collect();
-    if words.is_empty() {
-        return escaped;
-    }
-    // ASCII lowering keeps byte offsets equal to those of `escaped` (`to_lowercase` does
-    // not: 'İ' grows from two bytes to three).
-    let lower = escaped.to_ascii_lowercase();
-    let mut out = String::with_capacity(escaped.len() + 32);
-    let mut i = 0;
-    // Only whole ASCII-lowercase matches at char boundaries of the escaped text.
-    while i < escaped.len() {
+    // ASCII lowering keeps byte offsets equal to those of `text` (`to_lowercase` does not:
+    // 'İ' grows from two bytes to three).
+    let lower = text.to_ascii_lowercase();
+    let mut pieces: Vec<(bool, &str)> = Vec::new();
+    let (mut i, mut plain) = (0, 0);
+    while i < text.len() {
         let hit = words.iter().find(|w| {
-            lower[i..].starts_with(w.as_str())
-                && escaped.is_char_boundary(i + w.len())
-                && !lower[..i].ends_with('&')
+            lower[i..].starts_with(w.as_str()) && text.is_char_boundary(i + w.len())
         });
         match hit {
-            Some(w) if escaped.is_char_boundary(i) => {
-                out.push_str("<mark>");
-                out.push_str(&escaped[i..i + w.len()]);
-                out.push_str("</mark>");
+            Some(w) => {
+                pieces.push((false, &text[plain..i]));
+                pieces.push((true, &text[i..i + w.len()]));
                 i += w.len();
+                plain = i;
             }
-            _ => {
-                let ch = escaped[i..].chars().next().unwrap_or(' ');
-                out.push(ch);
-                i += ch.len_utf8();
-            }
+            None => i += text[i..].chars().next().map_or(1, char::len_utf8),
         }
     }
-    out
+    pieces.push((false, &text[plain..]));
+    m! {
+        @for (marked, piece) in pieces {
+            @if marked { mark { (piece) } } @else { (piece) }
+        }
+    }
 }
 
 /// `application/x-www-form-urlencoded` encoding of one value.
@@ -343,7 +338,7 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
                             li {
                                 a href={"/codes/" (p.code)} { "AADSTS" (p.code) } " "
                                 span class={"badge sev-" (p.severity)} { (p.severity) } " "
-                                (PreEscaped(highlight(&p.title, &query)))
+                                (highlight(&p.title, &query))
                             }
                         }
                     }
@@ -542,17 +537,17 @@ mod tests {
     #[test]
     fn highlight_escapes_first_and_marks_words() {
         assert_eq!(
-            highlight("Client secret <expired>", "secret expired"),
+            highlight("Client secret <expired>", "secret expired").into_string(),
             "Client <mark>secret</mark> &lt;<mark>expired</mark>&gt;"
         );
-        assert_eq!(highlight("a & b", "amp"), "a &amp; b");
+        assert_eq!(highlight("a & b", "amp").into_string(), "a &amp; b");
     }
 
     /// Characters whose lowercase form is longer than themselves must not shift the
     /// offsets used to slice the text.
     #[test]
     fn highlight_survives_case_mapping_that_changes_length() {
-        let out = highlight("\u{130}\u{130}\u{130} secret \u{130}", "secret");
+        let out = highlight("\u{130}\u{130}\u{130} secret \u{130}", "secret").into_string();
         assert_eq!(out, "\u{130}\u{130}\u{130} <mark>secret</mark> \u{130}");
     }
 

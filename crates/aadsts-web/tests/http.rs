@@ -724,7 +724,8 @@ fn temp_files_of(len: u64) -> usize {
 /// A small gzip of many gigabytes of log lines: one member repeated (read as one stream).
 fn endless_gzip(members: usize) -> Vec<u8> {
     use std::io::Write;
-    let line = "2025-03-14T08:26:53Z AADSTS50126: Error validating credentials due to invalid username or password.\n";
+    let line =
+        "2025-03-14T08:26:53Z sign-in ok for user 42 from the office network, nothing to report.\n";
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     for _ in 0..(4 << 20) / line.len() {
         enc.write_all(line.as_bytes()).unwrap();
@@ -803,7 +804,8 @@ fn slow_connections_are_closed_and_others_still_answered() {
     let mut slow = Vec::new();
     for _ in 0..limit * 4 {
         let mut s = std::net::TcpStream::connect(addr).unwrap();
-        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .unwrap();
         slow.push(s);
     }
     let (status, _, body) = raw_request(addr, "GET", "/healthz", b"");
@@ -826,8 +828,42 @@ fn slow_connections_are_closed_and_others_still_answered() {
             Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
         }
     };
-    assert!(closed(&mut kept), "an idle kept-alive connection stays open");
+    assert!(
+        closed(&mut kept),
+        "an idle kept-alive connection stays open"
+    );
     for (i, s) in slow.iter_mut().enumerate() {
         assert!(closed(s), "slow connection {i} stays open");
+    }
+}
+
+/// Issue 22: overlay pages and pasted Markdown could produce `<img>` (the reader's browser
+/// fetching from anywhere) and `//host` links (another site, past the https-only check that
+/// kept `/path`). Images now show their alt text; `//host` and `/\host` become `#`.
+#[test]
+fn markdown_drops_images_and_protocol_relative_links() {
+    let md = aadsts_render::html::markdown;
+    let out = md("See ![the logo](https://evil.example/x.png) here.");
+    assert!(!out.contains("<img"), "{out}");
+    assert!(!out.contains("evil.example"), "{out}");
+    assert!(out.contains("the logo"), "{out}");
+    for (src, gone) in [
+        ("[fix](//evil.example/fix)", "evil.example"),
+        ("[fix](/\\evil.example/fix)", "evil.example"),
+        ("[fix]: //evil.example/a\n\nGo [fix].", "evil.example"),
+        ("<//evil.example/fix>", "href=\"//"),
+    ] {
+        let out = md(src);
+        assert!(!out.contains(gone), "{src} → {out}");
+    }
+    // What stays: https, paths on this site, anchors.
+    let out = md("[a](https://learn.microsoft.com/) [b](/codes/50126) [c](../codes/50126) [d](#fix)");
+    for href in [
+        "https://learn.microsoft.com/",
+        "/codes/50126",
+        "../codes/50126",
+        "#fix",
+    ] {
+        assert!(out.contains(&format!("href=\"{href}\"")), "{out}");
     }
 }

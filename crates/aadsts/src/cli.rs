@@ -221,15 +221,15 @@ pub enum Command {
     },
     /// Export the catalog for other engines (--format csv, json or jsonl).
     Export,
-    /// Read a browser capture of a sign-in (HAR from Chrome, Edge, Firefox, Safari): the
-    /// journey hop by hop, the failing hop, every AADSTS error explained, tokens and SAML
-    /// messages decoded. Signatures are not checked; nothing is sent.
+    /// Read a capture of a sign-in (HAR from Chrome, Edge, Firefox, Safari; Fiddler .saz):
+    /// the journey hop by hop, the failing hop, every AADSTS error explained, tokens and
+    /// SAML messages decoded. Signatures are not checked; nothing is sent.
     Trace {
-        /// The capture (.har), as the browser's developer tools save it.
+        /// The capture: a .har file as the browser's developer tools save it, or a Fiddler .saz.
         #[arg(value_name = "FILE")]
         file: PathBuf,
         /// Also write a copy with passwords, cookies, authorization headers, tokens, codes and
-        /// secret form fields replaced, safe to send to support.
+        /// secret form fields replaced, safe to send to support (HAR input only).
         #[arg(long, value_name = "OUT.har")]
         sanitized: Option<PathBuf>,
     },

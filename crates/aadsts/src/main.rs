@@ -949,7 +949,12 @@ fn scan(
     let failed_inputs: Vec<String> = summary
         .inputs
         .iter()
-        .filter_map(|i| i.error.as_ref().map(|e| format!("aadsts: {}: {e}", i.name)))
+        .filter_map(|i| {
+            // File names and errors from a walked directory reach the terminal too.
+            let safe = aadsts_render::scan::term_safe;
+            let e = i.error.as_ref()?;
+            Some(format!("aadsts: {}: {}", safe(&i.name), safe(e)))
+        })
         .collect();
     if let Some(path) = html_out {
         std::fs::write(&path, aadsts_render::scan::html(&summary))

@@ -51,7 +51,7 @@ pub fn trace(
     }
     // Warnings go to standard error (and into the JSON and Markdown reports).
     for w in &t.warnings {
-        eprintln!("aadsts: {}: {w}", t.name);
+        eprintln!("aadsts: {}: {}", ts(&t.name), ts(w));
     }
     Ok(match format {
         Format::Text => trace_text(catalog, &t, san.as_ref(), sanitized, style),
@@ -175,12 +175,12 @@ fn trace_text(
 ) -> String {
     let mut s = String::new();
     for (k, v) in trace_header(t) {
-        let _ = writeln!(s, "{}  {v}", paint(style, BOLD, &format!("{k:<8}")));
+        let _ = writeln!(s, "{}  {}", paint(style, BOLD, &format!("{k:<8}")), ts(&v));
     }
     let _ = writeln!(s, "{}", paint(style, DIM, NOT_CHECKED));
     match failed_line(t) {
         Some(f) => {
-            let _ = writeln!(s, "{}  {f}", paint(style, BOLD, "Failed  "));
+            let _ = writeln!(s, "{}  {}", paint(style, BOLD, "Failed  "), ts(&f));
         }
         None => {
             let _ = writeln!(s, "{}  no hop failed", paint(style, BOLD, "Failed  "));
@@ -201,17 +201,22 @@ fn trace_text(
             "{mark}{:>2}  {}  {:<4} {:>3}  {:<13} {:<18} {}",
             h.n,
             short_time(&h.time),
-            h.method,
+            ts(&h.method),
             h.status,
             h.party,
             h.role,
-            hop_target(h)
+            ts(&hop_target(h))
         );
         for (k, v) in h.params.iter().filter(|(k, _)| shown_in_text(k)) {
-            let _ = writeln!(s, "      {} {v}", paint(style, DIM, &format!("{k:<21}")));
+            let _ = writeln!(
+                s,
+                "      {} {}",
+                paint(style, DIM, &format!("{k:<21}")),
+                ts(v)
+            );
         }
         if let Some(l) = &h.location {
-            let _ = writeln!(s, "      → {}", aadsts_trace::url::base(l));
+            let _ = writeln!(s, "      → {}", ts(aadsts_trace::url::base(l)));
         }
         for e in &h.errors {
             let side = match e.side {
@@ -219,14 +224,30 @@ fn trace_text(
                 aadsts_trace::Side::Request => "received",
             };
             let msg = e.message.as_deref().map(first_sentence).unwrap_or_default();
-            let _ = writeln!(s, "      {side} AADSTS{} ({}) {msg}", e.code, e.signal);
+            let _ = writeln!(
+                s,
+                "      {side} AADSTS{} ({}) {}",
+                e.code,
+                e.signal,
+                ts(&msg)
+            );
         }
         if let Some(f) = &h.failure {
             if Some(h.n) == t.failed_hop {
-                let _ = writeln!(s, "      {}", paint(style, BOLD, &format!("FAILED: {f}")));
+                let _ = writeln!(
+                    s,
+                    "      {}",
+                    paint(style, BOLD, &format!("FAILED: {}", ts(f)))
+                );
             } else {
-                let _ = writeln!(s, "      also: {f}");
+                let _ = writeln!(s, "      also: {}", ts(f));
             }
+        }
+    }
+    if !t.findings.is_empty() {
+        let _ = writeln!(s, "\n{}", paint(style, HEADING, "Findings"));
+        for f in &t.findings {
+            let _ = writeln!(s, "  ! {}", ts(&f.message));
         }
     }
     if !t.tokens.is_empty() {
@@ -236,7 +257,7 @@ fn trace_text(
             paint(style, HEADING, &format!("Tokens ({})", t.tokens.len()))
         );
         for (i, tok) in t.tokens.iter().enumerate() {
-            let _ = writeln!(s, "{}. {}", i + 1, tok.source);
+            let _ = writeln!(s, "{}. {}", i + 1, ts(&tok.source));
             s.push_str(&jwt_text(&tok.token, "   ", style));
         }
     }
@@ -247,7 +268,7 @@ fn trace_text(
             paint(style, HEADING, &format!("SAML messages ({})", t.saml.len()))
         );
         for (i, m) in t.saml.iter().enumerate() {
-            let _ = writeln!(s, "{}. hop {}: {}", i + 1, m.hop, m.source);
+            let _ = writeln!(s, "{}. hop {}: {}", i + 1, m.hop, ts(&m.source));
             s.push_str(&saml_text(&m.message, "   ", style));
         }
     }
@@ -263,6 +284,12 @@ fn trace_text(
         s.push_str(&report::text(catalog, &r, style));
     }
     s
+}
+
+/// A value from the capture, safe to print on a terminal (control characters and
+/// bidirectional overrides shown as escapes).
+fn ts(s: &str) -> String {
+    aadsts_render::scan::term_safe(s).into_owned()
 }
 
 fn first_sentence(m: &str) -> String {
@@ -309,7 +336,13 @@ fn trace_md(
         let mut result: Vec<String> = h
             .errors
             .iter()
-            .map(|e| format!("AADSTS{} ({})", e.code, e.signal))
+            .map(|e| {
+                let side = match e.side {
+                    aadsts_trace::Side::Response => "answered",
+                    aadsts_trace::Side::Request => "received",
+                };
+                format!("{side} AADSTS{} ({})", e.code, e.signal)
+            })
             .collect();
         if let Some(l) = &h.location {
             result.push(format!("→ {}", markdown_code(aadsts_trace::url::base(l))));
@@ -326,7 +359,7 @@ fn trace_md(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             h.n,
             short_time(&h.time),
-            h.method,
+            markdown_text(&h.method),
             h.status,
             h.party,
             h.role,
@@ -334,6 +367,12 @@ fn trace_md(
             params.join("<br>").replace('|', "\\|"),
             result.join("<br>").replace('|', "\\|")
         );
+    }
+    if !t.findings.is_empty() {
+        s.push_str("\n## Findings\n\n");
+        for f in &t.findings {
+            let _ = writeln!(s, "- {}", markdown_text(&f.message));
+        }
     }
     if !t.tokens.is_empty() {
         s.push_str("\n## Tokens\n");
@@ -385,6 +424,7 @@ struct TraceJson<'a> {
     failed_hop: Option<usize>,
     journey: &'a [Hop],
     errors: Vec<ErrorHops>,
+    findings: &'a [aadsts_trace::Finding],
     explain: Option<serde_json::Value>,
     tokens: &'a [aadsts_trace::FoundToken],
     saml: &'a [aadsts_trace::FoundSaml],
@@ -440,6 +480,7 @@ fn trace_json(
                 hops: e.hops.clone(),
             })
             .collect(),
+        findings: &t.findings,
         explain,
         tokens: &t.tokens,
         saml: &t.saml,
@@ -480,11 +521,11 @@ fn jwt_title(j: &Jwt) -> String {
 }
 
 fn jwt_text(j: &Jwt, indent: &str, style: &TextStyle) -> String {
-    let mut s = format!("{indent}{}\n", paint(style, BOLD, &jwt_title(j)));
+    let mut s = format!("{indent}{}\n", paint(style, BOLD, &ts(&jwt_title(j))));
     let hdr: Vec<String> = j
         .header
         .iter()
-        .map(|(k, v)| format!("{k}={}", value_text(v)))
+        .map(|(k, v)| format!("{}={}", ts(k), ts(&value_text(v))))
         .collect();
     let _ = writeln!(
         s,
@@ -493,13 +534,18 @@ fn jwt_text(j: &Jwt, indent: &str, style: &TextStyle) -> String {
         hdr.join("  ")
     );
     for c in &j.claims {
-        let _ = writeln!(s, "{indent}{:<20} {}", c.name, value_text(&c.value));
+        let _ = writeln!(
+            s,
+            "{indent}{:<20} {}",
+            ts(&c.name),
+            ts(&value_text(&c.value))
+        );
         if let Some(n) = &c.note {
             let _ = writeln!(
                 s,
                 "{indent}{:<20} {}",
                 "",
-                paint(style, DIM, &format!("↳ {n}"))
+                paint(style, DIM, &format!("↳ {}", ts(n)))
             );
         }
     }
@@ -596,14 +642,20 @@ fn saml_title(m: &SamlMessage) -> String {
 }
 
 fn saml_text(m: &SamlMessage, indent: &str, style: &TextStyle) -> String {
-    let mut s = format!("{indent}{}\n", paint(style, BOLD, &saml_title(m)));
+    let mut s = format!("{indent}{}\n", paint(style, BOLD, &ts(&saml_title(m))));
     for (k, v) in saml_fields(m) {
         let pad = format!("\n{indent}{:<18} ", "");
-        let v = v.replace("\r\n", "\n").trim().replace('\n', &pad);
+        let v = v
+            .replace("\r\n", "\n")
+            .trim()
+            .lines()
+            .map(ts)
+            .collect::<Vec<_>>()
+            .join(&pad);
         let _ = writeln!(s, "{indent}{:<18} {v}", k);
     }
     for n in &m.notes {
-        let _ = writeln!(s, "{indent}{}", paint(style, BOLD, &format!("! {n}")));
+        let _ = writeln!(s, "{indent}{}", paint(style, BOLD, &format!("! {}", ts(n))));
     }
     s
 }

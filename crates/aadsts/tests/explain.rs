@@ -220,3 +220,51 @@ fn shipped_pages_tailor_their_steps() {
         "the 50011 page names the URI to register on the app: {steps:?}"
     );
 }
+
+/// Issue 17: a GitHub issue that quotes the error and then talks about its code.
+#[test]
+fn a_code_quoted_again_in_prose_is_one_error_with_mentions() {
+    let v = explain_json(&fixture("held-github-issue-mentions.md"), &[]);
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "no phantom second 50076: {v:#}");
+    let e = &errors[0];
+    assert_eq!(e["code"], 50076);
+    assert_eq!(e["mentions"], 3);
+    assert_eq!(e["flow"], "on-behalf-of");
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("to access '00000003-0000-0000-c000-000000000000'."));
+}
+
+/// Issue 17: placeholders are the likely cause, in every format.
+#[test]
+fn a_placeholder_is_named_as_the_likely_cause() {
+    let v = explain_json(&fixture("held-msal-python-tenant-null.txt"), &[]);
+    let e = &v["errors"][0];
+    assert_eq!(e["suspect_values"][0]["name"], "tenant");
+    assert_eq!(e["suspect_values"][0]["kind"], "placeholder");
+    assert!(e["values"].get("tenant").is_none());
+    let text = e["tailored_steps_text"][0].as_str().unwrap();
+    assert!(
+        text.starts_with("The request carried a placeholder, not a real value: Tenant null"),
+        "{text}"
+    );
+}
+
+/// Issue 17: the found-values table is an HTML table, not Markdown shown as text.
+#[test]
+fn html_report_renders_the_found_table() {
+    let out = aadsts()
+        .args(["explain", "--format", "html", "-"])
+        .write_stdin(fixture("held-localhost.txt"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        html.contains("<table>") && html.contains("<th>Found</th>"),
+        "{html}"
+    );
+    assert!(!html.contains("| Found | Value |"), "{html}");
+}

@@ -617,6 +617,17 @@ fn archives_are_named_and_a_failed_input_makes_the_exit_code() {
         assert!(e.contains(name) && e.contains(what), "{e}");
         assert!(err.contains(what), "{err}");
     }
+    // A file name with an escape sequence, found in a directory, is shown escaped on
+    // standard error too.
+    let evil = dir.path().join("walked");
+    fs::create_dir(&evil).unwrap();
+    fs::copy(&zip, evil.join("x\u{1b}]0;owned\u{7}.zip")).unwrap();
+    let out = aadsts().args(["scan"]).arg(&evil).output().unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("x\\x1b]0;owned\\x07.zip"), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
 }
 
 /// Issue 22: a FIFO matched by a glob blocked the scan forever; a symbolic link out of the
