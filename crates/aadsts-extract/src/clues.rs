@@ -110,6 +110,15 @@ pub fn malformed_uri(v: &str) -> Option<&'static str> {
     None
 }
 
+/// Whether a value of this name is an identifier a placeholder can stand for (names and
+/// labels such as an app's display name "My App" are left alone).
+pub fn can_be_placeholder(name: &str) -> bool {
+    matches!(
+        name,
+        "app_id" | "tenant" | "redirect_uri" | "resource" | "key_id" | "thumbprint" | "user"
+    )
+}
+
 /// Whether a value of this name is a URI whose shape can be checked.
 pub fn is_uri_value(name: &str) -> bool {
     matches!(
@@ -140,15 +149,17 @@ pub fn is_loopback(uri: &str) -> bool {
 
 /// The grant or flow the text around an error reveals: the `grant_type` parameter, the
 /// library method (MSAL.NET, MSAL Python, MSAL.js, MSAL Java) or the Azure Identity
-/// credential class. Names from [`aadsts_kb::FLOWS`].
+/// credential class; MSAL's interactive methods (`AcquireTokenInteractive`, `loginPopup`,
+/// `acquireTokenRedirect` …) use the authorization code flow. The earliest clue after the
+/// error wins, then the earliest in the text around it. Names from [`aadsts_kb::FLOWS`].
 pub fn flow(after: &str, region: &str) -> Option<&'static str> {
     static FLOW_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         [
-            ("on-behalf-of", r"(?i)requested_token_use=on_behalf_of|AcquireTokenOnBehalfOf|acquire_?token_?on_?behalf_?of|OnBehalfOfCredential|\bon[- ]behalf[- ]of\b(?: flow| grant| token)?|\bOBO\b|UserAssertion\("),
+            ("on-behalf-of", r"(?i)requested_token_use=on_behalf_of|AcquireTokenOnBehalfOf|acquire_?token_?on_?behalf_?of|OnBehalfOfCredential|\bon-behalf-of\b|\bon behalf of (?:flow|grant|token request)|\bOBO\b|UserAssertion\("),
             ("password", r"(?i)grant_type=password\b|AcquireTokenByUsernamePassword|acquire_?token_?by_?username_?password|UsernamePasswordCredential|\bROPC\b|resource owner password"),
             ("device-code", r"(?i)grant-type:device_code|AcquireTokenWithDeviceCode|acquire_?token_?by_?device_?(?:flow|code)|initiate_device_flow|DeviceCodeCredential|--use-device-code|device ?code flow|microsoft\.com/devicelogin"),
             ("client-credentials", r"(?i)grant_type=client_credentials|AcquireTokenForClient|acquire_?token_?for_?client|acquireTokenByClientCredential|ClientSecretCredential|ClientCertificateCredential|ClientAssertionCredential|client[ _]credentials? (?:flow|grant)|--service-principal|-ServicePrincipal\b"),
-            ("authorization-code", r"(?i)grant_type=authorization_code|AcquireTokenByAuthorizationCode|acquire_?token_?by_?auth(?:orization)?_?code(?:_flow)?|acquireTokenByCode|initiate_auth_code_flow|AuthorizationCodeCredential|auth(?:orization)? code flow"),
+            ("authorization-code", r"(?i)grant_type=authorization_code|AcquireTokenByAuthorizationCode|acquire_?token_?by_?auth(?:orization)?_?code(?:_flow)?|acquireTokenByCode|initiate_auth_code_flow|AuthorizationCodeCredential|auth(?:orization)? code flow|AcquireTokenInteractive|acquire_?token_?interactive|InteractiveBrowserCredential|\b(?:loginPopup|loginRedirect|acquireTokenPopup|acquireTokenRedirect)\b"),
         ]
         .into_iter()
         .map(|(n, p)| (n, Regex::new(p).expect("valid flow pattern")))
@@ -237,6 +248,18 @@ mod tests {
             flow("grant_type=authorization_code&code=x", ""),
             Some("authorization-code")
         );
+        assert_eq!(
+            flow(
+                "at PublicClientApplication.loginPopup (msal-browser.js:1:2)",
+                ""
+            ),
+            Some("authorization-code")
+        );
         assert_eq!(flow("nothing here", "nor here"), None);
+        assert_eq!(flow("we sign in on behalf of a customer", ""), None);
+        assert_eq!(
+            flow("the on-behalf-of call fails", ""),
+            Some("on-behalf-of")
+        );
     }
 }

@@ -257,6 +257,10 @@ fn message_after(text: &str, start: usize, end: usize) -> Option<String> {
                     .any(|s| bytes[i..].starts_with(s.as_bytes()))
         })
         .unwrap_or(bytes.len());
+    // Markup around a message in HTML or SAML XML: no message holds a closing tag.
+    if let Some(i) = line[..cut].find("</") {
+        cut = i;
+    }
     // Localised id labels: "<label>: <guid>" after the last sentence of the message.
     if let Some(m) = ID_LABEL.find(&line[..cut]) {
         cut = m.start();
@@ -432,7 +436,7 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
                 .to_string();
             // Placeholders and malformed values are the likely cause, never a value to
             // tailor a step with.
-            if let Some(why) = clues::placeholder(&v) {
+            if let Some(why) = clues::placeholder(&v).filter(|_| clues::can_be_placeholder(name)) {
                 suspect(&mut suspect_values, name, &v, "placeholder", why);
                 continue;
             }

@@ -141,6 +141,7 @@ fn placeholders_of_every_kind() {
     assert_eq!(suspect(&e, "app_id").value, "<your-app-id>");
     assert!(!e.values.contains_key("app_id"));
     assert_eq!(e.values["tenant"], "Contoso", "a real value stays a value");
+    assert_eq!(e.flow, Some("authorization-code"), "loginPopup");
 
     let x = fx("held-placeholders-mixed.txt");
     let codes: Vec<u32> = x.errors.iter().map(|e| e.code).collect();
@@ -238,4 +239,29 @@ fn no_phantom_errors_in_the_held_back_set() {
         }
     }
     assert!(n >= 15, "{n} held-back texts");
+}
+
+#[test]
+fn a_real_name_that_reads_like_a_placeholder_stays_a_value() {
+    let x = extract(
+        b"AADSTS50105: Your administrator has configured the application My App ('3c2b1a09-f8e7-4d6c-b5a4-93827160f5e4') to block users unless they are specifically granted ('assigned') access to the application.",
+    );
+    let e = &x.errors[0];
+    assert_eq!(e.values["app_name"], "My App");
+    assert_eq!(e.values["app_id"], "3c2b1a09-f8e7-4d6c-b5a4-93827160f5e4");
+    assert!(e.suspect_values.is_empty(), "{:#?}", e.suspect_values);
+}
+
+#[test]
+fn a_message_in_markup_stops_at_its_closing_tag() {
+    for name in [
+        "html-entities.html",
+        "saml-response.xml",
+        "wsfed-response.xml",
+    ] {
+        for e in fx(name).errors {
+            let m = e.message.unwrap_or_default();
+            assert!(!m.contains("</") && !m.ends_with("Trace"), "{name}: {m}");
+        }
+    }
 }

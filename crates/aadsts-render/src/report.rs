@@ -72,9 +72,9 @@ pub fn build<'a>(cat: &'a Catalog, extraction: &'a Extraction) -> Report<'a> {
 ///   apart by the extraction, so they are never filled in as if real);
 /// - a step about other flows than the one the text reveals is left out (`flows`);
 /// - the first step of the page is its main step: when the text names some of its values
-///   but not all, it is still shown, with `<app-id>`-style stand-ins for the missing ones
-///   (not when a missing value was a placeholder or malformed: the clue step says what to
-///   do then);
+///   (other than ids and times) but not all, it is still shown, with `<app-id>`-style
+///   stand-ins for the missing ones (not when a missing value was a placeholder or
+///   malformed: the clue step says what to do then);
 /// - a step that doubts a redirect URI for its plain `http` is left out for a loopback URI
 ///   (`http://localhost:3000/…`), which Entra ID accepts for development.
 fn tailor(p: &Page, e: &FoundError) -> Vec<String> {
@@ -104,7 +104,14 @@ fn tailor(p: &Page, e: &FoundError) -> Vec<String> {
             .copied()
             .filter(|n| !values.contains_key(n))
             .collect();
-        let some_found = names.iter().any(|n| values.contains_key(n));
+        // A value the step is about (not only an id or a time of the request).
+        let some_found = names.iter().any(|n| {
+            values.contains_key(n)
+                && !matches!(
+                    *n,
+                    "trace_id" | "correlation_id" | "request_id" | "timestamp" | "error_uri"
+                )
+        });
         if some_found && !missing.iter().any(|n| suspect(n)) {
             let mut with_stand_ins = values.clone();
             for (name, _) in VALUE_NAMES {

@@ -441,3 +441,66 @@ fn lenient_pairs<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Pair>, D::Error>
         _ => Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str, limits: &Limits) -> (Vec<String>, String, ScanEnd) {
+        let mut entries = Vec::new();
+        let mut outer = Vec::new();
+        let end = scan::<_, std::io::Error>(text.as_bytes(), limits, |c| {
+            match c {
+                Chunk::Outer(b) => outer.extend_from_slice(b),
+                Chunk::Entry { json, .. } => {
+                    entries.push(String::from_utf8(json.to_vec()).unwrap());
+                    outer.extend_from_slice(b"@");
+                }
+                Chunk::Oversize { .. } => outer.extend_from_slice(b"#"),
+            }
+            Ok(())
+        })
+        .unwrap();
+        (entries, String::from_utf8(outer).unwrap(), end)
+    }
+
+    #[test]
+    fn entries_are_cut_out_exactly_whatever_the_key_order_and_strings() {
+        let text = "\u{feff}{ \"log\" : { \"pages\": [{\"entries\": [{\"x\":1}]}], \"creator\": {\"name\": \"a\\\"}{][\"},\n \"entries\" : [ {\"a\": \"}\\\\\", \"b\": [{}]} ,{\"c\":\"\\u007d\"}], \"version\": \"1.2\" }, \"entries\": [{\"not\": 1}] }";
+        let (entries, outer, end) = split(text, &Limits::default());
+        assert_eq!(entries, [r#"{"a": "}\\", "b": [{}]}"#, r#"{"c":"\u007d"}"#]);
+        assert!(end.found_entries && !end.truncated);
+        // The envelope with a mark where each entry was: still JSON once marks are values.
+        let env: serde_json::Value = serde_json::from_str(&outer.replace('@', "0")).unwrap();
+        assert_eq!(env["log"]["version"], "1.2");
+        assert_eq!(env["log"]["pages"][0]["entries"][0]["x"], 1);
+        assert_eq!(env["entries"][0]["not"], 1);
+    }
+
+    #[test]
+    fn long_strings_are_cut_with_their_escapes_and_big_entries_skipped() {
+        let limits = Limits {
+            max_string: 8,
+            max_entry: 64,
+            max_outer: 1 << 20,
+        };
+        let text = r#"{"log":{"creator":{"name":"0123456789abcdef"},"entries":[{"t":"\\\\\\\\\\\\\\\\\\\\\"x","u":"short"},{"big":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30]},{"ok":true}]}}"#;
+        let (entries, outer, end) = split(text, &limits);
+        assert_eq!(entries, [r#"{"t":"","u":"short"}"#, r#"{"ok":true}"#]);
+        assert!(outer.contains(r#""name":"""#), "{outer}");
+        assert!(outer.contains("@,#,@"), "{outer}");
+        assert!(!end.truncated);
+        for e in &entries {
+            serde_json::from_str::<serde_json::Value>(e).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_cut_file_says_so() {
+        let (entries, _, end) = split(r#"{"log":{"entries":[{"a":1},{"b":"#, &Limits::default());
+        assert_eq!(entries.len(), 1);
+        assert!(end.truncated && end.found_entries);
+        let (_, _, end) = split(r#"{"log":{"entries":"#, &Limits::default());
+        assert!(!end.found_entries);
+    }
+}

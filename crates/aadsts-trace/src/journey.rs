@@ -231,6 +231,13 @@ fn role(party: &str, method: &str, path: &str, params: &[(String, String)]) -> &
     if p.contains("/saml2") {
         return "SAML";
     }
+    if party == "AD FS" {
+        return if method == "POST" {
+            "AD FS credentials"
+        } else {
+            "AD FS sign-in"
+        };
+    }
     if p.contains("/wsfed") || has("wa") {
         return "WS-Fed";
     }

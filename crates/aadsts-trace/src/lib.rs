@@ -9,6 +9,7 @@
 //! Nothing is verified or sent anywhere; token and SAML signatures are not checked.
 
 pub mod b64;
+pub mod cert;
 pub mod har;
 mod journey;
 pub mod saml;

@@ -77,6 +77,9 @@ pub struct SamlMessage {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<(String, Vec<String>)>,
     pub signed: bool,
+    /// The signing certificate in the signature's KeyInfo, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<crate::cert::CertInfo>,
     pub encrypted_assertion: bool,
     /// Always `not checked`.
     pub signature: &'static str,
@@ -225,6 +228,9 @@ fn parse(doc: &str) -> Option<SamlMessage> {
                 }
             }
             "Signature" => m.signed = true,
+            "X509Certificate" if m.certificate.is_none() => {
+                m.certificate = crate::cert::describe(&e.text)
+            }
             "EncryptedAssertion" => m.encrypted_assertion = true,
             _ => {}
         }
@@ -252,6 +258,16 @@ fn check_times(m: &mut SamlMessage, at: Option<i64>) {
     }
     let Some(at) = at else { return };
     let when = time::rfc3339(at);
+    if let Some(c) = &m.certificate {
+        if time::parse(&c.not_after).is_some_and(|na| at >= na) {
+            m.notes.push(format!(
+                "the signing certificate {} (thumbprint {}) expired {} before {when}",
+                c.subject,
+                c.thumbprint,
+                time::span(at - time::parse(&c.not_after).unwrap_or(at))
+            ));
+        }
+    }
     if let Some(nb) = m.not_before.as_deref().and_then(time::parse) {
         if at < nb {
             m.notes.push(format!(

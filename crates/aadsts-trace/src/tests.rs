@@ -206,3 +206,28 @@ fn saml_request_in_redirect_binding_and_bad_input() {
     assert!(enc.encrypted_assertion);
     assert!(enc.notes[0].contains("encrypted"));
 }
+
+/// A self-signed certificate made with openssl for this test (no key kept); openssl's own
+/// reading: SHA-1 fingerprint BE:75:FB:D0:A5:C8:FD:B3:6E:AB:28:B0:DA:4A:D7:C4:64:D3:81:F2,
+/// notBefore Dec 6 11:56:11 2026 GMT, notAfter Dec 6 11:56:11 2027 GMT.
+const CERT: &str = "MIICMjCCAZugAwIBAgICBNIwDQYJKoZIhvcNAQELBQAwNDEyMDAGA1UEAwwpTWljcm9zb2Z0IEF6dXJlIEZlZGVyYXRlZCBTU08gQ2VydGlmaWNhdGUwHhcNMjYxMjA2MTE1NjExWhcNMjcxMjA2MTE1NjExWjA0MTIwMAYDVQQDDClNaWNyb3NvZnQgQXp1cmUgRmVkZXJhdGVkIFNTTyBDZXJ0aWZpY2F0ZTCBnzANBgkqhkiG9w0BAQEFAAOBjQAwgYkCgYEApooJM5OJamLnafx74+gUs5u8zaRuhcpbIKpblZDcz406oIv2NoQ8+NC8KdizmBu8lZE648IFEoBvhhMyFTHXpwrB/EsPCZl5LcRhOwfWj9Lv+OxB0bHXORFJRfkcBsWZLX4ssHpOOt//7AQ8PT7x752at8hszuaEUp3nlTIkdxMCAwEAAaNTMFEwHQYDVR0OBBYEFB9F536+LnzFNjcdMxE3sMiBJygOMB8GA1UdIwQYMBaAFB9F536+LnzFNjcdMxE3sMiBJygOMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQELBQADgYEAR0z/nhy/0dMRSnX0qZLJMED46O8c16QYWCOAlowBqKWz3Kc6WkUxCdMlVuRKXktNbRAatgik1NgOHwjvbIvvQKoX7B1g+YdKHP5QXmECzAsA6mTT2PqVf5Lo5NX7Nd2nGDeAtoH5WLw1nc62heV6Ru0wwq2LESo7vAutfD0SbOo=";
+
+#[test]
+fn signing_certificate_subject_validity_and_thumbprint() {
+    let c = crate::cert::describe(CERT).unwrap();
+    assert_eq!(c.subject, "CN=Microsoft Azure Federated SSO Certificate");
+    assert_eq!(c.issuer, c.subject);
+    assert_eq!(c.thumbprint, "BE75FBD0A5C8FDB36EAB28B0DA4AD7C464D381F2");
+    assert_eq!(c.not_before, "2026-12-06T11:56:11Z");
+    assert_eq!(c.not_after, "2027-12-06T11:56:11Z");
+    assert!(crate::cert::describe("AAAA").is_none());
+    assert!(crate::cert::describe(&CERT[..200]).is_none());
+    // In a response, judged after it expired.
+    let with_cert = RESPONSE.replace(
+        "<ds:X509Certificate>MIIC</ds:X509Certificate>",
+        &format!("<ds:X509Certificate>{CERT}</ds:X509Certificate>"),
+    );
+    let m = saml::decode(&with_cert, time::parse("2028-01-01T00:00:00Z")).unwrap();
+    assert_eq!(m.certificate.as_ref().unwrap().thumbprint, c.thumbprint);
+    assert!(m.notes.iter().any(|n| n.starts_with("the signing certificate CN=Microsoft Azure Federated SSO Certificate (thumbprint BE75FBD0A5C8FDB36EAB28B0DA4AD7C464D381F2) expired")), "{:?}", m.notes);
+}

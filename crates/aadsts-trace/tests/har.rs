@@ -313,6 +313,7 @@ fn sanitized_copy_has_no_secret_and_reads_the_same() {
         "chrome-consent.har",
         "firefox-spa.har",
         "safari-saml.har",
+        "edge-adfs.har",
     ] {
         let input = std::fs::read(fixture(name)).unwrap();
         let mut out = Vec::new();
@@ -454,6 +455,7 @@ fn damaged_captures_never_panic() {
         "chrome-consent.har",
         "firefox-spa.har",
         "safari-saml.har",
+        "edge-adfs.har",
         "fiddler-consent.saz",
     ] {
         let bytes = std::fs::read(fixture(name)).unwrap();
@@ -537,4 +539,100 @@ fn findings_cross_check_clock_redirect_uri_and_saml() {
     assert!(t.findings[4]
         .message
         .contains("https://sp.contoso.com/entity"));
+}
+
+#[test]
+fn edge_federated_sign_in_through_ad_fs() {
+    let t = trace("edge-adfs.har");
+    let roles: Vec<(&str, &str)> = t.hops.iter().map(|h| (h.party, h.role)).collect();
+    assert_eq!(
+        roles,
+        [
+            ("Entra ID", "authorize"),
+            ("Seamless SSO", "Kerberos ticket"),
+            ("Entra ID", "user lookup"),
+            ("AD FS", "AD FS sign-in"),
+            ("AD FS", "AD FS credentials"),
+            ("Entra ID", "WS-Fed response"),
+        ]
+    );
+    // Seamless SSO's 401 Negotiate is its normal challenge, not a failure.
+    assert_eq!(t.hops[1].status, 401);
+    assert_eq!(t.hops[1].failure, None);
+    assert_eq!(t.failed_hop, Some(6));
+    assert_eq!(t.errors[0].error.code, 50107);
+    assert_eq!(param(&t, 1, "domain_hint"), Some("contoso.com"));
+    assert_eq!(
+        param(&t, 1, "resource"),
+        Some("00000002-0000-0ff1-ce00-000000000000")
+    );
+    assert_eq!(
+        param(&t, 4, "wtrealm"),
+        Some("urn:federation:MicrosoftOnline")
+    );
+    // The AD FS password and the token it issued stay out of the sanitized copy.
+    let input = std::fs::read(fixture("edge-adfs.har")).unwrap();
+    let mut out = Vec::new();
+    sanitize(&input[..], &mut out, "edge-adfs.har", &Limits::default()).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    for secret in [
+        "Adf5",
+        "secretmsisauth",
+        "SECRETIMMUTABLEID",
+        "secretloop",
+        "EDGEFLOWTOKEN",
+    ] {
+        assert!(
+            !text.contains(secret),
+            "{secret} left in the sanitized copy"
+        );
+    }
+    assert!(text.contains("AADSTS50107"));
+}
+
+#[test]
+fn device_code_flow_hops() {
+    let har = serde_json::json!({"log": {"entries": [
+        {"startedDateTime": "2024-11-07T12:00:00Z",
+         "request": {"method": "POST", "url": "https://login.microsoftonline.com/organizations/oauth2/v2.0/devicecode",
+                     "postData": {"mimeType": "application/x-www-form-urlencoded", "text": "client_id=04b07795-8ddb-461a-bbee-02f9e1bf7b46&scope=https%3A%2F%2Fmanagement.core.windows.net%2F%2F.default"}},
+         "response": {"status": 200, "content": {"mimeType": "application/json", "text": "{\"user_code\":\"SECRETUC\",\"device_code\":\"DAQABSECRETDC\",\"verification_uri\":\"https://microsoft.com/devicelogin\"}"}}},
+        {"startedDateTime": "2024-11-07T12:00:10Z",
+         "request": {"method": "GET", "url": "https://microsoft.com/devicelogin"},
+         "response": {"status": 302, "headers": [{"name": "Location", "value": "https://login.microsoftonline.com/common/oauth2/deviceauth"}]}},
+        {"startedDateTime": "2024-11-07T12:00:11Z",
+         "request": {"method": "GET", "url": "https://login.microsoftonline.com/common/oauth2/deviceauth"},
+         "response": {"status": 200, "content": {"mimeType": "text/html", "text": "<html>Enter code</html>"}}},
+        {"startedDateTime": "2024-11-07T12:00:40Z",
+         "request": {"method": "POST", "url": "https://login.microsoftonline.com/common/oauth2/deviceauth",
+                     "postData": {"mimeType": "application/x-www-form-urlencoded", "text": "otc=SECRETUC&canary=C1&flowToken=F1"}},
+         "response": {"status": 200, "content": {"mimeType": "text/html", "text": "<html><div>AADSTS70000: The provided value for the 'otc' parameter is not valid.</div></html>"}}}
+    ]}});
+    let t = read(
+        har.to_string().as_bytes(),
+        "device.har",
+        &Limits::default(),
+        &Catalog::builtin(),
+    )
+    .unwrap();
+    let roles: Vec<(&str, &str)> = t.hops.iter().map(|h| (h.party, h.role)).collect();
+    assert_eq!(
+        roles,
+        [
+            ("Entra ID", "device code"),
+            ("device login", "device login"),
+            ("Entra ID", "device login"),
+            ("Entra ID", "device login"),
+        ]
+    );
+    assert_eq!(
+        param(&t, 1, "client_id"),
+        Some("04b07795-8ddb-461a-bbee-02f9e1bf7b46")
+    );
+    assert_eq!(t.failed_hop, Some(4));
+    assert_eq!(t.errors[0].error.code, 70000);
+    assert!(t
+        .hops
+        .iter()
+        .all(|h| h.params.iter().all(|(_, v)| !v.contains("SECRET"))));
 }

@@ -39,16 +39,23 @@
     return loadStatic().then(function (idx) {
       var words = q.toLowerCase().split(/[^a-z0-9]+/).filter(function (w) { return w.length > 1; }).map(stem);
       if (!words.length) { return []; }
+      // Rarer words weigh more (as in the server's ranking).
+      var hay = idx.map(function (p) {
+        return { p: p, title: p.title.toLowerCase(), other: (p.code + " " + (p.name || "") + " " + p.category).toLowerCase() };
+      });
+      var weight = words.map(function (w) {
+        var df = hay.filter(function (h) { return h.title.indexOf(w) >= 0 || h.other.indexOf(w) >= 0; }).length;
+        return Math.log((idx.length + 1) / (df + 1)) + 0.1;
+      });
       var scored = [];
-      idx.forEach(function (p) {
-        var title = p.title.toLowerCase(), other = (p.code + " " + (p.name || "") + " " + p.category).toLowerCase();
+      hay.forEach(function (h) {
         var found = 0, score = 0;
-        words.forEach(function (w) {
-          var t = title.indexOf(w) >= 0, o = other.indexOf(w) >= 0;
-          if (t || o) { found += 1; score += (t ? 3 : 0) + (o ? 2 : 0); }
-          if (String(p.code) === w) { score += 100; }
+        words.forEach(function (w, i) {
+          var t = h.title.indexOf(w) >= 0, o = h.other.indexOf(w) >= 0;
+          if (t || o) { found += 1; score += weight[i] * ((t ? 3 : 0) + (o ? 2 : 0)); }
+          if (String(h.p.code) === w) { score += 100; }
         });
-        if (found) { scored.push({ p: p, found: found, score: score }); }
+        if (found) { scored.push({ p: h.p, found: found, score: score }); }
       });
       scored.sort(function (a, b) { return b.found - a.found || b.score - a.score || a.p.code - b.p.code; });
       return scored.slice(0, limit).map(function (s) {
@@ -99,8 +106,12 @@
     }
   });
 
-  // The static site's search page.
+  // The static site's search page; `?q=` on any other static page goes there.
   var results = document.getElementById("results");
+  if (site && !results && /[?&]q=/.test(window.location.search)) {
+    window.location.replace(base + "search.html" + window.location.search);
+    return;
+  }
   if (site && results) {
     var q = (new URLSearchParams(window.location.search).get("q") || "").trim();
     var box = document.getElementById("q");

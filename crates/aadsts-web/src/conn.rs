@@ -170,8 +170,18 @@ pub async fn serve_on(
                     async move {
                         let res =
                             tower::ServiceExt::oneshot(app, req.map(axum::body::Body::new)).await;
-                        drop(guard);
-                        res
+                        // Busy until the response body has been sent (or dropped).
+                        res.map(|r| {
+                            r.map(move |body| {
+                                axum::body::Body::new(http_body_util::BodyExt::map_frame(
+                                    body,
+                                    move |frame| {
+                                        let _busy = &guard;
+                                        frame
+                                    },
+                                ))
+                            })
+                        })
                     }
                 });
             let conn = hyper::server::conn::http1::Builder::new()

@@ -229,6 +229,10 @@ async fn scan_gate(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    // The upload form (`GET /scan`) costs nothing.
+    if req.method() != axum::http::Method::POST {
+        return next.run(req).await;
+    }
     let api = req.uri().path().starts_with("/api/");
     let max = s.config.max_upload as u64;
     let bytes = req

@@ -273,9 +273,9 @@ fn highlight(text: &str, query: &str) -> Markup {
     let mut pieces: Vec<(bool, &str)> = Vec::new();
     let (mut i, mut plain) = (0, 0);
     while i < text.len() {
-        let hit = words.iter().find(|w| {
-            lower[i..].starts_with(w.as_str()) && text.is_char_boundary(i + w.len())
-        });
+        let hit = words
+            .iter()
+            .find(|w| lower[i..].starts_with(w.as_str()) && text.is_char_boundary(i + w.len()));
         match hit {
             Some(w) => {
                 pieces.push((false, &text[plain..i]));

@@ -1,7 +1,10 @@
-//! The site in real headless Chromium (Debian's `chromium` and `chromium-driver`): search and
-//! open a result, paste an MSAL error and read the tailored fix, upload a sign-in CSV and
-//! see the report, and check that pasted markup stays inert. Screenshots of the home page,
-//! a code page and a scan report go to `target/screenshots/` for a person to look at.
+//! The site in real headless Chromium (Debian's `chromium` and `chromium-driver`): the home
+//! page's one box (instant results, then words that end on the search results), open a
+//! result, the code page at phone width (a usable header search box, the summary with its
+//! jump to "How to fix"), paste an MSAL error and read the tailored fix, upload a sign-in CSV
+//! and see the report inside the site's header, and check that pasted markup stays inert.
+//! Screenshots of the home page, a code page (1280 and 390 px) and a scan report go to
+//! `target/screenshots/` for a person to look at.
 //!
 //! Skipped (with a message) when chromedriver is missing, except under CI.
 

@@ -627,6 +627,8 @@ async fn scans_beyond_the_limits_are_refused_with_retry_after() {
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(headers[header::RETRY_AFTER], "2");
     assert!(body.contains("<h1>Busy</h1>"), "{body}");
+    let (status, _, _) = send(app.clone(), get("/scan")).await;
+    assert_eq!(status, StatusCode::OK, "the upload form is always shown");
     drop(tx);
     let res = first.await.unwrap().unwrap();
     assert_eq!(res.status(), StatusCode::OK);
@@ -789,16 +791,18 @@ fn a_scan_stops_when_its_client_goes_or_it_times_out() {
 /// closed, and enough of them (1,100 against 1,024 descriptors) locked everyone else out.
 /// Here the server allows 16 connections; 64 clients each send half a request head and
 /// stop. A normal request still gets its answer (at the limit the longest idle connection
-/// makes room), a kept-alive connection that falls silent is closed, and every slow
-/// connection is closed by the server (at the header timeout, or to make room), which the
-/// client sees as the end of the stream. Ordering only.
+/// makes room: the first slow client is closed by then, the last not yet), a kept-alive
+/// connection that falls silent is closed, and every slow connection is closed by the
+/// server (at the header timeout, or to make room), which the client sees as the end of
+/// the stream. Ordering only (the 5 s header timeout only has to outlast opening 64
+/// connections).
 #[test]
 fn slow_connections_are_closed_and_others_still_answered() {
     use std::io::{Read, Write};
     let limit = 16;
     let addr = start_server(Config {
         max_connections: limit,
-        header_timeout: std::time::Duration::from_secs(2),
+        header_timeout: std::time::Duration::from_secs(5),
         ..Config::default()
     });
     let mut slow = Vec::new();
@@ -810,6 +814,16 @@ fn slow_connections_are_closed_and_others_still_answered() {
     }
     let (status, _, body) = raw_request(addr, "GET", "/healthz", b"");
     assert_eq!(status, 200, "{body}");
+    // At the limit each new connection closed the longest idle one: the first slow client
+    // is gone already, the last one is still waiting (for the header timeout).
+    let open = |s: &mut std::net::TcpStream| {
+        s.set_nonblocking(true).unwrap();
+        let r = s.read(&mut [0u8; 1]);
+        s.set_nonblocking(false).unwrap();
+        matches!(r, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+    };
+    assert!(!open(&mut slow[0]), "the longest idle connection was not closed");
+    assert!(open(slow.last_mut().unwrap()), "the newest connection was closed");
 
     let mut kept = std::net::TcpStream::connect(addr).unwrap();
     kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -857,7 +871,8 @@ fn markdown_drops_images_and_protocol_relative_links() {
         assert!(!out.contains(gone), "{src} → {out}");
     }
     // What stays: https, paths on this site, anchors.
-    let out = md("[a](https://learn.microsoft.com/) [b](/codes/50126) [c](../codes/50126) [d](#fix)");
+    let out =
+        md("[a](https://learn.microsoft.com/) [b](/codes/50126) [c](../codes/50126) [d](#fix)");
     for href in [
         "https://learn.microsoft.com/",
         "/codes/50126",

@@ -628,6 +628,15 @@ fn saml_fields(m: &SamlMessage) -> Vec<(&'static str, String)> {
         "Signed",
         format!("{} (not checked)", if m.signed { "yes" } else { "no" }),
     ));
+    if let Some(c) = &m.certificate {
+        v.push((
+            "Certificate",
+            format!(
+                "{} (issuer {}), thumbprint {}, valid {} – {}",
+                c.subject, c.issuer, c.thumbprint, c.not_before, c.not_after
+            ),
+        ));
+    }
     if m.encrypted_assertion {
         v.push(("Assertion", "encrypted".into()));
     }

@@ -323,6 +323,53 @@ fn search_with_no_match() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+/// Issue 18: words without a code fall back to the pages they name, under a line saying
+/// that no code was found; exit 0. Text that matches no page well still exits 1.
+#[test]
+fn explain_without_a_code_falls_back_to_search() {
+    let out = aadsts().args(["explain", "login failed"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        s.starts_with("No AADSTS code found in the text; the pages that best match its words:"),
+        "{s}"
+    );
+    assert!(s.contains("AADSTS"), "{s}");
+
+    let s = stdout(&["explain", "user has not consented to application"]);
+    let first = s.lines().find(|l| l.starts_with("AADSTS")).unwrap();
+    assert!(first.starts_with("AADSTS65001 "), "{s}");
+
+    let v = json(&[
+        "explain",
+        "Error validating credentials due to invalid username or password",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(v["schema"], "aadsts.search/1");
+    assert_eq!(v["results"][0]["code"], 50126);
+
+    // Nothing strong: the old answer, exit 1.
+    let out = aadsts().args(["explain", "the printer is on fire"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// An overlay's pages are searched too (their index is built at run time).
+#[test]
+fn search_covers_overlay_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("50126.md"),
+        "+++\ncode = 50126\n+++\n\n## Notes\nCall the Contoso zebrafish desk before resetting.\n",
+    )
+    .unwrap();
+    let p = dir.path().to_str().unwrap();
+    let v = json(&["--kb", p, "search", "zebrafish desk", "--format", "json"]);
+    assert_eq!(v["results"][0]["code"], 50126, "{v}");
+    let out = aadsts().args(["search", "zebrafish"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "the built-in pages do not say it");
+}
+
 #[test]
 fn overlay_adds_notes_and_rejects_bad_pages() {
     let dir = tempfile::tempdir().unwrap();

@@ -373,3 +373,25 @@ fn a_capture_can_come_through_a_pipe() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["failed_hop"], 5);
 }
+
+#[test]
+fn token_shows_the_signing_certificate_from_a_file() {
+    // A self-signed certificate made with openssl for the tests of aadsts-trace.
+    let cert = "MIICMjCCAZugAwIBAgICBNIwDQYJKoZIhvcNAQELBQAwNDEyMDAGA1UEAwwpTWljcm9zb2Z0IEF6dXJlIEZlZGVyYXRlZCBTU08gQ2VydGlmaWNhdGUwHhcNMjYxMjA2MTE1NjExWhcNMjcxMjA2MTE1NjExWjA0MTIwMAYDVQQDDClNaWNyb3NvZnQgQXp1cmUgRmVkZXJhdGVkIFNTTyBDZXJ0aWZpY2F0ZTCBnzANBgkqhkiG9w0BAQEFAAOBjQAwgYkCgYEApooJM5OJamLnafx74+gUs5u8zaRuhcpbIKpblZDcz406oIv2NoQ8+NC8KdizmBu8lZE648IFEoBvhhMyFTHXpwrB/EsPCZl5LcRhOwfWj9Lv+OxB0bHXORFJRfkcBsWZLX4ssHpOOt//7AQ8PT7x752at8hszuaEUp3nlTIkdxMCAwEAAaNTMFEwHQYDVR0OBBYEFB9F536+LnzFNjcdMxE3sMiBJygOMB8GA1UdIwQYMBaAFB9F536+LnzFNjcdMxE3sMiBJygOMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZIhvcNAQELBQADgYEAR0z/nhy/0dMRSnX0qZLJMED46O8c16QYWCOAlowBqKWz3Kc6WkUxCdMlVuRKXktNbRAatgik1NgOHwjvbIvvQKoX7B1g+YdKHP5QXmECzAsA6mTT2PqVf5Lo5NX7Nd2nGDeAtoH5WLw1nc62heV6Ru0wwq2LESo7vAutfD0SbOo=";
+    let xml = format!(
+        r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_r"><saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">https://sts.windows.net/t/</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><Assertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion"><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>{cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></ds:Signature><Subject><NameID>alex@contoso.com</NameID></Subject></Assertion></samlp:Response>"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("response.xml");
+    fs::write(&p, xml).unwrap();
+    let out = stdout(aadsts().args(["token", p.to_str().unwrap()]));
+    assert!(
+        out.contains("SAML Response, XML encoding; signature not checked"),
+        "{out}"
+    );
+    assert!(out.contains("Certificate        CN=Microsoft Azure Federated SSO Certificate (issuer CN=Microsoft Azure Federated SSO Certificate), thumbprint BE75FBD0A5C8FDB36EAB28B0DA4AD7C464D381F2, valid 2026-12-06T11:56:11Z – 2027-12-06T11:56:11Z"), "{out}");
+    assert!(
+        out.contains("Signed             yes (not checked)"),
+        "{out}"
+    );
+}
