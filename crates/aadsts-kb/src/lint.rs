@@ -187,6 +187,13 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
             }
         }
     }
+    // `[[tailor]]` steps are Markdown too.
+    for (i, t) in p.tailor.iter().enumerate() {
+        let line = l.tailor.get(i).copied().unwrap_or(1);
+        for problem in find_unsafe_markdown(&t.text) {
+            d(line, "https", problem);
+        }
+    }
 
     let (min_causes, min_fix) = match p.signal {
         Signal::Failure => (3, 3),

@@ -88,6 +88,8 @@ pub struct Lines {
     pub fix: Vec<usize>,
     /// Line of each cause.
     pub causes: Vec<usize>,
+    /// Line of each `[[tailor]]` entry.
+    pub tailor: Vec<usize>,
 }
 
 /// A page as parsed from one file, before it is checked against the rest of the catalog.
@@ -395,6 +397,7 @@ pub fn parse_page(
     let mut tailor = Vec::new();
     for t in fm.tailor.iter().flatten() {
         let line = fm_line(t.span().start);
+        lines.tailor.push(line);
         let text = t.get_ref().text.trim().to_string();
         let names = placeholders(&text);
         if names.is_empty() {

@@ -185,6 +185,9 @@ async fn scan_upload_as_multipart_and_as_raw_body() {
         "{page}"
     );
     assert!(page.contains("query_data.csv"));
+    // The report keeps the site's header and navigation; its codes link to their pages.
+    assert!(page.contains("<header class=\"site\""), "{page}");
+    assert!(page.contains("href=\"/codes/50126\""), "{page}");
 
     let req = Request::post("/api/v1/scan")
         .body(Body::from(log_analytics_csv()))
