@@ -189,6 +189,40 @@ fn non_https_urls() {
     assert!(d.iter().filter(|x| x.rule == "https").count() == 2, "{d:?}");
 }
 
+/// Issue 22: an image or a protocol-relative link in a page (its text or a `[[tailor]]`
+/// step) passed the linter, which only looked for `http://`.
+#[test]
+fn images_and_protocol_relative_links() {
+    let kb = Kb::new();
+    let text = page(50105, Some("EntitlementGrantsNotFound"), "u")
+        .replace(
+            "related = []",
+            "related = []\n[[tailor]]\ntext = \"Open [the fix](//evil.example/{app_id}) for `{app_id}`.\"",
+        )
+        .replace(
+            "First look for 50105",
+            "First look at ![the screen](https://evil.example/x.png) for 50105",
+        )
+        .replace(
+            "Second look for 50105",
+            "Second look at [the page](//evil.example/b) for 50105",
+        );
+    kb.write(50105, &text);
+    let d = kb.lint();
+    let https: Vec<_> = d.iter().filter(|x| x.rule == "https").collect();
+    assert_eq!(https.len(), 3, "{d:?}");
+    assert!(https.iter().any(|x| x.message.contains("image")), "{d:?}");
+    assert!(has(&d, "https", "50105.md", 12), "{d:?}");
+    assert!(
+        https
+            .iter()
+            .filter(|x| x.message.contains("//evil.example"))
+            .count()
+            == 2,
+        "{d:?}"
+    );
+}
+
 #[test]
 fn repeated_paragraph_across_pages() {
     let kb = Kb::new();

@@ -825,8 +825,14 @@ fn slow_connections_are_closed_and_others_still_answered() {
         s.set_nonblocking(false).unwrap();
         matches!(r, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
     };
-    assert!(!open(&mut slow[0]), "the longest idle connection was not closed");
-    assert!(open(slow.last_mut().unwrap()), "the newest connection was closed");
+    assert!(
+        !open(&mut slow[0]),
+        "the longest idle connection was not closed"
+    );
+    assert!(
+        open(slow.last_mut().unwrap()),
+        "the newest connection was closed"
+    );
 
     let mut kept = std::net::TcpStream::connect(addr).unwrap();
     kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
