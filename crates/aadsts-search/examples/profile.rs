@@ -8,7 +8,11 @@ fn main() {
     let t = Instant::now();
     let index = Index::new(&cat);
     println!("open {:?}", t.elapsed());
-    let qs = ["secret expired", "user has not consented to application", "InvalidUserNameOrPasword"];
+    let qs = [
+        "secret expired",
+        "user has not consented to application",
+        "InvalidUserNameOrPasword",
+    ];
     for q in qs {
         let t = Instant::now();
         let n = 200;

@@ -18,7 +18,10 @@ fn main() {
         None => include_str!("../data/relevance.tsv").to_string(),
     };
     let mut by: std::collections::BTreeMap<&str, (usize, usize, usize, f64)> = Default::default();
-    for line in text.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let cols: Vec<&str> = line.split('\t').collect();
         let (who, query) = (cols[0], cols[1]);
         let want: Vec<u32> = cols[2].split(' ').map(|c| c.parse().unwrap()).collect();
@@ -45,7 +48,10 @@ fn main() {
             );
             if why {
                 for c in hits.iter().take(2).map(|h| h.code).chain([want[0]]) {
-                    println!("        {}", index.explain_score(query, c).replace('\n', "\n        "));
+                    println!(
+                        "        {}",
+                        index.explain_score(query, c).replace('\n', "\n        ")
+                    );
                 }
             }
         }

@@ -29,7 +29,6 @@ pub const F_NAME: usize = 1;
 pub const F_MEANING: usize = 2;
 pub const F_OAUTH: usize = 3;
 
-
 /// OAuth error names (`error` and MSAL `suberror`/classification) that the service returns
 /// with each code: people search for `invalid_grant` or `consent_required`.
 const OAUTH_ERRORS: &str = include_str!("../data/oauth-errors.tsv");
@@ -161,7 +160,12 @@ pub fn build(pages: &[Page]) -> Vec<u8> {
     let ids: HashMap<&str, u16> = vocab
         .keys()
         .enumerate()
-        .map(|(i, t)| (t.as_str(), u16::try_from(i).expect("fewer than 65535 terms")))
+        .map(|(i, t)| {
+            (
+                t.as_str(),
+                u16::try_from(i).expect("fewer than 65535 terms"),
+            )
+        })
         .collect();
     // A gap is the id after the last term's.
     let stop = u16::try_from(vocab.len()).expect("fewer than 65535 terms");

@@ -5,15 +5,19 @@
 //! the same index built at run time.
 //!
 //! Each page has six fields: title, Microsoft's name (CamelCase split into words, with the
-//! code), Meaning (our account of the service's message), the OAuth error names the code
-//! comes with (`invalid_grant`, `consent_required`, … from `data/oauth-errors.tsv`), the
-//! titles of the Microsoft articles the page cites, and the body (every other section).
-//! Ranking is BM25F over those fields, then what BM25 does not see:
+//! code), Meaning (with the service's own message where the repository holds it,
+//! `data/messages.tsv`), the OAuth error names the code comes with (`invalid_grant`,
+//! `consent_required`, … from `data/oauth-errors.tsv`), the titles of the Microsoft articles
+//! the page cites, and the body (every other section). Ranking is BM25F over those fields
+//! (head and rest saturating apart), then what BM25 does not see:
 //!
 //! * **coverage** — a page holding every word of the query beats one repeating some of them;
-//! * **title** — a title (or name) that says the whole query, or says it as a phrase, wins;
+//! * **title** — a title that says the query's words, and above all says it as a phrase,
+//!   wins; so does a name the query spells out (`admin consent required`);
 //! * **phrase and proximity** — query words next to each other in the query score when they
-//!   stand next to each other (or within a word or two) in a field of the page;
+//!   stand next to each other (or within a few words) in a field of the page;
+//! * **OAuth names** — a query that is one of the page's OAuth error names;
+//! * **links** — among pages that match alike, the one more pages name as related;
 //! * an exact code in the query wins outright.
 //!
 //! The tokenizer ([`text`]) folds synonyms (MFA = 2FA = multifactor, CA = Conditional
@@ -215,8 +219,8 @@ impl Index {
                 *s += index.length(d, f) as f32;
             }
         }
-        for f in 0..FIELDS {
-            index.avg[f] = (sum[f] / n_docs.max(1) as f32).max(1.0);
+        for (avg, s) in index.avg.iter_mut().zip(sum) {
+            *avg = (s / n_docs.max(1) as f32).max(1.0);
         }
         index
     }
@@ -277,7 +281,12 @@ impl Index {
     /// `None` when `deadline` passes first (each typo costs a pass over the vocabulary).
     fn correct(&self, query: &str, deadline: Option<Instant>) -> Option<Vec<(Option<usize>, u32)>> {
         let mut out = Vec::new();
-        for t in self.tokenizer.tokens(query).into_iter().take(MAX_QUERY_TOKENS) {
+        for t in self
+            .tokenizer
+            .tokens(query)
+            .into_iter()
+            .take(MAX_QUERY_TOKENS)
+        {
             if let Some(id) = self.term_id(&t.text) {
                 out.push((Some(id), t.pos));
                 continue;
@@ -436,7 +445,6 @@ impl Index {
     }
 }
 
-
 /// How well two words at `p` and `p2` in a page stand for two query words `gap` apart:
 /// 1 at the same gap in the same order, less the further off, a little in reverse order.
 fn proximity(p: u32, p2: u32, gap: u32) -> f32 {
@@ -482,7 +490,7 @@ impl Index {
         doc: usize,
         q: &Query,
         found: &mut [Vec<u32>],
-        mut why: Option<&mut String>,
+        why: Option<&mut String>,
     ) -> Option<(f32, bool)> {
         let n = q.terms.len();
         // found[f * n + slot]: the positions of a query word in a field, in order.
@@ -519,10 +527,10 @@ impl Index {
         // BM25F twice: over the head (title, name) and over the rest, each saturating on
         // its own, so that a title match is not drowned by a body that repeats the word.
         let (mut head, mut rest, mut covered, mut in_title) = (0.0, 0.0, 0.0, 0.0);
-        for slot in 0..n {
+        for (slot, counts) in tf.iter().enumerate() {
             let mut wh = 0.0;
             let mut wr = 0.0;
-            for (f, c) in tf[slot].iter().enumerate() {
+            for (f, c) in counts.iter().enumerate() {
                 if *c == 0 {
                     continue;
                 }
@@ -538,7 +546,7 @@ impl Index {
             if wh + wr > 0.0 {
                 covered += q.idf[slot];
             }
-            if tf[slot][F_TITLE] > 0 {
+            if counts[F_TITLE] > 0 {
                 in_title += q.idf[slot];
             }
         }
@@ -553,7 +561,7 @@ impl Index {
         let all_in_title = (in_title / q.idf_sum).powi(4);
         score += t.title_all * q.idf_sum * all_in_title;
         // Phrases: each adjacent pair of query words, in order, at the gap they have in
-        // the query (full bonus) or one word off (half).
+        // the query (full bonus), a little off (less, see `proximity`).
         let mut phrase = [0.0f32; FIELDS];
         let mut exact_pairs = [0usize; FIELDS];
         let mut phrase_sum = 0.0;
@@ -588,9 +596,7 @@ impl Index {
         score += phrase_sum;
         // The whole query as a phrase in the title, or as one of the OAuth error names.
         let whole = |f: usize| {
-            !q.pairs.is_empty()
-                && exact_pairs[f] == q.pairs.len()
-                && (0..n).all(|s| tf[s][f] > 0)
+            !q.pairs.is_empty() && exact_pairs[f] == q.pairs.len() && (0..n).all(|s| tf[s][f] > 0)
         };
         let mut extra = 0.0;
         if whole(F_TITLE) {
@@ -615,7 +621,7 @@ impl Index {
         if by_code {
             score += 1000.0;
         }
-        if let Some(w) = why.as_deref_mut() {
+        if let Some(w) = why {
             use std::fmt::Write as _;
             let _ = write!(
                 w,
@@ -664,6 +670,29 @@ impl Index {
         }
         out
     }
+}
+
+/// The words of a query that take part in ranking, lower case, in order: not stop words
+/// (`the`, `not`, `cannot`) and not product words (`Azure`, `Entra`). For highlighting
+/// matches, which should never mark a stop word.
+pub fn ranking_words(query: &str) -> Vec<String> {
+    let tok = Tokenizer::new();
+    let product: Vec<&str> = text::SYNONYMS
+        .iter()
+        .filter(|(canon, _)| canon.is_empty())
+        .flat_map(|(_, list)| list.iter().copied())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for (w, kind) in Tokenizer::words(query) {
+        if kind == text::Kind::Word
+            && !tok.is_stopword(&w)
+            && !product.contains(&w.as_str())
+            && !out.contains(&w)
+        {
+            out.push(w);
+        }
+    }
+    out
 }
 
 /// Longer input (a pasted log) is searched by its first words only.

@@ -88,6 +88,19 @@ pub const SYNONYMS: &[(&str, &[&str])] = &[
     ),
     ("wrong", &["wrong", "incorrect"]),
     (
+        "cancel",
+        &[
+            "cancel",
+            "cancels",
+            "cancelled",
+            "canceled",
+            "cancelling",
+            "canceling",
+            "chose not to continue",
+            "choose not to continue",
+        ],
+    ),
+    (
         "unavail",
         &[
             "unavailable",
@@ -120,7 +133,15 @@ pub const SYNONYMS: &[(&str, &[&str])] = &[
             "no longer supported",
         ],
     ),
-    ("regex", &["regex", "regexp", "regular expression", "regular expressions"]),
+    (
+        "regex",
+        &[
+            "regex",
+            "regexp",
+            "regular expression",
+            "regular expressions",
+        ],
+    ),
     (
         "timeout",
         &[
@@ -240,8 +261,18 @@ pub const SYNONYMS: &[(&str, &[&str])] = &[
     (
         "signin",
         &[
-            "sign in", "signin", "signing in", "signed in", "sign on", "signon", "login",
-            "logins", "log in", "logging in", "logon", "log on",
+            "sign in",
+            "signin",
+            "signing in",
+            "signed in",
+            "sign on",
+            "signon",
+            "login",
+            "logins",
+            "log in",
+            "logging in",
+            "logon",
+            "log on",
         ],
     ),
     ("password", &["password", "passwords", "pwd", "passphrase"]),

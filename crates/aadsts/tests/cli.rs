@@ -350,7 +350,10 @@ fn explain_without_a_code_falls_back_to_search() {
     assert_eq!(v["results"][0]["code"], 50126);
 
     // Nothing strong: the old answer, exit 1.
-    let out = aadsts().args(["explain", "the printer is on fire"]).output().unwrap();
+    let out = aadsts()
+        .args(["explain", "the printer is on fire"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -367,7 +370,11 @@ fn search_covers_overlay_pages() {
     let v = json(&["--kb", p, "search", "zebrafish desk", "--format", "json"]);
     assert_eq!(v["results"][0]["code"], 50126, "{v}");
     let out = aadsts().args(["search", "zebrafish"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "the built-in pages do not say it");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the built-in pages do not say it"
+    );
 }
 
 #[test]
