@@ -110,24 +110,10 @@ fn class_word(c: Class) -> &'static str {
     }
 }
 
-fn top_line(c: &CodeRow) -> String {
-    let mut parts = Vec::new();
-    if let Some(a) = c.top.apps.first() {
-        parts.push(format!("app {} ({})", a.value, a.count));
-    }
-    if let Some(u) = c.top.users.first() {
-        parts.push(format!("user {} ({})", u.value, u.count));
-    }
-    if let Some(i) = c.top.ips.first() {
-        parts.push(format!("IP {} ({})", i.value, i.count));
-    }
-    if let Some(p) = c.top.failed_ca_policies.first() {
-        parts.push(format!("CA policy “{}” ({})", p.value, p.count));
-    }
-    parts.join(" · ")
-}
+/// How many codes get a table of their top values in the HTML report.
+const TOP_TABLES: usize = 15;
 
-/// [`top_line`] with every value made safe for a terminal.
+/// The first app, user, IP and failed policy of a code, every value made safe for a terminal.
 fn top_line_text(c: &CodeRow) -> String {
     let mut parts = Vec::new();
     if let Some(a) = c.top.apps.first() {
@@ -525,6 +511,7 @@ const SCAN_STYLE: &str = ".totals{font-size:1.05rem}.chart{margin:1rem 0}.chart 
 .timeline svg{display:block;width:100%;height:10rem;background:#fafafa;border-bottom:1px solid #999}.axis{display:flex;justify-content:space-between;gap:1rem;font-size:.8rem;color:#555;flex-wrap:wrap}\
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 .6rem;vertical-align:middle}.legend .ok{background:#9ec5e8}.legend .bad{background:#d9534f}\
 table.scan-codes td:nth-child(n+4):nth-child(-n+7){text-align:right;font-variant-numeric:tabular-nums}\
+details.tops{margin:.3rem 0}details.tops summary{cursor:pointer}table.top-values{width:auto;max-width:100%}table.top-values th{white-space:nowrap}table.top-values td.value{overflow-wrap:anywhere}table.top-values .num{text-align:right;font-variant-numeric:tabular-nums}\
 @media (prefers-color-scheme:dark){.timeline svg{background:#1b1b1b}.axis{color:#aaa}}";
 
 /// Horizontal bars in HTML: label and count on one line and the bar under them on a phone,
@@ -685,13 +672,34 @@ pub fn html_body(s: &Summary, links: Option<Links>) -> String {
         h2 { "Codes" }
         div.scroll {
             table.scan-codes {
-                thead { tr { th { "Code" } th { "Class" } th { "Title" } th { "Count" } th { "Users" } th { "Apps" } th { "IPs" } th { "First seen" } th { "Last seen" } th { "Top" } } }
+                thead { tr { th { "Code" } th { "Class" } th { "Title" } th { "Count" } th { "Users" } th { "Apps" } th { "IPs" } th { "First seen" } th { "Last seen" } } }
                 tbody {
                     @for c in &s.codes {
                         tr class=(class_word(c.class)) {
                             td { (code_link("", c.code)) } td { (class_word(c.class)) } td { (c.title.as_deref().unwrap_or("(no page)")) }
                             td { (c.count) } td { (c.users) } td { (c.apps) } td { (c.ips) }
-                            td { (c.first_seen.as_deref().unwrap_or("")) } td { (c.last_seen.as_deref().unwrap_or("")) } td { (top_line(c)) }
+                            td { (c.first_seen.as_deref().unwrap_or("")) } td { (c.last_seen.as_deref().unwrap_or("")) }
+                        }
+                    }
+                }
+            }
+        }
+        // The top values of each code as small tables (kind, value, count) that read at any
+        // width, instead of one long line in a wide table.
+        @let tops: Vec<&CodeRow> = s.codes.iter().filter(|c| c.code != 0).take(TOP_TABLES).collect();
+        @if !tops.is_empty() {
+            h2 { "Top values per code" }
+            @for c in tops {
+                details.tops {
+                    summary { (code_link("", c.code)) " " (c.title.as_deref().unwrap_or("(no page)")) " — " (c.count) " sign-ins" }
+                    table.top-values {
+                        thead { tr { th { "Of" } th { "Value" } th.num { "Sign-ins" } } }
+                        tbody {
+                            @for (kind, list) in [("App", &c.top.apps), ("User", &c.top.users), ("IP address", &c.top.ips), ("Client app", &c.top.client_apps), ("Operating system", &c.top.operating_systems), ("Failed CA policy", &c.top.failed_ca_policies)] {
+                                @for v in list.iter().take(5) {
+                                    tr { td { (kind) } td.value { (v.value) } td.num { (v.count) } }
+                                }
+                            }
                         }
                     }
                 }

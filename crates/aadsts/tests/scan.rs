@@ -70,6 +70,9 @@ fn json_summary_counts_rows_codes_and_signals() {
     let page = fs::read_to_string(&html).unwrap();
     assert!(page.to_ascii_lowercase().starts_with("<!doctype html>") && page.contains("<svg"));
     assert!(!page.contains("<script"), "the report is static");
+    // The top values of a code read as a table, not as one long line.
+    assert!(page.contains("Top values per code"), "top tables");
+    assert!(page.contains("<table class=\"top-values\">"), "top tables");
 }
 
 #[test]
