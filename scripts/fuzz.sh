@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every fuzz target and reports executions and crashes per target.
 #   scripts/fuzz.sh [seconds-per-target]   explore: random seeds, bounded time (default 60)
+#   FUZZ_TARGETS="extract trace" scripts/fuzz.sh 600   only these targets
 #   scripts/fuzz.sh --smoke [runs]         CI: replay fuzz/regressions/, then a fixed seed
 #                                          and a fixed number of executions (default 3000),
 #                                          so the same commit always gives the same verdict
@@ -29,6 +30,7 @@ seed extract crates/aadsts-extract/tests/fixtures/*
 seed scan_readers crates/aadsts-extract/tests/fixtures/*
 seed page_parser kb/codes/50126.md kb/codes/0.md kb/codes/7000222.md
 seed lookup kb/reference/documented-codes.tsv
+seed trace crates/aadsts-trace/tests/fixtures/*.har crates/aadsts-trace/tests/fixtures/*.saz
 # Requests: a selector byte (method and content type), the target, a newline, the body.
 mkdir -p fuzz/corpus/http_requests fuzz/regressions/http_requests
 printf '\x00/AADSTS50126\n' > fuzz/corpus/http_requests/page
@@ -39,7 +41,7 @@ printf '\x1d/api/v1/scan\nTimeGenerated [UTC],ResultType,UserPrincipalName\n"3/4
 printf '\x0f/scan\n--X\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nDate (UTC),Sign-in error code\n2025-03-04T08:00:00Z,50126\n\r\n--X--\r\n' > fuzz/corpus/http_requests/multipart
 
 status=0
-for t in extract scan_readers page_parser lookup http_requests; do
+for t in ${FUZZ_TARGETS:-extract scan_readers page_parser lookup http_requests trace}; do
   log="fuzz/$t.log"
   if [[ "$mode" == "smoke" ]]; then
     args=(-seed=1 -runs="$runs")
