@@ -7,6 +7,7 @@
 mod lint;
 mod model;
 mod parse;
+mod plain;
 mod reference;
 
 pub use lint::{
@@ -14,6 +15,7 @@ pub use lint::{
 };
 pub use model::*;
 pub use parse::{parse_page, take_source_marker, Completeness, Given, Lines, ParsedPage, SECTIONS};
+pub use plain::markdown_to_plain;
 pub use reference::{code_spans, normalize_learn_url, References};
 
 use serde::Deserialize;

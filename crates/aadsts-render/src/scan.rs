@@ -294,11 +294,10 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
                 f.count,
                 f.fixer
             );
-            let step = f.first_step.replace('\n', " ");
             let _ = writeln!(
                 o,
                 "     {}",
-                cut(&strip_md(&step), width.saturating_sub(6).max(40) * 2)
+                cut(&f.first_step_text, width.saturating_sub(6).max(40) * 2)
             );
         }
     }
@@ -347,10 +346,6 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
         }
     }
     o
-}
-
-fn strip_md(s: &str) -> String {
-    s.replace("**", "").replace('`', "")
 }
 
 pub fn markdown(s: &Summary) -> String {

@@ -118,6 +118,8 @@ pub struct FixFirst {
     pub fixer: String,
     /// The page's first fix step (Markdown).
     pub first_step: String,
+    /// The same step as plain text, for machines and one-line displays.
+    pub first_step_text: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -315,6 +317,7 @@ pub(crate) fn summarise(
                 severity: p.severity,
                 fixer: p.fixer.to_string(),
                 first_step: p.fix.first().map(|s| s.to_string()).unwrap_or_default(),
+                first_step_text: String::new(),
             })
         })
         .collect();
@@ -338,7 +341,8 @@ pub(crate) fn summarise(
                 .unwrap_or(1)
         })
         .sum();
-    if spray_sources > 0 {
+    let spray_flagged = spray_sources > 0;
+    if spray_flagged {
         for f in fix_first
             .iter_mut()
             .filter(|f| PASSWORD_FAILURES.contains(&f.code))
@@ -348,6 +352,9 @@ pub(crate) fn summarise(
                 f.first_step
             );
         }
+    }
+    for f in &mut fix_first {
+        f.first_step_text = aadsts_kb::markdown_to_plain(&f.first_step);
     }
 
     let top_lists_truncated = codes.iter().any(|c| c.top_truncated);
