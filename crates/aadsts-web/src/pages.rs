@@ -36,7 +36,7 @@ button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid #0b57
 button:focus,a:focus,input:focus,textarea:focus{outline:3px solid #f9ab00;outline-offset:1px}mark{background:#fde293;color:#000}\
 label{font-weight:600;display:block;margin:.6rem 0 .3rem}.vh{position:absolute;left:-9999px}.hint{font-size:.85rem;color:#555}\
 .one-box .actions{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap;margin:.5rem 0}\
-.hits li{margin:.4rem 0}ul.instant{list-style:none;padding:.2rem .5rem;margin:0}ul.instant:empty{display:none}ul.instant li{padding:.2rem 0}\
+.hits li{margin:.5rem 0}.hits .snippet{font-size:.9rem;color:#555}ul.instant{list-style:none;padding:.2rem .5rem;margin:0}ul.instant:empty{display:none}ul.instant li{padding:.2rem 0}\
 form.search ul.instant{position:absolute;top:100%;left:0;right:0;z-index:5;background:#fff;border:1px solid #bbb;border-radius:4px;box-shadow:0 4px 12px rgba(0,0,0,.15)}\
 .codebar{display:flex;justify-content:flex-end;margin-top:.3rem}button.copy{font-size:.8rem;padding:.05rem .6rem;background:#fff;color:#0b57d0}\
 main td{overflow-wrap:anywhere}main blockquote{margin:.5rem 0;padding-left:.8rem;border-left:3px solid #bbb}\
@@ -259,14 +259,66 @@ async fn category(State(s): State<Shared>, Path(id): Path<String>) -> Response {
     }
 }
 
-/// `text` with each query word (three letters or more) found in it marked; the template
-/// escapes every piece.
-fn highlight(text: &str, query: &str) -> Markup {
-    let words: Vec<String> = query
-        .split(|c: char| !c.is_alphanumeric())
+/// The query words worth marking: those that count for the rank (no stop words such as
+/// "not", no product words), three letters or more, lower case.
+fn marked_words(query: &str) -> Vec<String> {
+    aadsts_search::ranking_words(query)
+        .into_iter()
+        .map(|w| w.to_lowercase())
         .filter(|w| w.len() >= 3)
-        .map(str::to_lowercase)
-        .collect();
+        .collect()
+}
+
+/// A short extract of the page around the first query word it holds (its Meaning first,
+/// then its causes and fix steps), as plain text: why the page matched.
+fn snippet(p: &aadsts_kb::Page, words: &[String]) -> String {
+    const BEFORE: usize = 60;
+    const LEN: usize = 220;
+    let texts = p.meaning.iter().chain(p.causes.iter()).chain(p.fix.iter());
+    let plain: Vec<String> = texts.map(|t| aadsts_kb::markdown_to_plain(t)).collect();
+    let found = plain.iter().find_map(|t| {
+        let lower = t.to_ascii_lowercase();
+        words
+            .iter()
+            .filter_map(|w| lower.find(w.as_str()))
+            .min()
+            .map(|i| (t, i))
+    });
+    let (text, at) = match found {
+        Some((t, i)) => (t.as_str(), i),
+        None => (plain.first().map(String::as_str).unwrap_or(""), 0),
+    };
+    let mut start = at.saturating_sub(BEFORE);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    // Start at a word, not inside one.
+    if start > 0 {
+        start = text[start..].find(' ').map_or(start, |k| start + k + 1);
+    }
+    let mut end = (start + LEN).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    if end < text.len() {
+        end = text[..end].rfind(' ').filter(|k| *k > start).unwrap_or(end);
+    }
+    format!(
+        "{}{}{}",
+        if start > 0 { "…" } else { "" },
+        &text[start..end],
+        if end < text.len() { "…" } else { "" }
+    )
+}
+
+/// `text` with each query word that counts marked; the template escapes every piece.
+#[cfg(test)]
+fn highlight(text: &str, query: &str) -> Markup {
+    highlight_words(text, &marked_words(query))
+}
+
+/// `text` with each of `words` (lower case) marked; the template escapes every piece.
+fn highlight_words(text: &str, words: &[String]) -> Markup {
     // ASCII lowering keeps byte offsets equal to those of `text` (`to_lowercase` does not:
     // 'İ' grows from two bytes to three).
     let lower = text.to_ascii_lowercase();
@@ -327,6 +379,7 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
     let limit = q.limit.unwrap_or(20).clamp(1, 100);
     let result = crate::cpu(&s, move |s, deadline| {
         let hits = s.index.search_until(&query, limit, deadline)?;
+        let words = marked_words(&query);
         let body = m! {
             h1 { "Results for “" (query) "”" }
             @if hits.is_empty() {
@@ -338,7 +391,9 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
                             li {
                                 a href={"/codes/" (p.code)} { "AADSTS" (p.code) } " "
                                 span class={"badge sev-" (p.severity)} { (p.severity) } " "
-                                (highlight(&p.title, &query))
+                                (highlight_words(&p.title, &words))
+                                br;
+                                span.snippet { (highlight_words(&snippet(p, &words), &words)) }
                             }
                         }
                     }
@@ -549,6 +604,12 @@ mod tests {
     fn highlight_survives_case_mapping_that_changes_length() {
         let out = highlight("\u{130}\u{130}\u{130} secret \u{130}", "secret").into_string();
         assert_eq!(out, "\u{130}\u{130}\u{130} <mark>secret</mark> \u{130}");
+    }
+
+    #[test]
+    fn stop_words_are_never_marked() {
+        let out = highlight("Tenant not found", "tenant not found").into_string();
+        assert_eq!(out, "<mark>Tenant</mark> not <mark>found</mark>");
     }
 
     #[test]
