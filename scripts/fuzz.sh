@@ -61,9 +61,9 @@ for t in ${FUZZ_TARGETS:-extract scan_readers page_parser lookup http_requests t
   else
     result="CRASH (see fuzz/artifacts/$t/ and $log)"
     status=1
-    grep -m1 -E "panicked at|ERROR: libFuzzer" "$log" || true
+    grep -a -m1 -E "panicked at|ERROR: libFuzzer" "$log" || true
   fi
-  execs=$(grep -oE "stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$" | tail -1 || true)
+  execs=$(grep -aoE "stat::number_of_executed_units: *[0-9]+" "$log" | grep -oE "[0-9]+$" | tail -1 || true)
   echo "fuzz $t: ${execs:-?} executions ($what): $result"
 done
 exit $status
