@@ -16,7 +16,7 @@ mod fields;
 
 pub use clues::{is_loopback, Suspect};
 
-pub use fields::normalize_time;
+pub use fields::{civil_from_days, days_from_civil, normalize_time};
 
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -184,10 +184,7 @@ fn span_hours(first: &Option<String>, last: &Option<String>) -> i64 {
         let m: i64 = t.get(5..7)?.parse().ok()?;
         let d: i64 = t.get(8..10)?.parse().ok()?;
         let hh: i64 = t.get(11..13)?.parse().ok()?;
-        // Days from a fixed epoch (civil calendar), good enough for spans.
-        let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-        let days = 365 * y2 + y2 / 4 - y2 / 100 + y2 / 400 + (153 * m2 + 2) / 5 + d;
-        Some(days * 24 + hh)
+        Some(aadsts_extract::days_from_civil(y, m, d) * 24 + hh)
     };
     match (first.as_deref().and_then(h), last.as_deref().and_then(h)) {
         (Some(a), Some(b)) => b - a,

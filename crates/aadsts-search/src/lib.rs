@@ -409,24 +409,13 @@ impl Index {
         if late() {
             return None;
         }
-        let (terms, idf, pairs, codes) = self.resolve(&tokens);
-        if terms.is_empty() {
+        let r = self.resolved(&tokens, query);
+        if r.terms.is_empty() {
             return Some(Vec::new());
         }
-        let idf_sum: f32 = idf.iter().sum();
-
-        let lookup = self.slots(&terms);
-        let q = Query {
-            terms: &terms,
-            idf: &idf,
-            idf_sum,
-            pairs: &pairs,
-            codes: &codes,
-            joined: self.joined(query),
-            lookup: &lookup,
-        };
+        let q = r.query();
         let mut hits: Vec<Hit> = Vec::new();
-        let mut found = vec![Vec::new(); FIELDS * terms.len()];
+        let mut found = vec![Vec::new(); FIELDS * r.terms.len()];
         for doc in 0..self.n_docs {
             if doc % 64 == 0 && late() {
                 return None;
@@ -462,6 +451,48 @@ fn proximity(p: u32, p2: u32, gap: u32) -> f32 {
         0.25
     } else {
         0.0
+    }
+}
+
+/// A query resolved against the vocabulary, owning what [`Query`] borrows: built once by
+/// [`Index::resolved`] for both the search and `explain_score`.
+struct Resolved {
+    terms: Vec<usize>,
+    idf: Vec<f32>,
+    idf_sum: f32,
+    pairs: Vec<(usize, usize, u32)>,
+    codes: Vec<u32>,
+    joined: Option<u16>,
+    lookup: Vec<u8>,
+}
+
+impl Resolved {
+    fn query(&self) -> Query<'_> {
+        Query {
+            terms: &self.terms,
+            idf: &self.idf,
+            idf_sum: self.idf_sum,
+            pairs: &self.pairs,
+            codes: &self.codes,
+            joined: self.joined,
+            lookup: &self.lookup,
+        }
+    }
+}
+
+impl Index {
+    /// The corrected tokens of `query` resolved to terms, weights and the slot table.
+    fn resolved(&self, tokens: &[(Option<usize>, u32)], query: &str) -> Resolved {
+        let (terms, idf, pairs, codes) = self.resolve(tokens);
+        Resolved {
+            idf_sum: idf.iter().sum(),
+            lookup: self.slots(&terms),
+            joined: self.joined(query),
+            terms,
+            idf,
+            pairs,
+            codes,
+        }
     }
 }
 
@@ -650,23 +681,15 @@ impl Index {
         let Some(tokens) = self.correct(query, None) else {
             return out;
         };
-        let (terms, idf, pairs, codes) = self.resolve(&tokens);
-        let idf_sum = idf.iter().sum();
-        let lookup = self.slots(&terms);
-        let q = Query {
-            terms: &terms,
-            idf: &idf,
-            idf_sum,
-            pairs: &pairs,
-            codes: &codes,
-            joined: self.joined(query),
-            lookup: &lookup,
-        };
-        let words: Vec<&str> = terms.iter().map(|t| self.term(*t)).collect();
-        out.push_str(&format!("terms {words:?} idf {idf:?} pairs {pairs:?}\n"));
+        let r = self.resolved(&tokens, query);
+        let words: Vec<&str> = r.terms.iter().map(|t| self.term(*t)).collect();
+        out.push_str(&format!(
+            "terms {words:?} idf {:?} pairs {:?}\n",
+            r.idf, r.pairs
+        ));
         if let Some(doc) = (0..self.n_docs).find(|d| self.code(*d) == code) {
-            let mut found = vec![Vec::new(); FIELDS * terms.len()];
-            self.score(doc, &q, &mut found, Some(&mut out));
+            let mut found = vec![Vec::new(); FIELDS * r.terms.len()];
+            self.score(doc, &r.query(), &mut found, Some(&mut out));
         }
         out
     }

@@ -666,6 +666,22 @@ fn echo(query: &str) -> String {
 /// `explain` on text without a code: the pages its words match strongly (in a title, a
 /// name or as a phrase), best first, under a line saying that no code was found. `None`
 /// when no page matches that well.
+/// Ranked pages as an `aadsts.search/1` document.
+fn search_json(ctx: &Ctx, query: &str, pages: &[(&Page, f32)]) -> String {
+    json::to_string(&json::SearchJson {
+        schema: json::SEARCH_SCHEMA,
+        query,
+        count: pages.len(),
+        results: pages
+            .iter()
+            .map(|(p, s)| json::SearchHitJson {
+                summary: json::summary(&ctx.catalog, p),
+                score: *s,
+            })
+            .collect(),
+    })
+}
+
 fn explain_by_search(ctx: &Ctx, text: &str) -> Option<String> {
     // A pasted log can be large; its first words are what a search can use.
     let mut end = text.len().min(4096);
@@ -686,18 +702,7 @@ fn explain_by_search(ctx: &Ctx, text: &str) -> Option<String> {
     }
     let note = "No AADSTS code found in the text; the pages that best match its words:";
     Some(match ctx.format {
-        Format::Json => json::to_string(&json::SearchJson {
-            schema: json::SEARCH_SCHEMA,
-            query,
-            count: pages.len(),
-            results: pages
-                .iter()
-                .map(|(p, s)| json::SearchHitJson {
-                    summary: json::summary(&ctx.catalog, p),
-                    score: *s,
-                })
-                .collect(),
-        }),
+        Format::Json => search_json(ctx, query, &pages),
         Format::Html => {
             let only: Vec<&Page> = pages.iter().map(|(p, _)| *p).collect();
             format!("<p>{note}</p>\n{}", list(ctx, &only))
@@ -797,18 +802,7 @@ fn search(ctx: &Ctx, query: &str, limit: usize) -> Outcome {
         return Err(Failure::NotFound { message, json });
     }
     Ok(match ctx.format {
-        Format::Json => json::to_string(&json::SearchJson {
-            schema: json::SEARCH_SCHEMA,
-            query,
-            count: pages.len(),
-            results: pages
-                .iter()
-                .map(|(p, s)| json::SearchHitJson {
-                    summary: json::summary(&ctx.catalog, p),
-                    score: *s,
-                })
-                .collect(),
-        }),
+        Format::Json => search_json(ctx, query, &pages),
         _ => {
             let only: Vec<&Page> = pages.iter().map(|(p, _)| *p).collect();
             list(ctx, &only)
