@@ -307,11 +307,11 @@ fn check_evidence(p: &Page, l: &crate::Lines, d: &mut impl FnMut(usize, &'static
         }
     }
     let mut cited = vec![false; p.docs.len()];
-    for (kind, lines, sources) in [
-        ("cause", &l.causes, &p.cause_sources),
-        ("fix step", &l.fix, &p.fix_sources),
+    for (kind, lines, items, sources) in [
+        ("cause", &l.causes, &p.causes, &p.cause_sources),
+        ("fix step", &l.fix, &p.fix, &p.fix_sources),
     ] {
-        for (i, s) in sources.iter().enumerate() {
+        for (i, (text, s)) in items.iter().zip(sources.iter()).enumerate() {
             for &k in s.docs.iter() {
                 if let Some(c) = cited.get_mut(k as usize) {
                     *c = true;
@@ -326,6 +326,16 @@ fn check_evidence(p: &Page, l: &crate::Lines, d: &mut impl FnMut(usize, &'static
                         i + 1
                     ),
                 );
+            }
+            // A frequency claim is either attributed in its sentence or marked as ours.
+            if !s.inference {
+                if let Some(word) = unattributed_frequency(text) {
+                    d(
+                        lines.get(i).copied().unwrap_or(1),
+                        "frequency",
+                        format!("{kind} {} says \"{word}\" with no source for how often: attribute it in the sentence (\"Microsoft says …\") or mark the step `inference`", i + 1),
+                    );
+                }
             }
         }
     }
@@ -351,24 +361,6 @@ fn check_evidence(p: &Page, l: &crate::Lines, d: &mut impl FnMut(usize, &'static
     for (i, step) in p.fix.iter().enumerate() {
         if let Some(msg) = impact_problem(step) {
             d(l.fix.get(i).copied().unwrap_or(1), "impact", msg);
-        }
-    }
-    // A frequency claim in a step is either attributed in its sentence or marked as ours.
-    for (kind, lines, items, sources) in [
-        ("cause", &l.causes, &p.causes, &p.cause_sources),
-        ("fix step", &l.fix, &p.fix, &p.fix_sources),
-    ] {
-        for (i, (text, s)) in items.iter().zip(sources.iter()).enumerate() {
-            if s.inference {
-                continue;
-            }
-            if let Some(word) = unattributed_frequency(text) {
-                d(
-                    lines.get(i).copied().unwrap_or(1),
-                    "frequency",
-                    format!("{kind} {} says \"{word}\" with no source for how often: attribute it in the sentence (\"Microsoft says …\") or mark the step `inference`", i + 1),
-                );
-            }
         }
     }
 }
