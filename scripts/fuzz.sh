@@ -31,6 +31,7 @@ seed scan_readers crates/aadsts-extract/tests/fixtures/*
 seed page_parser kb/codes/50126.md kb/codes/0.md kb/codes/7000222.md
 seed lookup kb/reference/documented-codes.tsv
 seed trace crates/aadsts-trace/tests/fixtures/*.har crates/aadsts-trace/tests/fixtures/*.saz
+seed events crates/aadsts-events/tests/fixtures/*
 # Requests: a selector byte (method and content type), the target, a newline, the body.
 mkdir -p fuzz/corpus/http_requests fuzz/regressions/http_requests
 printf '\x00/AADSTS50126\n' > fuzz/corpus/http_requests/page
@@ -41,7 +42,7 @@ printf '\x1d/api/v1/scan\nTimeGenerated [UTC],ResultType,UserPrincipalName\n"3/4
 printf '\x0f/scan\n--X\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nDate (UTC),Sign-in error code\n2025-03-04T08:00:00Z,50126\n\r\n--X--\r\n' > fuzz/corpus/http_requests/multipart
 
 status=0
-for t in ${FUZZ_TARGETS:-extract scan_readers page_parser lookup http_requests trace}; do
+for t in ${FUZZ_TARGETS:-extract scan_readers page_parser lookup http_requests trace events}; do
   log="fuzz/$t.log"
   if [[ "$mode" == "smoke" ]]; then
     args=(-seed=1 -runs="$runs")

@@ -3,7 +3,7 @@
 //! parse is left out with a warning; the test suite's lint test turns that into a failure
 //! with the linter's full message.
 
-use aadsts_kb::{Category, DocLink, Faq, Page, Sources, Tailor};
+use aadsts_kb::{Category, DocLink, EventPage, EventSource, Faq, Page, Sources, Tailor};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -122,6 +122,66 @@ fn category(c: &Category) -> String {
     )
 }
 
+fn opt(v: Option<&str>) -> String {
+    match v {
+        Some(x) => format!("Some({})", s(x)),
+        None => "None".into(),
+    }
+}
+
+fn event_source(e: &EventSource) -> String {
+    format!(
+        "EventSource{{slug:{},title:{},providers:{},channel:{},server:{},docs:{}}}",
+        s(&e.slug),
+        s(&e.title),
+        strs(&e.providers),
+        s(&e.channel),
+        s(&e.server),
+        s(&e.docs)
+    )
+}
+
+fn event_page(p: &EventPage) -> String {
+    let documented = match p.documented {
+        Some(d) => format!("Some(Documented::{d:?})"),
+        None => "None".into(),
+    };
+    let review = match &p.review {
+        Some(r) => format!(
+            "Some(Review{{reviewer:{},date:{},changes:{}}})",
+            s(&r.reviewer),
+            s(&r.date),
+            s(&r.changes)
+        ),
+        None => "None".into(),
+    };
+    let codes: Vec<String> = p.codes.iter().map(|c| c.to_string()).collect();
+    format!(
+        "EventPage{{source:{},event:{},name:{},title:{},level:EventLevel::{:?},severity:Severity::{:?},fixer:Fixer::{:?},signal:Signal::{:?},codes:Cow::Borrowed(&[{}]),related:{},user_fields:{},machine_fields:{},documented:{documented},docs:{},review:{review},meaning:{},causes:{},cause_sources:{},fix:{},fix_sources:{},diagnose:{},collect:{},faq:{}}}",
+        s(&p.source),
+        p.event,
+        opt(p.name.as_deref()),
+        s(&p.title),
+        p.level,
+        p.severity,
+        p.fixer,
+        p.signal,
+        codes.join(","),
+        strs(&p.related),
+        strs(&p.user_fields),
+        strs(&p.machine_fields),
+        docs(&p.docs),
+        strs(&p.meaning),
+        strs(&p.causes),
+        sources(&p.cause_sources),
+        strs(&p.fix),
+        sources(&p.fix_sources),
+        strs(&p.diagnose),
+        strs(&p.collect),
+        faq(&p.faq),
+    )
+}
+
 fn main() {
     let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
     println!("cargo:rerun-if-changed={}", kb.display());
@@ -151,6 +211,38 @@ fn main() {
     out.push_str("pub static CATEGORIES: &[Category] = &[\n");
     for c in &src.categories {
         writeln!(out, "{},", category(c)).unwrap();
+    }
+    out.push_str("];\n");
+
+    // Event pages (a duplicated id keeps its first page; the linter reports it), their sources, and the reverse index code → event pages, sorted by code.
+    out.push_str("pub static EVENT_SOURCES: &[EventSource] = &[\n");
+    for e in &src.event_sources {
+        writeln!(out, "{},", event_source(e)).unwrap();
+    }
+    out.push_str("];\n");
+    let mut events: Vec<&EventPage> = src.event_pages.iter().map(|(_, p)| &p.page).collect();
+    // Sorted by (source, event) so that lookups are a binary search and lists read in
+    // numeric order (`adfs-342` before `adfs-1203`).
+    events.sort_by(|a, b| a.source.cmp(&b.source).then(a.event.cmp(&b.event)));
+    events.dedup_by(|a, b| a.source == b.source && a.event == b.event);
+    out.push_str("pub static EVENT_PAGES: &[EventPage] = &[\n");
+    for p in &events {
+        writeln!(out, "{},", event_page(p)).unwrap();
+    }
+    out.push_str("];\n");
+    let mut by_code: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    for (i, p) in events.iter().enumerate() {
+        for c in p.codes.iter() {
+            let v = by_code.entry(*c).or_default();
+            if !v.contains(&i) {
+                v.push(i);
+            }
+        }
+    }
+    out.push_str("pub static EVENTS_BY_CODE: &[(u32, &[u16])] = &[\n");
+    for (c, v) in &by_code {
+        let v: Vec<String> = v.iter().map(|i| i.to_string()).collect();
+        writeln!(out, "({c},&[{}]),", v.join(",")).unwrap();
     }
     out.push_str("];\n");
 

@@ -14,6 +14,15 @@ fuzz_target!(|data: &[u8]| {
     let _ = aadsts_trace::read(data, "fuzz.har", &limits, catalog());
     let _ = aadsts_trace::read_saz(std::io::Cursor::new(data), "fuzz.saz", &limits, catalog());
     let _ = aadsts_trace::sanitize(data, std::io::sink(), "fuzz.har", &limits);
+    let _ = aadsts_trace::sanitize_saz(
+        std::io::Cursor::new(data),
+        std::io::Cursor::new(Vec::new()),
+        "fuzz.saz",
+        &limits,
+    );
+    if let Ok(keys) = aadsts_trace::keys::KeySet::parse(data, "fuzz.keys") {
+        let _ = keys.verify_jwt(&String::from_utf8_lossy(data));
+    }
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = aadsts_trace::token::decode_jwt(text.trim(), Some(1_700_000_000));
         let _ = aadsts_trace::saml::decode(text, Some(1_700_000_000));

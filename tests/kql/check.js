@@ -18,6 +18,18 @@ const tables = [
     '(' + common + ', ConditionalAccessPolicies:dynamic, Status:dynamic, DeviceDetail:dynamic, LocationDetails:dynamic)', ''),
   new K.Symbols.TableSymbol.$ctor7('AADNonInteractiveUserSignInLogs',
     '(' + common + ', ConditionalAccessPolicies:string, Status:string, DeviceDetail:string, LocationDetails:string)', ''),
+  // Windows event logs collected by the Azure Monitor agent (Event) and the Security log
+  // (SecurityEvent): the columns of the Azure Monitor table references that queries use.
+  new K.Symbols.TableSymbol.$ctor7('Event',
+    '(TimeGenerated:datetime, Computer:string, EventCategory:int, EventData:string, EventID:int, ' +
+    'EventLevel:int, EventLevelName:string, EventLog:string, Message:string, ParameterXml:string, ' +
+    'RenderedDescription:string, Source:string, UserName:string)', ''),
+  new K.Symbols.TableSymbol.$ctor7('SecurityEvent',
+    '(TimeGenerated:datetime, Account:string, AccountType:string, Activity:string, Channel:string, ' +
+    'Computer:string, EventData:string, EventID:int, EventSourceName:string, FailureReason:string, ' +
+    'IpAddress:string, IpPort:string, Level:string, LogonType:int, ServiceName:string, Status:string, ' +
+    'SubStatus:string, TargetAccount:string, TargetDomainName:string, TargetUserName:string, ' +
+    'TargetUserSid:string, UserPrincipalName:string, WorkstationName:string)', ''),
 ];
 const db = new K.Symbols.DatabaseSymbol.$ctor2('logs', null, tables);
 const globals = K.GlobalState.Default.WithDatabase(db);

@@ -10,7 +10,10 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-pub use aadsts_kb::{lookup_url, DocLink, Faq, Fixer, Retry, Severity, Signal};
+pub use aadsts_kb::{
+    event_page_id, lookup_url, split_event_page_id, DocLink, EventLevel, EventPage, EventSource,
+    Faq, Fixer, Retry, Severity, Signal,
+};
 
 /// A code from Microsoft's table or from the list of codes seen in real logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +29,82 @@ mod generated {
     use aadsts_kb::*;
     use std::borrow::Cow;
     include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+}
+
+/// Every built-in event page (`kb/events/`), sorted by source slug, then event ID.
+pub fn event_pages() -> impl Iterator<Item = &'static EventPage> {
+    generated::EVENT_PAGES.iter()
+}
+
+/// The event page with this id (`writeback-33004`, any case).
+pub fn event_page(id: &str) -> Option<&'static EventPage> {
+    let id = id.trim().to_ascii_lowercase();
+    let (slug, event) = split_event_page_id(&id)?;
+    event_page_of(slug, event)
+}
+
+/// The event page of a source slug and event ID.
+pub fn event_page_of(slug: &str, event: u32) -> Option<&'static EventPage> {
+    let pages = generated::EVENT_PAGES;
+    pages
+        .binary_search_by(|p| p.source.as_ref().cmp(slug).then(p.event.cmp(&event)))
+        .ok()
+        .map(|i| &pages[i])
+}
+
+/// The event page for an event as Windows logged it: its `System/Provider/@Name` (compared
+/// case-insensitively with the providers of `sources.toml`) and its event ID.
+pub fn event_page_for(provider: &str, event_id: u32) -> Option<&'static EventPage> {
+    event_sources()
+        .iter()
+        .filter(|s| s.has_provider(provider))
+        .find_map(|s| event_page_of(&s.slug, event_id))
+}
+
+/// The event pages whose `codes` include `code`: the on-premises events that can explain
+/// it (the reverse index, derived when the catalog is built).
+pub fn event_pages_for_code(code: u32) -> Vec<&'static EventPage> {
+    let index = generated::EVENTS_BY_CODE;
+    match index.binary_search_by_key(&code, |(c, _)| *c) {
+        Ok(i) => index[i]
+            .1
+            .iter()
+            .filter_map(|&k| generated::EVENT_PAGES.get(k as usize))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Event pages of any source with this Windows event ID (`event:4740`).
+pub fn event_pages_with_id(event_id: u32) -> Vec<&'static EventPage> {
+    event_pages().filter(|p| p.event == event_id).collect()
+}
+
+/// The event sources of `kb/events/sources.toml`, in the file's order.
+pub fn event_sources() -> &'static [EventSource] {
+    generated::EVENT_SOURCES
+}
+
+/// The event source with this slug.
+pub fn event_source(slug: &str) -> Option<&'static EventSource> {
+    event_sources()
+        .iter()
+        .find(|s| s.slug.eq_ignore_ascii_case(slug.trim()))
+}
+
+/// Reads an event query: `event:4740`, `event 4740`, `Event ID 4740` (any case). `None`
+/// when the text is not one.
+pub fn parse_event_query(query: &str) -> Option<u32> {
+    let q = query.trim();
+    let lower = q.to_ascii_lowercase();
+    let rest = lower.strip_prefix("event")?;
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix("id").unwrap_or(rest);
+    let rest = rest.trim_start_matches([':', ' ', '#', '\t']);
+    if rest.is_empty() || rest.len() > 9 || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    rest.parse().ok()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -373,6 +452,62 @@ fn merge(base: &Page, over: &ParsedPage) -> Page {
 
 #[cfg(test)]
 mod tests {
+
+    /// Issue 21: the event pages compiled from kb/events are found by id, by the provider
+    /// and ID of the event (any case), and from each code they name.
+    #[test]
+    fn event_pages_are_found_every_way() {
+        let all: Vec<_> = event_pages().collect();
+        assert!(!all.is_empty(), "kb/events has pages");
+        assert!(
+            all.windows(2)
+                .all(|w| (&w[0].source, w[0].event) < (&w[1].source, w[1].event)),
+            "sorted by source and event, unique"
+        );
+        for p in &all {
+            assert_eq!(event_page(&p.id()).map(|x| x.id()), Some(p.id()));
+            assert_eq!(
+                event_page(&p.id().to_uppercase()).map(|x| x.id()),
+                Some(p.id())
+            );
+            let source = event_source(&p.source).expect("its source is in sources.toml");
+            for provider in source.providers.iter() {
+                let found = event_page_for(&provider.to_uppercase(), p.event);
+                assert_eq!(found.map(|x| x.id()), Some(p.id()), "{provider}");
+            }
+            for c in p.codes.iter() {
+                assert!(
+                    event_pages_for_code(*c).iter().any(|x| x.id() == p.id()),
+                    "{c} → {}",
+                    p.id()
+                );
+            }
+            assert!(event_pages_with_id(p.event)
+                .iter()
+                .any(|x| x.id() == p.id()));
+        }
+        // The reverse index holds nothing the pages do not say.
+        for c in Catalog::builtin().pages().iter().map(|p| p.code) {
+            for p in event_pages_for_code(c) {
+                assert!(p.codes.contains(&c), "{c} ← {}", p.id());
+            }
+        }
+        assert!(event_page_for("No-Such-Provider", all[0].event).is_none());
+        assert!(event_page("writeback-").is_none());
+        assert!(event_page("nonsense").is_none());
+    }
+
+    #[test]
+    fn event_queries() {
+        assert_eq!(parse_event_query("event:4740"), Some(4740));
+        assert_eq!(parse_event_query("Event 4740"), Some(4740));
+        assert_eq!(parse_event_query("event id 33004"), Some(33004));
+        assert_eq!(parse_event_query("EventID: 33004"), Some(33004));
+        assert_eq!(parse_event_query("event"), None);
+        assert_eq!(parse_event_query("events 4740"), None);
+        assert_eq!(parse_event_query("event:47x"), None);
+        assert_eq!(parse_event_query("event:1234567890"), None);
+    }
     use super::*;
 
     #[test]

@@ -8,8 +8,13 @@
 //! `FirstFix` (the first fix step as plain text), `Link` (the first documentation link,
 //! or Microsoft's lookup address).
 
+mod events;
 mod queries;
 
+pub use events::{
+    event_rows, kql_event_catalog, kql_event_datatable, kql_event_function, kql_event_let,
+    kql_event_query, EventQuery, EventRow, EVENT_COLUMNS, EVENT_QUERIES,
+};
 pub use queries::{Query, QUERIES};
 
 use aadsts_catalog::Catalog;

@@ -11,10 +11,14 @@ mod plain;
 mod reference;
 
 pub use lint::{
-    check_page, find_repeated_paragraphs, normalize_paragraph, Context, DUPLICATE_MIN_CHARS,
+    check_event_page, check_page, find_repeated_blocks, find_repeated_paragraphs,
+    normalize_paragraph, Context, EventContext, DUPLICATE_MIN_CHARS,
 };
 pub use model::*;
-pub use parse::{parse_page, take_source_marker, Completeness, Given, Lines, ParsedPage, SECTIONS};
+pub use parse::{
+    parse_event_page, parse_page, take_source_marker, Completeness, Given, Lines, ParsedEventPage,
+    ParsedPage, SECTIONS,
+};
 pub use plain::markdown_to_plain;
 pub use reference::{code_spans, normalize_learn_url, References};
 
@@ -188,6 +192,114 @@ pub fn parse_categories(file: &str, src: &str) -> Result<Vec<Category>, Vec<Diag
     }
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventSourcesFile {
+    #[serde(default)]
+    source: Vec<toml::Spanned<EventSourceRaw>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventSourceRaw {
+    slug: String,
+    title: String,
+    providers: Vec<String>,
+    channel: String,
+    server: String,
+    docs: String,
+}
+
+/// Parses `events/sources.toml` (kb/FORMAT.md, "Event pages"). Problems are returned as
+/// diagnostics against `file`.
+pub fn parse_event_sources(file: &str, src: &str) -> Result<Vec<EventSource>, Vec<Diagnostic>> {
+    let line_of = |offset: usize| 1 + src[..offset.min(src.len())].matches('\n').count();
+    let raw: EventSourcesFile = toml::from_str(src).map_err(|e| {
+        vec![Diagnostic {
+            file: file.to_string(),
+            line: e.span().map(|s| line_of(s.start)).unwrap_or(1),
+            rule: "event-sources",
+            message: e.message().trim().to_string(),
+        }]
+    })?;
+    let mut diags = Vec::new();
+    let mut slugs = BTreeSet::new();
+    // A reader matches an event by provider: one provider must lead to one source.
+    let mut providers: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for spanned in raw.source {
+        let line = line_of(spanned.span().start);
+        let s = spanned.into_inner();
+        let mut d = |message: String| {
+            diags.push(Diagnostic {
+                file: file.to_string(),
+                line,
+                rule: "event-sources",
+                message,
+            })
+        };
+        if s.slug.is_empty()
+            || s.slug.starts_with('-')
+            || s.slug.ends_with('-')
+            || !s.slug.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        {
+            d(format!(
+                "source slug \"{}\" must be lower-case letters and hyphens",
+                s.slug
+            ));
+        }
+        if !slugs.insert(s.slug.clone()) {
+            d(format!("source slug \"{}\" is defined twice", s.slug));
+        }
+        for (field, v) in [
+            ("title", &s.title),
+            ("channel", &s.channel),
+            ("server", &s.server),
+        ] {
+            if v.trim().is_empty() {
+                d(format!("source \"{}\" has an empty `{field}`", s.slug));
+            }
+        }
+        if s.providers.is_empty() {
+            d(format!(
+                "source \"{}\" names no `providers`: a reader could not match its events",
+                s.slug
+            ));
+        }
+        for p in &s.providers {
+            if p.trim().is_empty() {
+                d(format!("source \"{}\" has an empty provider name", s.slug));
+            } else if let Some(other) = providers.insert(p.trim().to_lowercase(), s.slug.clone()) {
+                d(format!(
+                    "provider \"{}\" is named by sources \"{other}\" and \"{}\": one provider, one source",
+                    p.trim(),
+                    s.slug
+                ));
+            }
+        }
+        if !s.docs.starts_with("https://") || s.docs.contains(char::is_whitespace) {
+            d(format!(
+                "source \"{}\": docs \"{}\" is not an https address",
+                s.slug, s.docs
+            ));
+        }
+        let own = |v: String| Cow::Owned(v.trim().to_string());
+        out.push(EventSource {
+            slug: own(s.slug),
+            title: own(s.title),
+            providers: Cow::Owned(s.providers.into_iter().map(own).collect()),
+            channel: own(s.channel),
+            server: own(s.server),
+            docs: own(s.docs),
+        });
+    }
+    if diags.is_empty() {
+        Ok(out)
+    } else {
+        Err(diags)
+    }
+}
+
 /// Parses Microsoft's table as kept in `reference/documented-codes.tsv`
 /// (`code<TAB>official_name<TAB>gist`, with a header line).
 pub fn parse_documented(src: &str) -> BTreeMap<u32, Option<String>> {
@@ -222,6 +334,10 @@ pub struct Source {
     pub pending: BTreeSet<u32>,
     /// Pages that parsed, with the file they came from, sorted by code.
     pub pages: Vec<(String, ParsedPage)>,
+    /// The sources of `events/sources.toml` (empty without an `events/` directory).
+    pub event_sources: Vec<EventSource>,
+    /// Event pages that parsed, with their files, sorted by id.
+    pub event_pages: Vec<(String, ParsedEventPage)>,
     /// Problems found while reading and parsing.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -307,6 +423,7 @@ pub fn load_source(root: &Path) -> Result<Source, KbError> {
         }
     }
     pages.sort_by_key(|(_, p)| p.page.code);
+    let (event_sources, event_pages) = load_events(&root.join("events"), &mut diagnostics)?;
     Ok(Source {
         root: root.to_path_buf(),
         categories,
@@ -314,8 +431,87 @@ pub fn load_source(root: &Path) -> Result<Source, KbError> {
         undocumented,
         pending,
         pages,
+        event_sources,
+        event_pages,
         diagnostics,
     })
+}
+
+/// The sources and event pages of `events/`, each page with its file.
+type Events = (Vec<EventSource>, Vec<(String, ParsedEventPage)>);
+
+/// Reads `events/`: its `sources.toml` and every `<source>-<event>.md` page. A knowledge
+/// base without an `events/` directory has no event pages.
+fn load_events(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Result<Events, KbError> {
+    if !dir.is_dir() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let sources_path = dir.join("sources.toml");
+    let sources = if sources_path.is_file() {
+        match parse_event_sources(&sources_path.display().to_string(), &read(&sources_path)?) {
+            Ok(s) => s,
+            Err(d) => {
+                diagnostics.extend(d);
+                Vec::new()
+            }
+        }
+    } else {
+        diagnostics.push(Diagnostic {
+            file: sources_path.display().to_string(),
+            line: 1,
+            rule: "event-sources",
+            message:
+                "events/ has no sources.toml: every event page belongs to a source listed there"
+                    .into(),
+        });
+        Vec::new()
+    };
+    let mut pages = Vec::new();
+    for path in markdown_files(dir)? {
+        let file = path.display().to_string();
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let Some((slug, event)) = split_event_page_id(stem) else {
+            diagnostics.push(Diagnostic {
+                file,
+                line: 1,
+                rule: "file-name",
+                message: "event page files are named <source>-<event>.md, e.g. writeback-33004.md"
+                    .into(),
+            });
+            continue;
+        };
+        let src = read(&path)?;
+        match parse_event_page(&file, &src) {
+            Ok(parsed) => {
+                if parsed.page.source != slug {
+                    diagnostics.push(Diagnostic {
+                        file: file.clone(),
+                        line: parsed.lines.source.max(1),
+                        rule: "file-name",
+                        message: format!(
+                            "`source = \"{}\"` but the file is named {stem}.md",
+                            parsed.page.source
+                        ),
+                    });
+                }
+                if parsed.page.event != event {
+                    diagnostics.push(Diagnostic {
+                        file: file.clone(),
+                        line: parsed.lines.event.max(1),
+                        rule: "file-name",
+                        message: format!(
+                            "`event = {}` but the file is named {stem}.md",
+                            parsed.page.event
+                        ),
+                    });
+                }
+                pages.push((file, parsed));
+            }
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    pages.sort_by_key(|(_, p)| (p.page.source.to_string(), p.page.event));
+    Ok((sources, pages))
 }
 
 impl Source {
@@ -341,11 +537,28 @@ impl Source {
         for (file, parsed) in &self.pages {
             out.extend(check_page(file, parsed, &ctx));
         }
+        let event_ids: BTreeSet<String> =
+            self.event_pages.iter().map(|(_, p)| p.page.id()).collect();
+        let ectx = EventContext {
+            sources: &self.event_sources,
+            code_pages: &have,
+            event_pages: &event_ids,
+        };
+        for (file, parsed) in &self.event_pages {
+            out.extend(check_event_page(file, parsed, &ectx));
+        }
         // Every checkable token against the reference lists (kb/reference/).
         match References::load(&self.root.join("reference")) {
             Ok(refs) => {
                 for (file, parsed) in &self.pages {
                     out.extend(refs.check(file, parsed));
+                }
+                for (file, parsed) in &self.event_pages {
+                    out.extend(refs.check_event(file, parsed));
+                }
+                let sources = self.root.join("events/sources.toml");
+                if let Ok(src) = std::fs::read_to_string(&sources) {
+                    out.extend(refs.check_category_urls(&sources.display().to_string(), &src));
                 }
                 let cat = self.root.join("categories.toml");
                 if let Ok(src) = std::fs::read_to_string(&cat) {
@@ -359,9 +572,34 @@ impl Source {
                 message: format!("cannot read the reference lists: {e}"),
             }),
         }
-        out.extend(find_repeated_paragraphs(
-            self.pages.iter().map(|(f, p)| (f.as_str(), p)),
+        // Code and event pages together: an event page must not restate a code page.
+        out.extend(find_repeated_blocks(
+            self.pages
+                .iter()
+                .map(|(f, p)| {
+                    (
+                        f.as_str(),
+                        p.page.code.to_string(),
+                        p.lines.blocks.as_slice(),
+                    )
+                })
+                .chain(
+                    self.event_pages
+                        .iter()
+                        .map(|(f, p)| (f.as_str(), p.page.id(), p.lines.blocks.as_slice())),
+                ),
         ));
+        let mut ids_seen = BTreeSet::new();
+        for (file, p) in &self.event_pages {
+            if !ids_seen.insert(p.page.id()) {
+                out.push(Diagnostic {
+                    file: file.clone(),
+                    line: 1,
+                    rule: "file-name",
+                    message: format!("two event pages claim {}", p.page.id()),
+                });
+            }
+        }
 
         // Coverage: every known code has a page or is listed as pending, never both.
         let pending_file = self.root.join("pending.txt").display().to_string();

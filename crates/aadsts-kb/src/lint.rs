@@ -2,7 +2,7 @@
 //! list, the other pages. Each rule yields a [`Diagnostic`] naming file and line.
 
 use crate::model::*;
-use crate::parse::ParsedPage;
+use crate::parse::{Given, Lines, ParsedEventPage, ParsedPage};
 use crate::Diagnostic;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -61,23 +61,6 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
         })
     };
 
-    let title_len = p.title.chars().count();
-    if title_len == 0 {
-        d(l.title.max(1), "title", "`title` is empty".into());
-    } else if title_len > 80 {
-        d(
-            l.title,
-            "title",
-            format!("`title` is {title_len} characters; the limit is 80"),
-        );
-    }
-    if p.title.ends_with('.') {
-        d(
-            l.title,
-            "title",
-            "`title` should not end with a period".into(),
-        );
-    }
     if !ctx.category_ids.contains(p.category.as_ref()) {
         d(
             l.category.max(1),
@@ -159,6 +142,211 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
         }
     }
 
+    // `[[tailor]]` steps are Markdown too.
+    for (i, t) in p.tailor.iter().enumerate() {
+        let line = l.tailor.get(i).copied().unwrap_or(1);
+        for problem in find_unsafe_markdown(&t.text) {
+            d(line, "https", problem);
+        }
+    }
+
+    let (min_causes, min_fix) = match p.signal {
+        Signal::Failure => (3, 3),
+        Signal::Interrupt | Signal::Expected => (1, 1),
+    };
+    check_parts(
+        &Parts::of_page(p),
+        parsed,
+        (min_causes, min_fix),
+        ctx.require_evidence,
+        &mut d,
+    );
+    out
+}
+
+/// What event-page checks need to know about the rest of the knowledge base.
+pub struct EventContext<'a> {
+    /// The sources of `events/sources.toml`.
+    pub sources: &'a [EventSource],
+    /// Codes that have a page.
+    pub code_pages: &'a BTreeSet<u32>,
+    /// Ids of the event pages (`writeback-33004`).
+    pub event_pages: &'a BTreeSet<String>,
+}
+
+/// Checks one event page against the rest of the knowledge base (kb/FORMAT.md, "Event
+/// pages"). `file` names it in messages; the file name is checked where pages are read.
+pub fn check_event_page(
+    file: &str,
+    parsed: &ParsedEventPage,
+    ctx: &EventContext,
+) -> Vec<Diagnostic> {
+    let p = &parsed.page;
+    let l = &parsed.lines;
+    let mut out = Vec::new();
+    let mut d = |line: usize, rule: &'static str, message: String| {
+        out.push(Diagnostic {
+            file: file.to_string(),
+            line,
+            rule,
+            message,
+        })
+    };
+    if !ctx.sources.iter().any(|s| s.slug == p.source) {
+        d(
+            l.source.max(1),
+            "event-source",
+            format!(
+                "source \"{}\" is not in events/sources.toml (sources: {})",
+                p.source,
+                ctx.sources
+                    .iter()
+                    .map(|s| s.slug.as_ref())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for c in p.codes.iter() {
+        if !seen.insert(*c) {
+            d(l.codes, "codes", format!("`codes` lists {c} twice"));
+        } else if !ctx.code_pages.contains(c) {
+            d(
+                l.codes,
+                "codes",
+                format!("code {c} in `codes` has no page in codes/"),
+            );
+        }
+    }
+    let id = p.id();
+    let mut seen = BTreeSet::new();
+    for r in p.related.iter() {
+        if r.as_ref() == id {
+            d(
+                l.related,
+                "related",
+                format!("`related` lists the page's own id {r}"),
+            );
+        } else if !seen.insert(r.as_ref()) {
+            d(l.related, "related", format!("`related` lists {r} twice"));
+        } else if !ctx.event_pages.contains(r.as_ref()) {
+            d(
+                l.related,
+                "related",
+                format!("related event page {r} does not exist (no events/{r}.md)"),
+            );
+        }
+    }
+    let mins = match p.signal {
+        Signal::Failure => (2, 2),
+        Signal::Interrupt | Signal::Expected => (1, 1),
+    };
+    check_parts(&Parts::of_event(p), parsed, mins, true, &mut d);
+    out
+}
+
+/// The parts of a page that code pages and event pages share, for the rules they share.
+struct Parts<'a> {
+    title: &'a str,
+    signal: Signal,
+    documented: Option<Documented>,
+    review: Option<&'a Review>,
+    docs: &'a [DocLink],
+    causes: &'a [Text],
+    cause_sources: &'a [Sources],
+    fix: &'a [Text],
+    fix_sources: &'a [Sources],
+    diagnose: &'a [Text],
+    collect: &'a [Text],
+}
+
+impl<'a> Parts<'a> {
+    fn of_page(p: &'a Page) -> Self {
+        Parts {
+            title: &p.title,
+            signal: p.signal,
+            documented: p.documented,
+            review: p.review.as_ref(),
+            docs: &p.docs,
+            causes: &p.causes,
+            cause_sources: &p.cause_sources,
+            fix: &p.fix,
+            fix_sources: &p.fix_sources,
+            diagnose: &p.diagnose,
+            collect: &p.collect,
+        }
+    }
+
+    fn of_event(p: &'a EventPage) -> Self {
+        Parts {
+            title: &p.title,
+            signal: p.signal,
+            documented: p.documented,
+            review: p.review.as_ref(),
+            docs: &p.docs,
+            causes: &p.causes,
+            cause_sources: &p.cause_sources,
+            fix: &p.fix,
+            fix_sources: &p.fix_sources,
+            diagnose: &p.diagnose,
+            collect: &p.collect,
+        }
+    }
+}
+
+/// Anything that has parsed lines and the sections it gave.
+trait Parsed {
+    fn lines(&self) -> &Lines;
+    fn given(&self) -> &Given;
+}
+
+impl Parsed for ParsedPage {
+    fn lines(&self) -> &Lines {
+        &self.lines
+    }
+    fn given(&self) -> &Given {
+        &self.given
+    }
+}
+
+impl Parsed for ParsedEventPage {
+    fn lines(&self) -> &Lines {
+        &self.lines
+    }
+    fn given(&self) -> &Given {
+        &self.given
+    }
+}
+
+/// The rules of kb/FORMAT.md that hold for code and event pages alike: title, https,
+/// counts, evidence, generic advice.
+fn check_parts(
+    p: &Parts,
+    parsed: &dyn Parsed,
+    (min_causes, min_fix): (usize, usize),
+    require_evidence: bool,
+    d: &mut impl FnMut(usize, &'static str, String),
+) {
+    let l = parsed.lines();
+    let given = parsed.given();
+    let title_len = p.title.chars().count();
+    if title_len == 0 {
+        d(l.title.max(1), "title", "`title` is empty".into());
+    } else if title_len > 80 {
+        d(
+            l.title,
+            "title",
+            format!("`title` is {title_len} characters; the limit is 80"),
+        );
+    }
+    if p.title.ends_with('.') {
+        d(
+            l.title,
+            "title",
+            "`title` should not end with a period".into(),
+        );
+    }
     for (i, doc) in p.docs.iter().enumerate() {
         let line = l.docs.get(i).copied().unwrap_or(1);
         if !doc.url.starts_with("https://") {
@@ -187,18 +375,6 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
             }
         }
     }
-    // `[[tailor]]` steps are Markdown too.
-    for (i, t) in p.tailor.iter().enumerate() {
-        let line = l.tailor.get(i).copied().unwrap_or(1);
-        for problem in find_unsafe_markdown(&t.text) {
-            d(line, "https", problem);
-        }
-    }
-
-    let (min_causes, min_fix) = match p.signal {
-        Signal::Failure => (3, 3),
-        Signal::Interrupt | Signal::Expected => (1, 1),
-    };
     let sec_line = |name: &str| {
         l.sections
             .iter()
@@ -206,7 +382,7 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
             .map(|(_, l)| *l)
             .unwrap_or(1)
     };
-    if parsed.given.has_section("Common causes") && p.causes.len() < min_causes {
+    if given.has_section("Common causes") && p.causes.len() < min_causes {
         d(
             sec_line("Common causes"),
             "count",
@@ -217,7 +393,7 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
             ),
         );
     }
-    if parsed.given.has_section("How to fix") && p.fix.len() < min_fix {
+    if given.has_section("How to fix") && p.fix.len() < min_fix {
         d(
             sec_line("How to fix"),
             "count",
@@ -228,14 +404,14 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
             ),
         );
     }
-    if parsed.given.has_section("Diagnose") && p.diagnose.len() < 2 {
+    if given.has_section("Diagnose") && p.diagnose.len() < 2 {
         d(
             sec_line("Diagnose"),
             "count",
             "`## Diagnose` needs at least 2 bullets".into(),
         );
     }
-    if parsed.given.has_section("Collect for support") && p.collect.len() < 2 {
+    if given.has_section("Collect for support") && p.collect.len() < 2 {
         d(
             sec_line("Collect for support"),
             "count",
@@ -243,8 +419,8 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
         );
     }
 
-    if ctx.require_evidence {
-        check_evidence(p, l, &mut d);
+    if require_evidence {
+        check_evidence(p, l, d);
     }
 
     // Generic advice only as the last step, after specific ones.
@@ -269,16 +445,15 @@ pub fn check_page(file: &str, parsed: &ParsedPage, ctx: &Context) -> Vec<Diagnos
             }
         }
     }
-    out
 }
 
-fn check_evidence(p: &Page, l: &crate::Lines, d: &mut impl FnMut(usize, &'static str, String)) {
+fn check_evidence(p: &Parts, l: &crate::Lines, d: &mut impl FnMut(usize, &'static str, String)) {
     if p.documented.is_none() {
         d(
             1,
             "documented",
             format!(
-                "front matter has no `documented`: say how much Microsoft documents this code ({})",
+                "front matter has no `documented`: say how much Microsoft documents what the page explains ({})",
                 Documented::words()
             ),
         );
@@ -547,22 +722,33 @@ pub fn normalize_paragraph(text: &str) -> String {
 pub fn find_repeated_paragraphs<'a>(
     pages: impl IntoIterator<Item = (&'a str, &'a ParsedPage)>,
 ) -> Vec<Diagnostic> {
-    let mut first: HashMap<String, (&str, usize, u32)> = HashMap::new();
+    find_repeated_blocks(
+        pages
+            .into_iter()
+            .map(|(f, p)| (f, p.page.code.to_string(), p.lines.blocks.as_slice())),
+    )
+}
+
+/// As [`find_repeated_paragraphs`], over any pages: (file, what the page explains — a code
+/// or an event page id —, its blocks). Code and event pages are held to it together.
+pub fn find_repeated_blocks<'a>(
+    pages: impl IntoIterator<Item = (&'a str, String, &'a [(usize, String)])>,
+) -> Vec<Diagnostic> {
+    let mut first: HashMap<String, (&str, usize, String)> = HashMap::new();
     let mut out = Vec::new();
-    for (file, parsed) in pages {
-        for (line, text) in &parsed.lines.blocks {
+    for (file, subject, blocks) in pages {
+        for (line, text) in blocks {
             let norm = normalize_paragraph(text);
             if norm.chars().count() < DUPLICATE_MIN_CHARS {
                 continue;
             }
             match first.get(&norm) {
-                Some((f, l, code)) if *code != parsed.page.code => out.push(Diagnostic {
+                Some((f, l, other)) if *other != subject => out.push(Diagnostic {
                     file: file.to_string(),
                     line: *line,
                     rule: "repeated-paragraph",
                     message: format!(
-                        "this paragraph repeats {f}:{l}; write what is true of {} instead",
-                        parsed.page.code
+                        "this paragraph repeats {f}:{l}; write what is true of {subject} instead"
                     ),
                 }),
                 Some((f, l, _)) => out.push(Diagnostic {
@@ -572,7 +758,7 @@ pub fn find_repeated_paragraphs<'a>(
                     message: format!("this paragraph repeats {f}:{l} on the same page"),
                 }),
                 None => {
-                    first.insert(norm, (file, *line, parsed.page.code));
+                    first.insert(norm, (file, *line, subject.clone()));
                 }
             }
         }

@@ -279,18 +279,12 @@ impl Page {
 
     /// A step's references as plain text: `[1] [3] [inference]`.
     pub fn source_tags(&self, s: &Sources) -> String {
-        let mut out: Vec<String> = self.cited(s).map(|(n, _)| format!("[{n}]")).collect();
-        if s.inference {
-            out.push("[inference]".into());
-        }
-        out.join(" ")
+        source_tags(&self.docs, s)
     }
 
     /// The docs a step cites, with their 1-based reference numbers.
     pub fn cited<'a>(&'a self, s: &'a Sources) -> impl Iterator<Item = (usize, &'a DocLink)> + 'a {
-        s.docs
-            .iter()
-            .filter_map(|&i| self.docs.get(i as usize).map(|d| (i as usize + 1, d)))
+        cited_docs(&self.docs, s)
     }
 }
 
@@ -307,4 +301,141 @@ pub struct Category {
     /// Paragraphs explaining the family.
     pub about: List<Text>,
     pub docs: List<DocLink>,
+}
+
+word_enum!(
+    /// The level Windows gives an event (Event Viewer's "Level", or the audit keyword of a
+    /// Security event).
+    EventLevel {
+        Error = "error": "an error",
+        Warning = "warning": "a warning",
+        Information = "information": "information",
+        AuditFailure = "audit-failure": "a failed audited action (Security log)",
+        AuditSuccess = "audit-success": "a successful audited action (Security log)",
+    }
+);
+
+/// One event source of `kb/events/sources.toml`: the component whose events a group of
+/// event pages explain, and how a reader recognises its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventSource {
+    /// Lower-case letters and hyphens; the first part of a page id (`writeback`).
+    pub slug: Text,
+    pub title: Text,
+    /// `System/Provider/@Name` values as Windows writes them (compared case-insensitively).
+    pub providers: List<Text>,
+    /// The event log that holds the events, as Event Viewer names it.
+    pub channel: Text,
+    /// Where to find it, in an admin's words.
+    pub server: Text,
+    /// The Microsoft page that documents these events.
+    pub docs: Text,
+}
+
+impl EventSource {
+    /// Whether an event's provider name is one of this source's (case-insensitively).
+    pub fn has_provider(&self, provider: &str) -> bool {
+        let p = provider.trim();
+        self.providers.iter().any(|x| x.eq_ignore_ascii_case(p))
+    }
+}
+
+/// One event page: a Windows event on an on-premises server that explains a sign-in
+/// failure. The body has the same parts, under the same rules, as a code [`Page`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventPage {
+    /// The slug of its [`EventSource`].
+    pub source: Text,
+    /// The Windows event ID.
+    pub event: u32,
+    /// Microsoft's name for the event, where its docs give one.
+    pub name: Option<Text>,
+    pub title: Text,
+    pub level: EventLevel,
+    pub severity: Severity,
+    pub fixer: Fixer,
+    /// `failure` or `expected` (an event of healthy operation).
+    pub signal: Signal,
+    /// AADSTS codes whose on-premises reason this event can be.
+    pub codes: List<u32>,
+    /// Other event pages worth reading next (page ids).
+    pub related: List<Text>,
+    /// EventData names that hold the affected user, in order.
+    pub user_fields: List<Text>,
+    /// EventData names that hold the client machine or address, in order.
+    pub machine_fields: List<Text>,
+    pub documented: Option<Documented>,
+    pub docs: List<DocLink>,
+    pub review: Option<Review>,
+    /// Paragraphs of `## Meaning`.
+    pub meaning: List<Text>,
+    pub causes: List<Text>,
+    /// The source of each cause (same length as `causes`).
+    pub cause_sources: List<Sources>,
+    pub fix: List<Text>,
+    /// The source of each fix step (same length as `fix`).
+    pub fix_sources: List<Sources>,
+    pub diagnose: List<Text>,
+    pub collect: List<Text>,
+    pub faq: List<Faq>,
+}
+
+impl EventPage {
+    /// The page id, `<source>-<event>` (`writeback-33004`).
+    pub fn id(&self) -> String {
+        event_page_id(&self.source, self.event)
+    }
+
+    /// `Event 33004`, as an admin would say it.
+    pub fn label(&self) -> String {
+        format!("Event {}", self.event)
+    }
+
+    /// A step's references as plain text: `[1] [3] [inference]`.
+    pub fn source_tags(&self, s: &Sources) -> String {
+        source_tags(&self.docs, s)
+    }
+
+    /// The docs a step cites, with their 1-based reference numbers.
+    pub fn cited<'a>(&'a self, s: &'a Sources) -> impl Iterator<Item = (usize, &'a DocLink)> + 'a {
+        cited_docs(&self.docs, s)
+    }
+}
+
+/// The id of an event page: `<source>-<event>`.
+pub fn event_page_id(source: &str, event: u32) -> String {
+    format!("{source}-{event}")
+}
+
+/// Splits a page id (`writeback-33004`) into its source slug and event ID.
+pub fn split_event_page_id(id: &str) -> Option<(&str, u32)> {
+    let (slug, event) = id.trim().rsplit_once('-')?;
+    let ok_slug = !slug.is_empty()
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ok_slug || event.is_empty() || event.len() > 9 || !event.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    Some((slug, event.parse().ok()?))
+}
+
+/// A step's references as plain text (`[1] [3] [inference]`), against a page's docs.
+pub fn source_tags(docs: &[DocLink], s: &Sources) -> String {
+    let mut out: Vec<String> = cited_docs(docs, s).map(|(n, _)| format!("[{n}]")).collect();
+    if s.inference {
+        out.push("[inference]".into());
+    }
+    out.join(" ")
+}
+
+/// The docs a step cites, with their 1-based reference numbers, against a page's docs.
+pub fn cited_docs<'a>(
+    docs: &'a [DocLink],
+    s: &'a Sources,
+) -> impl Iterator<Item = (usize, &'a DocLink)> + 'a {
+    s.docs
+        .iter()
+        .filter_map(|&i| docs.get(i as usize).map(|d| (i as usize + 1, d)))
 }

@@ -90,6 +90,10 @@ pub struct Lines {
     pub causes: Vec<usize>,
     /// Line of each `[[tailor]]` entry.
     pub tailor: Vec<usize>,
+    /// Event pages: the lines of `source`, `event` and `codes`.
+    pub source: usize,
+    pub event: usize,
+    pub codes: usize,
 }
 
 /// A page as parsed from one file, before it is checked against the rest of the catalog.
@@ -147,52 +151,9 @@ pub fn parse_page(
         message: msg,
     };
 
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    if src.len() > MAX_PAGE_BYTES {
-        return Err(vec![diag(
-            1,
-            "too-large",
-            format!(
-                "the page is {} KiB; a page may be at most {} KiB",
-                src.len().div_ceil(1024),
-                MAX_PAGE_BYTES / 1024
-            ),
-        )]);
-    }
-    let all_lines: Vec<&str> = src.lines().collect();
-    if all_lines.first().map(|l| l.trim_end()) != Some("+++") {
-        return Err(vec![diag(
-            1,
-            "front-matter",
-            "the page must start with a `+++` line that opens the TOML front matter".into(),
-        )]);
-    }
-    let Some(close) = all_lines
-        .iter()
-        .skip(1)
-        .position(|l| l.trim_end() == "+++")
-        .map(|i| i + 1)
-    else {
-        return Err(vec![diag(
-            1,
-            "front-matter",
-            "the front matter opened on line 1 never closes: add a `+++` line after it".into(),
-        )]);
-    };
-    let fm_text = all_lines[1..close].join("\n");
-    // Line of a byte offset within the front matter (which starts on line 2): a binary
-    // search over the line ends, not a count from the start for every field.
-    let line_ends: Vec<usize> = fm_text.match_indices('\n').map(|(i, _)| i).collect();
-    let fm_line = |offset: usize| 2 + line_ends.partition_point(|&e| e < offset);
-
-    let fm: FrontMatter = match toml::from_str(&fm_text) {
-        Ok(fm) => fm,
-        Err(e) => {
-            let line = e.span().map(|s| fm_line(s.start)).unwrap_or(1);
-            let msg = e.message().trim().to_string();
-            return Err(vec![diag(line, "front-matter", msg)]);
-        }
-    };
+    let split = Split::new(file, src)?;
+    let fm_line = |offset: usize| split.line(offset);
+    let fm: FrontMatter = split.front_matter(file)?;
 
     let mut lines = Lines::default();
     let mut given = Given::default();
@@ -295,15 +256,7 @@ pub fn parse_page(
     if let Some(d) = &fm.documented {
         lines.documented = fm_line(d.span().start);
     }
-    let review = fm.review.as_ref().map(|r| {
-        lines.review = fm_line(r.span().start);
-        let r = r.get_ref();
-        Review {
-            reviewer: Cow::Owned(r.reviewer.trim().to_string()),
-            date: Cow::Owned(r.date.trim().to_string()),
-            changes: Cow::Owned(r.changes.trim().to_string()),
-        }
-    });
+    let review = review(fm.review.as_ref(), &split, &mut lines);
 
     let title = fm.title.as_ref().map(|t| {
         lines.title = fm_line(t.span().start);
@@ -340,59 +293,7 @@ pub fn parse_page(
             }
         }
     }
-    if let Some(d) = fm.docs.as_ref().filter(|d| d.len() > MAX_DOCS) {
-        return Err(vec![diag(
-            fm_line(d[MAX_DOCS].span().start),
-            "too-large",
-            format!(
-                "the page has {} `[[docs]]` entries; a page may have at most {MAX_DOCS}",
-                d.len()
-            ),
-        )]);
-    }
-    let mut docs = Vec::new();
-    let mut ids_seen = std::collections::HashSet::new();
-    for d in fm.docs.iter().flatten() {
-        let line = fm_line(d.get_ref().url.span().start);
-        lines.docs.push(line);
-        if d.get_ref().title.trim().is_empty() {
-            diags.push(diag(
-                fm_line(d.span().start),
-                "bad-value",
-                "a `[[docs]]` entry has an empty title".into(),
-            ));
-        }
-        let id = d.get_ref().id.as_ref().map(|id| {
-            let v = id.get_ref().trim().to_string();
-            let ok = !v.is_empty()
-                && v != "inference"
-                && v
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if !ok {
-                diags.push(diag(
-                    fm_line(id.span().start),
-                    "source",
-                    format!("docs id \"{v}\" must be lower-case letters, digits and hyphens, and not `inference`"),
-                ));
-            }
-            v
-        });
-        if let Some(v) = &id {
-            if !ids_seen.insert(v.clone()) {
-                diags.push(diag(
-                    line,
-                    "source",
-                    format!("two `[[docs]]` entries have the id \"{v}\""),
-                ));
-            }
-        }
-        docs.push(DocLink {
-            id: id.map(Cow::Owned),
-            title: Cow::Owned(d.get_ref().title.trim().to_string()),
-            url: Cow::Owned(d.get_ref().url.get_ref().trim().to_string()),
-        });
-    }
+    let docs = parse_docs(fm.docs.as_deref(), file, &split, &mut lines, &mut diags)?;
 
     let mut tailor = Vec::new();
     for t in fm.tailor.iter().flatten() {
@@ -443,66 +344,9 @@ pub fn parse_page(
     }
 
     // ---- body ----
-    let body = Body::parse(&all_lines, close + 1, &mut diags, file);
-    for (name, line) in &body.headings {
-        lines.sections.push((name, *line));
-        given.sections.push(name);
-    }
-    if full {
-        for s in &SECTIONS[..6] {
-            if !body.headings.iter().any(|(n, _)| n == s) {
-                diags.push(diag(
-                    all_lines.len().max(1),
-                    "missing-section",
-                    format!("the page has no `## {s}` section"),
-                ));
-            }
-        }
-    }
-    lines.blocks = body.blocks.clone();
-    lines.fix = body.fix_lines.clone();
-    lines.causes = body.cause_lines.clone();
-
-    // Resolve each step's `[src: …]` ids against the page's docs (the first entry with an id).
-    let mut doc_index = std::collections::HashMap::new();
-    for (k, d) in docs.iter().enumerate() {
-        if let Some(id) = d.id.as_deref() {
-            doc_index.entry(id).or_insert(k);
-        }
-    }
-    let mut resolve = |marks: &[Option<Vec<String>>], item_lines: &[usize]| -> Vec<Sources> {
-        marks
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let mut out = Sources::default();
-                let mut idx = Vec::new();
-                for id in m.iter().flatten() {
-                    if id == "inference" {
-                        out.inference = true;
-                    } else if let Some(&k) = doc_index.get(id.as_str()) {
-                        if !idx.contains(&(k as u16)) {
-                            idx.push(k as u16);
-                        }
-                    } else {
-                        let known: Vec<&str> = docs.iter().filter_map(|d| d.id.as_deref()).collect();
-                        diags.push(diag(
-                            item_lines.get(i).copied().unwrap_or(1),
-                            "source",
-                            format!(
-                                "`[src: {id}]` names no `[[docs]]` id of this page (ids: {}; or `inference`)",
-                                if known.is_empty() { "none".to_string() } else { known.join(", ") }
-                            ),
-                        ));
-                    }
-                }
-                out.docs = Cow::Owned(idx);
-                out
-            })
-            .collect()
-    };
-    let cause_sources = resolve(&body.cause_marks, &body.cause_lines);
-    let fix_sources = resolve(&body.fix_marks, &body.fix_lines);
+    let (body, cause_sources, fix_sources) = parse_body(
+        file, &split, full, &docs, &mut lines, &mut given, &mut diags,
+    );
 
     if !diags.is_empty() {
         return Err(diags);
@@ -544,6 +388,529 @@ pub fn parse_page(
         origin: Cow::Owned(origin.to_string()),
     };
     Ok(ParsedPage { page, lines, given })
+}
+
+/// Front matter of an event page (`kb/events/<source>-<event>.md`), as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventFrontMatter {
+    source: Option<Spanned<String>>,
+    event: Option<Spanned<i64>>,
+    name: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    level: Option<Spanned<String>>,
+    severity: Option<Spanned<String>>,
+    fixer: Option<Spanned<String>>,
+    signal: Option<Spanned<String>>,
+    codes: Option<Spanned<Vec<Spanned<i64>>>>,
+    related: Option<Spanned<Vec<Spanned<String>>>>,
+    user_fields: Option<Spanned<Vec<String>>>,
+    machine_fields: Option<Spanned<Vec<String>>>,
+    documented: Option<Spanned<String>>,
+    docs: Option<Vec<Spanned<DocRaw>>>,
+    review: Option<Spanned<ReviewRaw>>,
+}
+
+/// An event page as parsed from one file, before it is checked against the rest of the
+/// knowledge base.
+#[derive(Debug, Clone)]
+pub struct ParsedEventPage {
+    pub page: EventPage,
+    pub lines: Lines,
+    pub given: Given,
+}
+
+/// Parses one event page (kb/FORMAT.md, "Event pages"). `file` names it in diagnostics.
+/// The body goes through the same parser as a code page's; the front matter has its own
+/// fields. Checks that need the rest of the knowledge base are the linter's.
+pub fn parse_event_page(file: &str, src: &str) -> Result<ParsedEventPage, Vec<Diagnostic>> {
+    let split = Split::new(file, src)?;
+    let fm: EventFrontMatter = split.front_matter(file)?;
+    let mut diags = Vec::new();
+    let mut lines = Lines::default();
+    let mut given = Given::default();
+
+    macro_rules! required {
+        ($($field:ident),+) => {$(
+            if fm.$field.is_some() {
+                given.fields.push(stringify!($field));
+            } else {
+                diags.push(diag(
+                    file,
+                    1,
+                    "missing-field",
+                    format!("front matter has no `{}`", stringify!($field)),
+                ));
+            }
+        )+};
+    }
+    required!(source, event, title, level, severity, fixer, signal);
+
+    let source = fm.source.as_ref().map_or(String::new(), |s| {
+        lines.source = split.line(s.span().start);
+        s.get_ref().trim().to_string()
+    });
+    let event = match &fm.event {
+        Some(e) => {
+            lines.event = split.line(e.span().start);
+            match u32::try_from(*e.get_ref()) {
+                Ok(v) => v,
+                Err(_) => {
+                    diags.push(diag(
+                        file,
+                        lines.event,
+                        "bad-value",
+                        format!(
+                            "`event` must be a non-negative integer, not {}",
+                            e.get_ref()
+                        ),
+                    ));
+                    0
+                }
+            }
+        }
+        None => 0,
+    };
+
+    let mut word = |v: &Option<Spanned<String>>, field: &str, ok: bool, words: String| {
+        if let (Some(s), false) = (v, ok) {
+            diags.push(diag(
+                file,
+                split.line(s.span().start),
+                "bad-value",
+                format!(
+                    "`{field}` is \"{}\"; it must be one of: {words}",
+                    s.get_ref()
+                ),
+            ));
+        }
+    };
+    fn get(v: &Option<Spanned<String>>) -> Option<&str> {
+        v.as_ref().map(|s| s.get_ref().as_str())
+    }
+    let level = get(&fm.level).and_then(EventLevel::parse);
+    word(&fm.level, "level", level.is_some(), EventLevel::words());
+    let severity = get(&fm.severity).and_then(Severity::parse);
+    word(
+        &fm.severity,
+        "severity",
+        severity.is_some(),
+        Severity::words(),
+    );
+    let fixer = get(&fm.fixer).and_then(Fixer::parse);
+    word(&fm.fixer, "fixer", fixer.is_some(), Fixer::words());
+    // An event either records a failure or healthy operation; "interrupt" is a sign-in notion.
+    let signal = get(&fm.signal)
+        .and_then(Signal::parse)
+        .filter(|s| *s != Signal::Interrupt);
+    word(
+        &fm.signal,
+        "signal",
+        signal.is_some(),
+        "failure, expected".into(),
+    );
+    // Every event page is about an event that Microsoft's docs or reports cover; there is
+    // no reference table of events.
+    let documented = get(&fm.documented)
+        .and_then(Documented::parse)
+        .filter(|d| *d != Documented::Table);
+    word(
+        &fm.documented,
+        "documented",
+        fm.documented.is_none() || documented.is_some(),
+        "article, docs, reports".into(),
+    );
+    if let Some(d) = &fm.documented {
+        given.fields.push("documented");
+        lines.documented = split.line(d.span().start);
+    }
+    let review = review(fm.review.as_ref(), &split, &mut lines);
+    if review.is_some() {
+        given.fields.push("review");
+    }
+    let title = fm.title.as_ref().map_or(String::new(), |t| {
+        lines.title = split.line(t.span().start);
+        t.get_ref().trim().to_string()
+    });
+    let name = fm.name.as_ref().map(|n| {
+        lines.name = split.line(n.span().start);
+        n.get_ref().trim().to_string()
+    });
+    if name.as_deref() == Some("") {
+        diags.push(diag(
+            file,
+            lines.name,
+            "bad-value",
+            "`name` is empty: omit the field when Microsoft's docs give the event no name".into(),
+        ));
+    }
+    let mut codes = Vec::new();
+    if let Some(c) = &fm.codes {
+        lines.codes = split.line(c.span().start);
+        for v in c.get_ref() {
+            match u32::try_from(*v.get_ref()) {
+                Ok(n) if n > 0 => codes.push(n),
+                _ => diags.push(diag(
+                    file,
+                    split.line(v.span().start),
+                    "bad-value",
+                    format!("`codes` entry {} is not an AADSTS code", v.get_ref()),
+                )),
+            }
+        }
+    }
+    let mut related = Vec::new();
+    if let Some(r) = &fm.related {
+        lines.related = split.line(r.span().start);
+        for v in r.get_ref() {
+            let id = v.get_ref().trim();
+            if crate::model::split_event_page_id(id).is_some() {
+                related.push(Cow::Owned(id.to_string()));
+            } else {
+                diags.push(diag(
+                    file,
+                    split.line(v.span().start),
+                    "bad-value",
+                    format!(
+                        "`related` entry \"{id}\" is not an event page id like `writeback-33004`"
+                    ),
+                ));
+            }
+        }
+    }
+    let mut field_names = |v: &Option<Spanned<Vec<String>>>, key: &str| -> Vec<Text> {
+        let Some(v) = v else { return Vec::new() };
+        let line = split.line(v.span().start);
+        let mut out: Vec<Text> = Vec::new();
+        for f in v.get_ref() {
+            let f = f.trim();
+            // EventData names are XML names: letters, digits, `_`, `-`, `.`.
+            let ok = f.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && f.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            if !ok {
+                diags.push(diag(
+                    file,
+                    line,
+                    "bad-value",
+                    format!("`{key}` entry \"{f}\" is not an EventData name"),
+                ));
+            } else if out.iter().any(|x| x == f) {
+                diags.push(diag(
+                    file,
+                    line,
+                    "bad-value",
+                    format!("`{key}` lists \"{f}\" twice"),
+                ));
+            } else {
+                out.push(Cow::Owned(f.to_string()));
+            }
+        }
+        out
+    };
+    let user_fields = field_names(&fm.user_fields, "user_fields");
+    let machine_fields = field_names(&fm.machine_fields, "machine_fields");
+
+    let docs = parse_docs(fm.docs.as_deref(), file, &split, &mut lines, &mut diags)?;
+    if fm.docs.is_some() {
+        given.fields.push("docs");
+    }
+    let (body, cause_sources, fix_sources) = parse_body(
+        file, &split, true, &docs, &mut lines, &mut given, &mut diags,
+    );
+    if let Some((_, l)) = body.headings.iter().find(|(n, _)| *n == "Notes") {
+        diags.push(diag(
+            file,
+            *l,
+            "unknown-section",
+            format!(
+                "event pages have no `## Notes`; the sections are: {}",
+                SECTIONS[..6].join(", ")
+            ),
+        ));
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let own =
+        |v: Vec<String>| -> List<Text> { Cow::Owned(v.into_iter().map(Cow::Owned).collect()) };
+    let page = EventPage {
+        source: Cow::Owned(source),
+        event,
+        name: name.map(Cow::Owned),
+        title: Cow::Owned(title),
+        level: level.unwrap_or(EventLevel::Error),
+        severity: severity.unwrap_or(Severity::Medium),
+        fixer: fixer.unwrap_or(Fixer::Admin),
+        signal: signal.unwrap_or(Signal::Failure),
+        codes: Cow::Owned(codes),
+        related: Cow::Owned(related),
+        user_fields: Cow::Owned(user_fields),
+        machine_fields: Cow::Owned(machine_fields),
+        documented,
+        docs: Cow::Owned(docs),
+        review,
+        meaning: own(body.meaning),
+        causes: own(body.causes),
+        cause_sources: Cow::Owned(cause_sources),
+        fix: own(body.fix),
+        fix_sources: Cow::Owned(fix_sources),
+        diagnose: own(body.diagnose),
+        collect: own(body.collect),
+        faq: Cow::Owned(
+            body.faq
+                .into_iter()
+                .map(|(q, a)| Faq {
+                    question: Cow::Owned(q),
+                    answer: own(a),
+                })
+                .collect(),
+        ),
+    };
+    Ok(ParsedEventPage { page, lines, given })
+}
+
+fn diag(file: &str, line: usize, rule: &'static str, message: String) -> Diagnostic {
+    Diagnostic {
+        file: file.to_string(),
+        line,
+        rule,
+        message,
+    }
+}
+
+/// A page file split at its front matter: every line, the line of the closing `+++`, the
+/// TOML text, and where its lines end (for line numbers of TOML spans).
+struct Split<'a> {
+    lines: Vec<&'a str>,
+    close: usize,
+    fm: String,
+    ends: Vec<usize>,
+}
+
+impl<'a> Split<'a> {
+    fn new(file: &str, src: &'a str) -> Result<Split<'a>, Vec<Diagnostic>> {
+        let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+        if src.len() > MAX_PAGE_BYTES {
+            return Err(vec![diag(
+                file,
+                1,
+                "too-large",
+                format!(
+                    "the page is {} KiB; a page may be at most {} KiB",
+                    src.len().div_ceil(1024),
+                    MAX_PAGE_BYTES / 1024
+                ),
+            )]);
+        }
+        let lines: Vec<&str> = src.lines().collect();
+        if lines.first().map(|l| l.trim_end()) != Some("+++") {
+            return Err(vec![diag(
+                file,
+                1,
+                "front-matter",
+                "the page must start with a `+++` line that opens the TOML front matter".into(),
+            )]);
+        }
+        let Some(close) = lines
+            .iter()
+            .skip(1)
+            .position(|l| l.trim_end() == "+++")
+            .map(|i| i + 1)
+        else {
+            return Err(vec![diag(
+                file,
+                1,
+                "front-matter",
+                "the front matter opened on line 1 never closes: add a `+++` line after it".into(),
+            )]);
+        };
+        let fm = lines[1..close].join("\n");
+        let ends = fm.match_indices('\n').map(|(i, _)| i).collect();
+        Ok(Split {
+            lines,
+            close,
+            fm,
+            ends,
+        })
+    }
+
+    /// Line of a byte offset within the front matter (which starts on line 2): a binary
+    /// search over the line ends, not a count from the start for every field.
+    fn line(&self, offset: usize) -> usize {
+        2 + self.ends.partition_point(|&e| e < offset)
+    }
+
+    fn front_matter<T: serde::de::DeserializeOwned>(
+        &self,
+        file: &str,
+    ) -> Result<T, Vec<Diagnostic>> {
+        toml::from_str(&self.fm).map_err(|e| {
+            let line = e.span().map(|s| self.line(s.start)).unwrap_or(1);
+            vec![diag(
+                file,
+                line,
+                "front-matter",
+                e.message().trim().to_string(),
+            )]
+        })
+    }
+}
+
+fn review(raw: Option<&Spanned<ReviewRaw>>, split: &Split, lines: &mut Lines) -> Option<Review> {
+    raw.map(|r| {
+        lines.review = split.line(r.span().start);
+        let r = r.get_ref();
+        Review {
+            reviewer: Cow::Owned(r.reviewer.trim().to_string()),
+            date: Cow::Owned(r.date.trim().to_string()),
+            changes: Cow::Owned(r.changes.trim().to_string()),
+        }
+    })
+}
+
+/// The `[[docs]]` entries of a page (code or event page), checked: titles, ids.
+fn parse_docs(
+    entries: Option<&[Spanned<DocRaw>]>,
+    file: &str,
+    split: &Split,
+    lines: &mut Lines,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<DocLink>, Vec<Diagnostic>> {
+    if let Some(d) = entries.filter(|d| d.len() > MAX_DOCS) {
+        return Err(vec![diag(
+            file,
+            split.line(d[MAX_DOCS].span().start),
+            "too-large",
+            format!(
+                "the page has {} `[[docs]]` entries; a page may have at most {MAX_DOCS}",
+                d.len()
+            ),
+        )]);
+    }
+    let mut docs = Vec::new();
+    let mut ids_seen = std::collections::HashSet::new();
+    for d in entries.into_iter().flatten() {
+        let line = split.line(d.get_ref().url.span().start);
+        lines.docs.push(line);
+        if d.get_ref().title.trim().is_empty() {
+            diags.push(diag(
+                file,
+                split.line(d.span().start),
+                "bad-value",
+                "a `[[docs]]` entry has an empty title".into(),
+            ));
+        }
+        let id = d.get_ref().id.as_ref().map(|id| {
+            let v = id.get_ref().trim().to_string();
+            let ok = !v.is_empty()
+                && v != "inference"
+                && v
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !ok {
+                diags.push(diag(
+                    file,
+                    split.line(id.span().start),
+                    "source",
+                    format!("docs id \"{v}\" must be lower-case letters, digits and hyphens, and not `inference`"),
+                ));
+            }
+            v
+        });
+        if let Some(v) = &id {
+            if !ids_seen.insert(v.clone()) {
+                diags.push(diag(
+                    file,
+                    line,
+                    "source",
+                    format!("two `[[docs]]` entries have the id \"{v}\""),
+                ));
+            }
+        }
+        docs.push(DocLink {
+            id: id.map(Cow::Owned),
+            title: Cow::Owned(d.get_ref().title.trim().to_string()),
+            url: Cow::Owned(d.get_ref().url.get_ref().trim().to_string()),
+        });
+    }
+    Ok(docs)
+}
+
+/// The body of a page (code or event page): its sections, the lines of each part, and
+/// each cause's and fix step's sources resolved against the page's docs.
+fn parse_body(
+    file: &str,
+    split: &Split,
+    full: bool,
+    docs: &[DocLink],
+    lines: &mut Lines,
+    given: &mut Given,
+    diags: &mut Vec<Diagnostic>,
+) -> (Body, Vec<Sources>, Vec<Sources>) {
+    let body = Body::parse(&split.lines, split.close + 1, diags, file);
+    for (name, line) in &body.headings {
+        lines.sections.push((name, *line));
+        given.sections.push(name);
+    }
+    if full {
+        for s in &SECTIONS[..6] {
+            if !body.headings.iter().any(|(n, _)| n == s) {
+                diags.push(diag(
+                    file,
+                    split.lines.len().max(1),
+                    "missing-section",
+                    format!("the page has no `## {s}` section"),
+                ));
+            }
+        }
+    }
+    lines.blocks = body.blocks.clone();
+    lines.fix = body.fix_lines.clone();
+    lines.causes = body.cause_lines.clone();
+
+    // Resolve each step's `[src: …]` ids against the page's docs (the first entry with an id).
+    let mut doc_index = std::collections::HashMap::new();
+    for (k, d) in docs.iter().enumerate() {
+        if let Some(id) = d.id.as_deref() {
+            doc_index.entry(id).or_insert(k);
+        }
+    }
+    let mut resolve = |marks: &[Option<Vec<String>>], item_lines: &[usize]| -> Vec<Sources> {
+        marks
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let mut out = Sources::default();
+                let mut idx = Vec::new();
+                for id in m.iter().flatten() {
+                    if id == "inference" {
+                        out.inference = true;
+                    } else if let Some(&k) = doc_index.get(id.as_str()) {
+                        if !idx.contains(&(k as u16)) {
+                            idx.push(k as u16);
+                        }
+                    } else {
+                        let known: Vec<&str> = docs.iter().filter_map(|d| d.id.as_deref()).collect();
+                        diags.push(diag(
+                            file,
+                            item_lines.get(i).copied().unwrap_or(1),
+                            "source",
+                            format!(
+                                "`[src: {id}]` names no `[[docs]]` id of this page (ids: {}; or `inference`)",
+                                if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                            ),
+                        ));
+                    }
+                }
+                out.docs = Cow::Owned(idx);
+                out
+            })
+            .collect()
+    };
+    let cause_sources = resolve(&body.cause_marks, &body.cause_lines);
+    let fix_sources = resolve(&body.fix_marks, &body.fix_lines);
+    (body, cause_sources, fix_sources)
 }
 
 /// A section as split from the file: name, heading line, numbered content lines.

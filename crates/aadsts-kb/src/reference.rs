@@ -5,7 +5,8 @@
 //! learn.microsoft.com addresses. A token that is not in the lists is reported with the
 //! file and line where it appears.
 
-use crate::parse::ParsedPage;
+use crate::model::DocLink;
+use crate::parse::{ParsedEventPage, ParsedPage};
 use crate::Diagnostic;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -146,6 +147,8 @@ pub struct References {
     graph_v1: HashSet<String>,
     graph_beta: HashSet<String>,
     events: HashSet<u32>,
+    /// Event IDs listed with the https address of the page that documents them.
+    events_documented: HashSet<u32>,
     /// lower-case addresses.
     docs_urls: HashSet<String>,
     /// `Entra ID → Users` (first two levels), and the top-level items they start with.
@@ -229,8 +232,14 @@ impl References {
         }
         if let Some(src) = read("event-ids.tsv")? {
             r.loaded.push("events");
-            r.events
-                .extend(rows(&src).filter_map(|row| row[0].trim().parse::<u32>().ok()));
+            for row in rows(&src) {
+                if let Ok(id) = row[0].trim().parse::<u32>() {
+                    r.events.insert(id);
+                    if row.get(3).is_some_and(|u| u.trim().starts_with("https://")) {
+                        r.events_documented.insert(id);
+                    }
+                }
+            }
         }
         if let Some(src) = read("docs-urls.txt")? {
             r.loaded.push("docs-urls");
@@ -256,7 +265,6 @@ impl References {
 
     /// Every reference problem of one page.
     pub fn check(&self, file: &str, parsed: &ParsedPage) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
         let mut texts: Vec<(usize, &str)> = parsed
             .lines
             .blocks
@@ -266,6 +274,43 @@ impl References {
         for t in parsed.page.tailor.iter() {
             texts.push((1, t.text.as_ref()));
         }
+        self.check_texts(file, texts, &parsed.page.docs, &parsed.lines.docs)
+    }
+
+    /// Every reference problem of one event page, and its own event ID, which must be
+    /// listed in `event-ids.tsv` with the page that documents it.
+    pub fn check_event(&self, file: &str, parsed: &ParsedEventPage) -> Vec<Diagnostic> {
+        let texts = parsed
+            .lines
+            .blocks
+            .iter()
+            .map(|(l, t)| (*l, t.as_str()))
+            .collect();
+        let mut out = self.check_texts(file, texts, &parsed.page.docs, &parsed.lines.docs);
+        let event = parsed.page.event;
+        if self.loaded.contains(&"events") && !self.events_documented.contains(&event) {
+            out.push(Diagnostic {
+                file: file.to_string(),
+                line: parsed.lines.event.max(1),
+                rule: "reference-event",
+                message: if self.events.contains(&event) {
+                    format!("event ID {event} is in kb/reference/event-ids.tsv without the https address of the page that documents it (column 4)")
+                } else {
+                    format!("event ID {event} is not in kb/reference/event-ids.tsv: add it with the Microsoft page that documents it")
+                },
+            });
+        }
+        out
+    }
+
+    fn check_texts(
+        &self,
+        file: &str,
+        texts: Vec<(usize, &str)>,
+        docs: &[DocLink],
+        doc_lines: &[usize],
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
         for (line, text) in texts {
             let mut d = |offset: usize, rule: &'static str, message: String| {
                 out.push(Diagnostic {
@@ -297,8 +342,8 @@ impl References {
             }
         }
         if !self.docs_urls.is_empty() {
-            for (i, doc) in parsed.page.docs.iter().enumerate() {
-                let line = parsed.lines.docs.get(i).copied().unwrap_or(1);
+            for (i, doc) in docs.iter().enumerate() {
+                let line = doc_lines.get(i).copied().unwrap_or(1);
                 let mut d = |_: usize, rule: &'static str, message: String| {
                     out.push(Diagnostic {
                         file: file.to_string(),

@@ -117,6 +117,18 @@ impl<'a> Links<'a> {
     pub fn categories(&self) -> String {
         self.dir("categories")
     }
+    /// An event page (`events/writeback-33004`).
+    pub fn event(&self, id: &str) -> String {
+        self.dir(&format!("events/{id}"))
+    }
+    /// The index of event pages.
+    pub fn events(&self) -> String {
+        self.dir("events")
+    }
+    /// The index of event pages, at one source's group.
+    pub fn events_of(&self, slug: &str) -> String {
+        format!("{}#{slug}", self.events())
+    }
     pub fn home(&self) -> String {
         if self.index_html {
             format!("{}index.html", self.base)
@@ -217,6 +229,9 @@ pub fn page_markup(cat: &Catalog, p: &Page, links: Links) -> Markup {
                         " · " a href="#causes" { "Causes" }
                         " · " a href="#diagnose" { "Diagnose" }
                         " · " a href="#sources" { "Sources" }
+                        @if !aadsts_catalog::event_pages_for_code(p.code).is_empty() {
+                            " · " a href="#events" { "Server events" }
+                        }
                     }
                 }
             }
@@ -249,6 +264,7 @@ pub fn page_markup(cat: &Catalog, p: &Page, links: Links) -> Markup {
                     }
                 }
             }
+            (crate::event_pages::html_for_code(p.code, links))
             @if !p.related.is_empty() {
                 section #related {
                     h2 { "Related codes" }
@@ -344,6 +360,7 @@ pre{background:#f1f3f4;padding:.6rem;overflow-x:auto;white-space:pre-wrap;overfl
 .inf{border:1px dashed #999;border-radius:.6rem;padding:0 .4rem;font-size:.75rem}.note{font-size:.85rem;color:#555}li>p{margin:.2rem 0}\
 .summary{border-left:4px solid #0b57d0;background:#f5f8ff;padding:.5rem .8rem;margin:1rem 0}.summary p,.summary .first p{margin:.25rem 0}.summary .first p:first-of-type{display:inline}.jump{font-size:.9rem}\
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}\
+dl.where{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.15rem .9rem;margin:.6rem 0;font-size:.95rem}dl.where dt{font-weight:600}dl.where dd{margin:0}td.nw{white-space:nowrap;overflow-wrap:normal}\
 @media (max-width:600px){body{margin:.8rem auto;padding:0 .7rem}h1{font-size:1.5rem}.opt{display:none}ol,ul{padding-left:1.3rem}}\
 @media (prefers-color-scheme:dark){body{background:#121212;color:#e8e8e8}a{color:#8ab4f8}code,pre{background:#2a2a2a}.summary{background:#1a2233}.sev-info{background:#1e3a2a}.sev-low{background:#1e2a3a}.sev-medium{background:#3a341e}.sev-high{background:#3a1e1e}td,th{border-color:#333}.refs,.note{color:#aaa}}";
 

@@ -51,6 +51,8 @@ pub struct PageJson<'a> {
     pub sources: StepSources<'a>,
     pub review: Option<&'a aadsts_kb::Review>,
     pub origin: &'a str,
+    /// The on-premises event pages whose `codes` include this code.
+    pub events: Vec<crate::event_pages::EventSummary<'static>>,
 }
 
 #[derive(Serialize)]
@@ -67,11 +69,13 @@ pub struct StepSource<'a> {
     pub inference: bool,
 }
 
-fn step_sources<'a>(p: &'a Page, v: &'a [aadsts_kb::Sources]) -> Vec<StepSource<'a>> {
+pub(crate) fn step_sources<'a>(
+    docs: &'a [DocLink],
+    v: &'a [aadsts_kb::Sources],
+) -> Vec<StepSource<'a>> {
     v.iter()
         .map(|s| StepSource {
-            docs: p
-                .cited(s)
+            docs: aadsts_kb::cited_docs(docs, s)
                 .map(|(_, d)| d.id.as_deref().unwrap_or(""))
                 .collect(),
             inference: s.inference,
@@ -140,11 +144,12 @@ pub fn page_value<'a>(cat: &'a Catalog, p: &'a Page) -> PageJson<'a> {
             notes: &p.notes,
         },
         sources: StepSources {
-            causes: step_sources(p, &p.cause_sources),
-            fix: step_sources(p, &p.fix_sources),
+            causes: step_sources(&p.docs, &p.cause_sources),
+            fix: step_sources(&p.docs, &p.fix_sources),
         },
         review: p.review.as_ref(),
         origin: &p.origin,
+        events: crate::event_pages::summaries_for_code(p.code),
     }
 }
 

@@ -1,12 +1,15 @@
 //! Renderings of knowledge-base pages, lists and categories: terminal text, Markdown,
 //! HTML and JSON. The CLI and the web server share these.
 
+pub mod event_pages;
+pub mod events;
 pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod report;
 pub mod scan;
 pub mod text;
+pub mod trace;
 
 pub use text::TextStyle;
 

@@ -18,6 +18,51 @@ fn indent_item(text: &str, indent: &str) -> String {
     out
 }
 
+/// A numbered section of steps, each followed by its references; shared by code and event
+/// pages.
+pub(crate) fn steps(
+    out: &mut String,
+    title: &str,
+    items: &[std::borrow::Cow<'static, str>],
+    sources: &[aadsts_kb::Sources],
+    refs: &dyn Fn(&aadsts_kb::Sources) -> String,
+) {
+    let _ = writeln!(out, "## {title}\n");
+    for (i, it) in items.iter().enumerate() {
+        let refs = sources.get(i).map(refs).unwrap_or_default();
+        let text = if refs.is_empty() {
+            it.to_string()
+        } else {
+            match it.find("\n```") {
+                Some(k) => format!("{} {}{}", &it[..k], refs, &it[k..]),
+                None => format!("{it} {refs}"),
+            }
+        };
+        let _ = writeln!(out, "{}. {}", i + 1, indent_item(&text, "   "));
+    }
+    out.push('\n');
+}
+
+pub(crate) fn bullets(out: &mut String, title: &str, items: &[std::borrow::Cow<'static, str>]) {
+    let _ = writeln!(out, "## {title}\n");
+    for it in items.iter() {
+        let _ = writeln!(out, "- {}", indent_item(it, "  "));
+    }
+    out.push('\n');
+}
+
+pub(crate) fn faq(out: &mut String, faq: &[aadsts_kb::Faq]) {
+    if !faq.is_empty() {
+        out.push_str("## FAQ\n\n");
+        for f in faq {
+            let _ = writeln!(out, "### {}\n", f.question);
+            for a in f.answer.iter() {
+                let _ = writeln!(out, "{a}\n");
+            }
+        }
+    }
+}
+
 pub fn page(cat: &Catalog, p: &Page) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}: {}\n", p.label(), p.title);
@@ -51,44 +96,13 @@ pub fn page(cat: &Catalog, p: &Page) -> String {
             let _ = writeln!(out, "{para}\n");
         }
     }
-    for (title, items, sources) in [
-        ("Common causes", &p.causes, &p.cause_sources),
-        ("How to fix", &p.fix, &p.fix_sources),
-    ] {
-        let _ = writeln!(out, "## {title}\n");
-        for (i, it) in items.iter().enumerate() {
-            let refs = sources.get(i).map(|s| md_refs(p, s)).unwrap_or_default();
-            let text = if refs.is_empty() {
-                it.to_string()
-            } else {
-                match it.find("\n```") {
-                    Some(k) => format!("{} {}{}", &it[..k], refs, &it[k..]),
-                    None => format!("{it} {refs}"),
-                }
-            };
-            let _ = writeln!(out, "{}. {}", i + 1, indent_item(&text, "   "));
-        }
-        out.push('\n');
-    }
-    for (title, items) in [
-        ("Diagnose", &p.diagnose),
-        ("Collect for support", &p.collect),
-    ] {
-        let _ = writeln!(out, "## {title}\n");
-        for it in items.iter() {
-            let _ = writeln!(out, "- {}", indent_item(it, "  "));
-        }
-        out.push('\n');
-    }
-    if !p.faq.is_empty() {
-        out.push_str("## FAQ\n\n");
-        for f in p.faq.iter() {
-            let _ = writeln!(out, "### {}\n", f.question);
-            for a in f.answer.iter() {
-                let _ = writeln!(out, "{a}\n");
-            }
-        }
-    }
+    let refs = |s: &aadsts_kb::Sources| md_refs(p, s);
+    steps(&mut out, "Common causes", &p.causes, &p.cause_sources, &refs);
+    steps(&mut out, "How to fix", &p.fix, &p.fix_sources, &refs);
+    bullets(&mut out, "Diagnose", &p.diagnose);
+    bullets(&mut out, "Collect for support", &p.collect);
+    faq(&mut out, &p.faq);
+    crate::event_pages::md_for_code(&mut out, p.code);
     if !p.related.is_empty() {
         out.push_str("## Related codes\n\n");
         for c in p.related.iter() {

@@ -190,7 +190,7 @@ fn label(name: &str) -> &'static str {
 
 /// The lines that identify one error to Microsoft support or an admin, in the order they
 /// ask for them.
-fn support_fields(e: &FoundError) -> Vec<(&'static str, String)> {
+pub(crate) fn support_fields(e: &FoundError) -> Vec<(&'static str, String)> {
     let mut out = vec![("Error code", format!("AADSTS{}", e.code))];
     if let Some(c) = &e.correlation_id {
         out.push(("Correlation ID", c.clone()));
@@ -216,7 +216,7 @@ fn support_fields(e: &FoundError) -> Vec<(&'static str, String)> {
     out
 }
 
-fn found_fields(e: &FoundError) -> Vec<(&'static str, String)> {
+pub(crate) fn found_fields(e: &FoundError) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if let Some(o) = &e.oauth_error {
         out.push(("OAuth error", o.clone()));

@@ -708,6 +708,36 @@ pub fn html_body(s: &Summary, links: Option<Links>) -> String {
     .into_string()
 }
 
+/// The report of a run that read server event logs too (`aadsts-events`): the sign-in
+/// part when the run had sign-in inputs, then the events and their join to the sign-ins.
+pub fn html_with_events(s: &Summary, events: Option<&aadsts_events::EventsSummary>) -> String {
+    let title = if s.inputs.is_empty() && events.is_some() {
+        "Server event log scan"
+    } else {
+        "Sign-in log scan"
+    };
+    crate::html::document(title, &html_body_with_events(s, events, None))
+}
+
+/// [`html_body`] followed by the events section, or the events section alone when the run
+/// had no sign-in input.
+pub fn html_body_with_events(
+    s: &Summary,
+    events: Option<&aadsts_events::EventsSummary>,
+    links: Option<Links>,
+) -> String {
+    let Some(e) = events else {
+        return html_body(s, links);
+    };
+    let mut body = if s.inputs.is_empty() {
+        html! { style { (PreEscaped(SCAN_STYLE)) } }.into_string()
+    } else {
+        html_body(s, links)
+    };
+    body.push_str(&crate::events::html_section(e, links).into_string());
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,7 +140,7 @@ pub fn block(md: &str, first: &str, rest: &str, style: &TextStyle) -> String {
 }
 
 /// Writes Markdown text as wrapped lines with the given first-line and later indents.
-fn emit(out: &mut String, md: &str, first: &str, rest: &str, style: &TextStyle) {
+pub(crate) fn emit(out: &mut String, md: &str, first: &str, rest: &str, style: &TextStyle) {
     let mut prefix = first.to_string();
     for b in blocks(md, style) {
         match b {
@@ -177,10 +177,65 @@ fn emit(out: &mut String, md: &str, first: &str, rest: &str, style: &TextStyle) 
     }
 }
 
-fn heading(out: &mut String, title: &str, style: &TextStyle) {
+pub(crate) fn heading(out: &mut String, title: &str, style: &TextStyle) {
     out.push('\n');
     out.push_str(&paint(style, HEADING, title));
     out.push('\n');
+}
+
+/// A numbered list of steps, each followed by its references (`[1] [inference]`) against
+/// the page's `docs`; shared by code and event pages.
+pub(crate) fn numbered(
+    out: &mut String,
+    title: &str,
+    items: &[std::borrow::Cow<'static, str>],
+    sources: &[aadsts_kb::Sources],
+    docs: &[aadsts_kb::DocLink],
+    style: &TextStyle,
+) {
+    heading(out, title, style);
+    for (i, it) in items.iter().enumerate() {
+        let first = format!("{:>2}. ", i + 1);
+        // References go after the step's prose; a code block ends the item, so
+        // they go on the first line after the prose, before any fence.
+        let tags = sources
+            .get(i)
+            .map(|s| aadsts_kb::source_tags(docs, s))
+            .unwrap_or_default();
+        let text = if tags.is_empty() {
+            it.to_string()
+        } else {
+            match it.find("\n```") {
+                Some(k) => format!("{} {}{}", &it[..k], tags, &it[k..]),
+                None => format!("{it} {tags}"),
+            }
+        };
+        emit(out, &text, &first, "    ", style);
+    }
+}
+
+pub(crate) fn bullets(
+    out: &mut String,
+    title: &str,
+    items: &[std::borrow::Cow<'static, str>],
+    style: &TextStyle,
+) {
+    heading(out, title, style);
+    for it in items {
+        emit(out, it, "  - ", "    ", style);
+    }
+}
+
+pub(crate) fn faq(out: &mut String, faq: &[aadsts_kb::Faq], style: &TextStyle) {
+    if !faq.is_empty() {
+        heading(out, "FAQ", style);
+        for f in faq {
+            emit(out, &format!("**{}**", f.question), "", "", style);
+            for a in f.answer.iter() {
+                emit(out, a, "  ", "  ", style);
+            }
+        }
+    }
 }
 
 pub fn page(cat: &Catalog, p: &Page, style: &TextStyle) -> String {
@@ -248,46 +303,19 @@ pub fn page(cat: &Catalog, p: &Page, style: &TextStyle) -> String {
             emit(&mut out, para, "", "", style);
         }
     }
-    let numbered = |out: &mut String,
-                    title: &str,
-                    items: &[std::borrow::Cow<'static, str>],
-                    sources: &[aadsts_kb::Sources]| {
-        heading(out, title, style);
-        for (i, it) in items.iter().enumerate() {
-            let first = format!("{:>2}. ", i + 1);
-            // References go after the step's prose; a code block ends the item, so
-            // they go on the first line after the prose, before any fence.
-            let tags = sources.get(i).map(|s| p.source_tags(s)).unwrap_or_default();
-            let text = if tags.is_empty() {
-                it.to_string()
-            } else {
-                match it.find("\n```") {
-                    Some(k) => format!("{} {}{}", &it[..k], tags, &it[k..]),
-                    None => format!("{it} {tags}"),
-                }
-            };
-            emit(out, &text, &first, "    ", style);
-        }
-    };
-    numbered(&mut out, "Common causes", &p.causes, &p.cause_sources);
-    numbered(&mut out, "How to fix", &p.fix, &p.fix_sources);
-    let bullets = |out: &mut String, title: &str, items: &[std::borrow::Cow<'static, str>]| {
-        heading(out, title, style);
-        for it in items {
-            emit(out, it, "  - ", "    ", style);
-        }
-    };
-    bullets(&mut out, "Diagnose", &p.diagnose);
-    bullets(&mut out, "Collect for support", &p.collect);
-    if !p.faq.is_empty() {
-        heading(&mut out, "FAQ", style);
-        for f in p.faq.iter() {
-            emit(&mut out, &format!("**{}**", f.question), "", "", style);
-            for a in f.answer.iter() {
-                emit(&mut out, a, "  ", "  ", style);
-            }
-        }
-    }
+    numbered(
+        &mut out,
+        "Common causes",
+        &p.causes,
+        &p.cause_sources,
+        &p.docs,
+        style,
+    );
+    numbered(&mut out, "How to fix", &p.fix, &p.fix_sources, &p.docs, style);
+    bullets(&mut out, "Diagnose", &p.diagnose, style);
+    bullets(&mut out, "Collect for support", &p.collect, style);
+    faq(&mut out, &p.faq, style);
+    crate::event_pages::text_for_code(&mut out, p.code, style);
     if !p.related.is_empty() {
         heading(&mut out, "Related", style);
         for c in p.related.iter() {

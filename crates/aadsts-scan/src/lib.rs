@@ -4,6 +4,7 @@
 //! "what is going wrong": totals, per-code statistics with the catalog's guidance,
 //! a timeline, attack signals with their evidence, and what to fix first.
 
+mod csvscan;
 pub mod input;
 pub mod read;
 pub mod record;
@@ -65,6 +66,17 @@ pub struct Options {
     /// Set to `true` (by another thread) to stop the scan: every read checks it, and a
     /// cancelled input ends with the error "scan cancelled". For a server whose client left.
     pub cancel: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// Failed sign-ins to hand back whole in [`Summary::kept`], for joining them to server
+    /// events (`aadsts-events`); `None` keeps none.
+    pub keep_failed: Option<Arc<KeepFailed>>,
+}
+
+/// Which used sign-ins to keep whole: those whose code is in `codes`, at most `cap` (the
+/// rest are counted in [`Summary::kept_dropped`]). Bounded, so memory stays flat.
+#[derive(Debug, Clone, Default)]
+pub struct KeepFailed {
+    pub codes: std::collections::HashSet<u32>,
+    pub cap: usize,
 }
 
 /// Per-file outcome.
@@ -98,6 +110,9 @@ pub struct Collector<'a> {
     pub tally: Tally,
     pub report: InputReport,
     pub skipped: Vec<Skipped>,
+    /// Sign-ins kept for [`Options::keep_failed`], and how many more there were.
+    pub kept: Vec<SignIn>,
+    pub kept_dropped: u64,
 }
 
 impl<'a> Collector<'a> {
@@ -110,6 +125,22 @@ impl<'a> Collector<'a> {
                 ..Default::default()
             },
             skipped: Vec::new(),
+            kept: Vec::new(),
+            kept_dropped: 0,
+        }
+    }
+
+    /// Keeps a used sign-in whole when [`Options::keep_failed`] asks for its code.
+    fn hold(&mut self, r: SignIn) {
+        let Some(k) = &self.opts.keep_failed else {
+            return;
+        };
+        if k.codes.contains(&r.code) {
+            if self.kept.len() < k.cap {
+                self.kept.push(r);
+            } else {
+                self.kept_dropped += r.weight;
+            }
         }
     }
 
@@ -144,6 +175,10 @@ impl read::Part for Collector<'_> {
         self.report.rows_filtered += o.report.rows_filtered;
         self.report.rows_skipped += o.report.rows_skipped;
         self.skipped.extend(o.skipped);
+        let cap = self.opts.keep_failed.as_ref().map_or(0, |k| k.cap);
+        let room = cap.saturating_sub(self.kept.len());
+        self.kept_dropped += o.kept_dropped + o.kept.len().saturating_sub(room) as u64;
+        self.kept.extend(o.kept.into_iter().take(room));
     }
     fn cancelled(&self) -> bool {
         self.opts
@@ -159,6 +194,9 @@ impl read::Sink for Collector<'_> {
         if self.keep(&r) {
             self.report.rows_used += r.weight;
             self.tally.add(&r);
+            if self.opts.keep_failed.is_some() {
+                self.hold(r);
+            }
         } else {
             self.report.rows_filtered += r.weight;
         }
@@ -293,6 +331,7 @@ pub fn scan(
     let workers = (cores / threads).max(1);
     let next = AtomicUsize::new(0);
     let reports: Mutex<Vec<(usize, InputReport, Vec<Skipped>)>> = Mutex::new(Vec::new());
+    let kept: Mutex<(Vec<SignIn>, u64)> = Mutex::new((Vec::new(), 0));
     let tallies: Vec<Tally> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
@@ -303,6 +342,11 @@ pub fn scan(
                         let Some(src) = sources.get(i) else { break };
                         let c = scan_one(src, opts, workers, &progress);
                         tally.merge(c.tally);
+                        if opts.keep_failed.is_some() {
+                            let mut k = kept.lock().expect("no panics while held");
+                            k.0.extend(c.kept);
+                            k.1 += c.kept_dropped;
+                        }
                         reports
                             .lock()
                             .expect("no panics while held")
@@ -329,12 +373,72 @@ pub fn scan(
         inputs.push(r);
         skipped.extend(s);
     }
-    Ok(summary::summarise(catalog, tally, inputs, skipped, opts))
+    let mut summary = summary::summarise(catalog, tally, inputs, skipped, opts);
+    let (mut held, mut dropped) = kept.into_inner().expect("no panics while held");
+    let cap = opts.keep_failed.as_ref().map_or(0, |k| k.cap);
+    if held.len() > cap {
+        dropped += (held.len() - cap) as u64;
+        held.truncate(cap);
+    }
+    summary.kept = held;
+    summary.kept_dropped = dropped;
+    Ok(summary)
+}
+
+/// The summary of no sign-in at all: for a run whose inputs are all server event logs.
+pub fn empty_summary(catalog: &Catalog, opts: &Options) -> Summary {
+    summary::summarise(catalog, Tally::default(), Vec::new(), Vec::new(), opts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::without_values;
+
+    #[test]
+    fn keep_failed_holds_the_asked_codes_up_to_the_cap_and_counts_the_rest() {
+        use super::*;
+        let dir = std::env::temp_dir().join(format!("aadsts-keep-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("s.json");
+        let line = |c: u32, u: &str| {
+            format!("{{\"createdDateTime\":\"2025-03-01T08:00:00Z\",\"userPrincipalName\":\"{u}\",\"ipAddress\":\"10.0.0.1\",\"status\":{{\"errorCode\":{c}}}}}\n")
+        };
+        let text = [
+            line(50126, "a@x.com"),
+            line(50126, "b@x.com"),
+            line(50126, "c@x.com"),
+            line(0, "a@x.com"),
+            line(120015, "d@x.com"),
+        ]
+        .concat();
+        std::fs::write(&p, text).unwrap();
+        let opts = Options {
+            redact: true,
+            threads: 1,
+            keep_failed: Some(Arc::new(KeepFailed {
+                codes: [50126, 120015].into_iter().collect(),
+                cap: 3,
+            })),
+            ..Default::default()
+        };
+        let cat = Catalog::builtin();
+        let s = scan(&[Source::File(p)], &opts, &cat, Arc::new(AtomicU64::new(0))).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(s.kept.len(), 3);
+        assert_eq!(s.kept_dropped, 1);
+        assert!(s.kept.iter().all(|k| k.code == 50126 || k.code == 120015));
+        // The pseudonyms given are handed on for the events report.
+        assert_eq!(s.pseudonyms.users.len(), 4);
+        let none = scan(
+            &[Source::File(std::path::PathBuf::from("/nonexistent"))],
+            &Options::default(),
+            &cat,
+            Arc::new(AtomicU64::new(0)),
+        )
+        .unwrap();
+        assert!(none.kept.is_empty());
+        assert_eq!(empty_summary(&cat, &Options::default()).totals.sign_ins, 0);
+    }
 
     #[test]
     fn redacted_skip_reasons_keep_the_reason_and_drop_the_value() {

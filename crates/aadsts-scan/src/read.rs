@@ -133,14 +133,6 @@ fn csv_reader<R: std::io::Read>(delimiter: u8, r: R) -> csv::Reader<R> {
         .from_reader(r)
 }
 
-/// The same record grammar as [`csv_reader`], for finding where records end.
-fn csv_splitter(delimiter: u8) -> csv_core::Reader {
-    csv_core::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .terminator(csv_core::Terminator::Any(b'\n'))
-        .build()
-}
-
 /// Reads the header; `None` for an input without any record.
 fn csv_header<R: std::io::Read>(
     rdr: &mut csv::Reader<R>,
@@ -170,9 +162,11 @@ fn csv_header<R: std::io::Read>(
     })
 }
 
-/// Reads the rows after the header. `offset` is the number of lines before the first
+/// Reads the rows after the header (the reference reader: the scan reads chunks with
+/// [`read_chunk`], held to this by the tests). `offset` is the number of lines before the first
 /// byte `rdr` reads (its chunk's place in the file), so that skipped rows are reported
 /// at their line in the file.
+#[cfg(test)]
 fn csv_body<R: std::io::Read>(
     rdr: &mut csv::Reader<R>,
     columns: &CsvColumns,
@@ -202,17 +196,7 @@ fn csv_body<R: std::io::Read>(
         // quote that never closed, and the lines it swallowed are rows lost. Count them.
         let swallowed = bytes.iter().filter(|&&b| b == b'\n').count();
         if swallowed > 0 {
-            let end = line + swallowed as u64;
-            sink.skip(
-                format!("line {line}"),
-                format!("a quote opened on this line is not closed before line {end}; this row and the {swallowed} line(s) inside the quote are not read"),
-            );
-            for k in 1..=swallowed as u64 {
-                sink.skip(
-                    format!("line {}", line + k),
-                    format!("inside the unclosed quote that starts on line {line}"),
-                );
-            }
+            swallowed_rows(line, swallowed, sink);
             continue;
         }
         match columns.record_bytes(&rec) {
@@ -288,7 +272,7 @@ fn json_lines_chunk(chunk: &[u8], first: u64, sink: &mut dyn Sink) {
 }
 
 fn json_line(bytes: &[u8], line: u64, sink: &mut dyn Sink) {
-    let text = String::from_utf8_lossy(bytes);
+    let text = record::utf8_lossy(bytes);
     let t = text.trim();
     if t.is_empty() {
         return;
@@ -745,12 +729,8 @@ fn split_csv(
     chunk_bytes: usize,
     send: &mut dyn FnMut(Chunk, &mut dyn Sink) -> bool,
 ) -> Result<(), String> {
-    use csv_core::ReadRecordResult as R;
     const BOM: &[u8] = b"\xef\xbb\xbf";
-    let mut splitter = csv_splitter(delimiter);
-    // The splitter's copy of the fields is not used; it only needs room to write them.
-    let mut out = vec![0u8; 1 << 16];
-    let mut ends = vec![0usize; 1 << 10];
+    let mut splitter = crate::csvscan::Splitter::new(delimiter);
     let mut carry: Vec<u8> = Vec::with_capacity(chunk_bytes + (1 << 16));
     let mut fed = 0; // carry[..fed] has gone through the splitter
     let mut cut = 0; // carry[..cut] ends at the end of a record
@@ -791,27 +771,30 @@ fn split_csv(
         input.consume(n);
         let mut too_long = false;
         loop {
-            // An empty input means "end of file" to the splitter: give it one only then.
-            if fed == carry.len() && !eof {
-                break;
-            }
-            let (res, nin, _, _) = splitter.read_record(&carry[fed..], &mut out, &mut ends);
-            fed += nin;
-            match res {
-                R::InputEmpty if !eof => break,
-                R::InputEmpty | R::OutputFull | R::OutputEndsFull => {}
-                R::End => break,
-                R::Record => {
-                    if fed - cut > MAX_RECORD {
-                        too_long = true;
+            let end = match splitter.next_end(&carry, fed) {
+                Some(end) => end,
+                None => {
+                    fed = carry.len();
+                    // At the end of the input an open record ends there.
+                    if eof && splitter.pending() && cut < carry.len() {
+                        carry.len()
+                    } else {
                         break;
                     }
-                    cut = fed;
-                    if columns.is_none() {
-                        let mut rdr = csv_reader(delimiter, &carry[..cut]);
-                        columns = csv_header(&mut rdr, sink)?.map(std::sync::Arc::new);
-                    }
                 }
+            };
+            fed = end;
+            if fed - cut > MAX_RECORD {
+                too_long = true;
+                break;
+            }
+            cut = fed;
+            if columns.is_none() {
+                let mut rdr = csv_reader(delimiter, &carry[..cut]);
+                columns = csv_header(&mut rdr, sink)?.map(std::sync::Arc::new);
+            }
+            if fed == carry.len() && eof {
+                break;
             }
         }
         // A record above the limit (one endless field, or a quote that never closes in a
@@ -880,15 +863,46 @@ pub fn read_csv_chunked(
     })
 }
 
-/// Reads the rows of one chunk.
+/// Reads the rows of one chunk, as `csv_body` reads them (the tests hold the two
+/// together), with the cells borrowed from the chunk.
 fn read_chunk(delimiter: u8, chunk: &Chunk, sink: &mut dyn Sink) {
-    let mut rdr = csv_reader(delimiter, &chunk.bytes[..]);
-    if chunk.header {
-        // Parsed already, by the splitter.
-        let _ = rdr.read_byte_record(&mut csv::ByteRecord::new());
+    let mut header = chunk.header;
+    crate::csvscan::for_each_record(&chunk.bytes, delimiter, |rec| {
+        if std::mem::take(&mut header) {
+            // Parsed already, by the splitter.
+            return;
+        }
+        let line = chunk.offset + rec.line;
+        if rec.is_blank() {
+            return;
+        }
+        // Sign-in exports have no multi-line fields: a line break inside a field is a
+        // quote that never closed, and the lines it swallowed are rows lost. Count them.
+        let swallowed = rec.inner_line_ends();
+        if swallowed > 0 {
+            swallowed_rows(line, swallowed, sink);
+            return;
+        }
+        match chunk.columns.record_cells(&|i| rec.get(i)) {
+            Ok(r) => sink.signin(r),
+            Err(why) => sink.skip(format!("line {line}"), why),
+        }
+    });
+}
+
+/// Reports a row whose quote never closed and the lines it swallowed.
+fn swallowed_rows(line: u64, swallowed: usize, sink: &mut dyn Sink) {
+    let end = line + swallowed as u64;
+    sink.skip(
+        format!("line {line}"),
+        format!("a quote opened on this line is not closed before line {end}; this row and the {swallowed} line(s) inside the quote are not read"),
+    );
+    for k in 1..=swallowed as u64 {
+        sink.skip(
+            format!("line {}", line + k),
+            format!("inside the unclosed quote that starts on line {line}"),
+        );
     }
-    // Reading a slice cannot fail.
-    let _ = csv_body(&mut rdr, &chunk.columns, chunk.offset, sink);
 }
 
 fn newlines(b: &[u8]) -> u64 {

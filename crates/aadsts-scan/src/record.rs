@@ -683,16 +683,22 @@ impl CsvColumns {
     /// decoded; a row with a stray non-UTF-8 byte in one of them (a Latin-1 name) is
     /// decoded lossily rather than lost.
     pub fn record_bytes(&self, row: &csv::ByteRecord) -> Result<SignIn, String> {
-        let mut cells = [""; 14];
-        for (cell, i) in cells.iter_mut().zip(self.used()) {
-            match std::str::from_utf8(i.and_then(|i| row.get(i)).unwrap_or(b"")) {
-                Ok(text) => *cell = text.trim(),
-                Err(_) => {
-                    return self.record(&csv::StringRecord::from_byte_record_lossy(row.clone()))
-                }
-            }
-        }
-        self.record_with(cells)
+        self.record_cells(&|i| row.get(i).map(Cow::Borrowed))
+    }
+
+    /// The record of a row given cell by cell (`cell(i)`: the content of column `i`, `None`
+    /// past the row's end). Only the columns this tool reads are asked for and decoded, each
+    /// on its own (lossily when it is not UTF-8, as `csv` decodes a row lossily).
+    pub fn record_cells<'c>(
+        &self,
+        cell: &dyn Fn(usize) -> Option<Cow<'c, [u8]>>,
+    ) -> Result<SignIn, String> {
+        let raw: [Option<Cow<'c, [u8]>>; 14] = self.used().map(|i| i.and_then(cell));
+        let text: [Cow<str>; 14] = std::array::from_fn(|k| match raw[k].as_deref() {
+            None => Cow::Borrowed(""),
+            Some(b) => utf8_lossy(b),
+        });
+        self.record_with(std::array::from_fn(|k| text[k].trim()))
     }
 
     /// Builds the record from the trimmed cells of [`Self::used`] (empty where the export
@@ -763,6 +769,15 @@ impl CsvColumns {
             details,
             weight: 1,
         })
+    }
+}
+
+/// Text from bytes, invalid UTF-8 replaced. The check alone (word-at-a-time over ASCII)
+/// is several times faster than the lossy decoder's walk, and bytes are almost always valid.
+pub(crate) fn utf8_lossy(b: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
     }
 }
 

@@ -147,6 +147,22 @@ pub struct Summary {
     pub redacted: bool,
     /// Whether any code's top lists were truncated (see `codes[].top_truncated`).
     pub top_lists_truncated: bool,
+    /// Sign-ins kept whole for `Options::keep_failed`, and how many more were not (cap).
+    #[serde(skip)]
+    pub kept: Vec<crate::SignIn>,
+    #[serde(skip)]
+    pub kept_dropped: u64,
+    /// The pseudonyms given (`--redact`), so that another report of the same run (server
+    /// events) names the same user or address the same way.
+    #[serde(skip)]
+    pub pseudonyms: Pseudonyms,
+}
+
+/// Value → pseudonym, for users and IP addresses.
+#[derive(Debug, Clone, Default)]
+pub struct Pseudonyms {
+    pub users: HashMap<String, String>,
+    pub ips: HashMap<String, String>,
 }
 
 fn top(m: &crate::stats::Keys) -> Vec<Count> {
@@ -390,6 +406,12 @@ pub(crate) fn summarise(
         fix_first,
         redacted: opts.redact,
         top_lists_truncated,
+        kept: Vec::new(),
+        kept_dropped: 0,
+        pseudonyms: Pseudonyms {
+            users: std::mem::take(&mut names.users),
+            ips: std::mem::take(&mut names.ips),
+        },
     }
 }
 

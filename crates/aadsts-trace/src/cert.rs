@@ -39,6 +39,24 @@ pub fn describe(b64: &str) -> Option<CertInfo> {
     })
 }
 
+/// The certificate's SubjectPublicKeyInfo element (DER, tag and length included), for
+/// the signature checks in [`crate::keys`].
+pub fn public_key_info(der: &[u8]) -> Option<&[u8]> {
+    let (cert, _) = tlv(der, 0x30)?;
+    let (tbs, _) = tlv(cert, 0x30)?;
+    let mut rest = tbs;
+    if rest.first() == Some(&0xA0) {
+        rest = tlv(rest, 0xA0)?.1;
+    }
+    rest = tlv(rest, 0x02)?.1; // serial number
+    rest = tlv(rest, 0x30)?.1; // signature algorithm
+    rest = tlv(rest, 0x30)?.1; // issuer
+    rest = tlv(rest, 0x30)?.1; // validity
+    rest = tlv(rest, 0x30)?.1; // subject
+    let (_, after) = tlv(rest, 0x30)?;
+    Some(&rest[..rest.len() - after.len()])
+}
+
 /// One DER element of the expected tag: its content and what follows it.
 fn tlv(b: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
     if *b.first()? != tag {

@@ -12,6 +12,9 @@
 //! `_transferSize`, base64 bodies with `encoding`), Firefox (`postData.params`, empty
 //! `redirectURL`, missing `content.text`), Safari (`_fetchType`, `-1` sizes); fields
 //! starting with `_` and any other unknown field are ignored.
+//!
+//! SAML-tracer's export (`{"requests": [...], "timestamp": ...}`) is walked by the same
+//! scanner: which array holds the entries tells the format (see [`Kind`]).
 
 use serde::{Deserialize, Deserializer};
 use std::io::Read;
@@ -38,6 +41,15 @@ impl Default for Limits {
     }
 }
 
+/// Which capture format the entries array belongs to, found by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `{"log": {"entries": [...]}}`.
+    Har,
+    /// SAML-tracer's export: `{"requests": [...], "timestamp": ...}`.
+    SamlTracer,
+}
+
 /// What the scanner hands out, in file order.
 pub enum Chunk<'a> {
     /// Bytes outside the entries (the envelope, commas and whitespace between entries).
@@ -45,6 +57,7 @@ pub enum Chunk<'a> {
     /// One entry: its JSON (long strings already cut) and how many strings were cut.
     Entry {
         index: usize,
+        kind: Kind,
         json: &'a [u8],
         cut_strings: usize,
     },
@@ -55,7 +68,9 @@ pub enum Chunk<'a> {
 /// How a scan ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanEnd {
-    /// Whether a `log.entries` array was found.
+    /// The entries array found (`log.entries`, or SAML-tracer's `requests`), if any.
+    pub kind: Option<Kind>,
+    /// Whether an entries array was found.
     pub found_entries: bool,
     /// The file ended inside the JSON (a capture cut short).
     pub truncated: bool,
@@ -71,10 +86,74 @@ enum Frame {
 enum Key {
     Log,
     Entries,
+    Requests,
     Other,
 }
 
-/// Walks a HAR file; `f` gets every chunk. I/O errors and errors from `f` stop the walk.
+/// The one JSON string state machine of the scanner, for entries and the envelope alike:
+/// it copies a string's bytes into a buffer and cuts the string to `""` once it grows past
+/// the bound.
+#[derive(Default)]
+struct Strings {
+    in_string: bool,
+    escape: bool,
+    /// Where the open string's quote sits in the buffer.
+    start: usize,
+    cutting: bool,
+}
+
+impl Strings {
+    /// Opens a string whose quote was just pushed to `buf`.
+    fn open(&mut self, buf: &[u8]) {
+        self.in_string = true;
+        self.start = buf.len() - 1;
+    }
+
+    /// Takes one byte inside a string. Returns whether it closed the string and whether
+    /// it cut it; `buf` is `None` when nothing is being kept.
+    fn byte(&mut self, c: u8, buf: Option<&mut Vec<u8>>, max: usize) -> (bool, bool) {
+        let closes = if self.escape {
+            self.escape = false;
+            false
+        } else if c == b'\\' {
+            self.escape = true;
+            false
+        } else {
+            c == b'"'
+        };
+        let mut cut = false;
+        if let Some(buf) = buf {
+            if closes || !self.cutting {
+                buf.push(c);
+            }
+            if !closes && !self.cutting && buf.len() - self.start > max {
+                buf.truncate(self.start + 1);
+                self.cutting = true;
+                cut = true;
+            }
+        }
+        if closes {
+            self.in_string = false;
+            self.cutting = false;
+        }
+        (closes, cut)
+    }
+}
+
+fn entries_array(stack: &[Frame]) -> Option<Kind> {
+    match stack {
+        [Frame::Obj { key: Key::Log, .. }, Frame::Obj {
+            key: Key::Entries, ..
+        }, Frame::Arr] => Some(Kind::Har),
+        [Frame::Obj {
+            key: Key::Requests, ..
+        }, Frame::Arr] => Some(Kind::SamlTracer),
+        _ => None,
+    }
+}
+
+/// Walks a HAR file (or a SAML-tracer export); `f` gets every chunk. I/O errors and
+/// errors from `f` stop the walk.
 pub fn scan<R: Read, E: From<std::io::Error>>(
     mut r: R,
     limits: &Limits,
@@ -84,19 +163,16 @@ pub fn scan<R: Read, E: From<std::io::Error>>(
     let mut outer: Vec<u8> = Vec::with_capacity(64 * 1024);
     let mut entry: Vec<u8> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut in_string = false;
-    let mut escape = false;
+    let mut st = Strings::default();
     // Outer mode: the key being read (its first bytes).
     let mut key_bytes: Vec<u8> = Vec::new();
-    let mut string_start = 0usize;
-    let mut cutting = false;
     // Entry mode.
-    let mut in_entry = false;
+    let mut in_entry: Option<Kind> = None;
     let mut depth = 0usize;
     let mut oversize = false;
     let mut cut_strings = 0usize;
     let mut index = 0usize;
-    let mut found_entries = false;
+    let mut found: Option<Kind> = None;
     let mut first = true;
     loop {
         let n = match r.read(&mut buf) {
@@ -111,28 +187,11 @@ pub fn scan<R: Read, E: From<std::io::Error>>(
             chunk = chunk.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(chunk);
         }
         for &c in chunk {
-            if in_entry {
-                if in_string {
-                    if escape {
-                        escape = false;
-                    } else if c == b'\\' {
-                        escape = true;
-                    } else if c == b'"' {
-                        in_string = false;
-                        cutting = false;
-                        if !oversize {
-                            entry.push(c);
-                        }
-                        continue;
-                    }
-                    if !cutting && !oversize {
-                        entry.push(c);
-                        if entry.len() - string_start > limits.max_string {
-                            entry.truncate(string_start + 1);
-                            cutting = true;
-                            cut_strings += 1;
-                        }
-                    }
+            if let Some(kind) = in_entry {
+                if st.in_string {
+                    let keep = (!oversize).then_some(&mut entry);
+                    let (_, cut) = st.byte(c, keep, limits.max_string);
+                    cut_strings += usize::from(cut);
                     continue;
                 }
                 if !oversize {
@@ -144,19 +203,20 @@ pub fn scan<R: Read, E: From<std::io::Error>>(
                 }
                 match c {
                     b'"' => {
-                        in_string = true;
-                        string_start = entry.len().saturating_sub(1);
+                        st.in_string = true;
+                        st.start = entry.len().saturating_sub(1);
                     }
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => {
                         depth -= 1;
                         if depth == 0 {
-                            in_entry = false;
+                            in_entry = None;
                             if oversize {
                                 f(Chunk::Oversize { index })?;
                             } else {
                                 f(Chunk::Entry {
                                     index,
+                                    kind,
                                     json: &entry,
                                     cut_strings,
                                 })?;
@@ -173,83 +233,56 @@ pub fn scan<R: Read, E: From<std::io::Error>>(
                 continue;
             }
             // Outer mode.
-            if in_string {
-                if escape {
-                    escape = false;
-                } else if c == b'\\' {
-                    escape = true;
-                } else if c == b'"' {
-                    in_string = false;
-                    cutting = false;
-                    outer.push(c);
+            if st.in_string {
+                let (closed, _) = st.byte(c, Some(&mut outer), limits.max_string);
+                if closed {
                     if let Some(Frame::Obj { expect_key, key }) = stack.last_mut() {
                         if *expect_key {
                             *key = match &key_bytes[..] {
                                 b"log" => Key::Log,
                                 b"entries" => Key::Entries,
+                                b"requests" => Key::Requests,
                                 _ => Key::Other,
                             };
                             *expect_key = false;
                         }
                     }
-                    continue;
-                }
-                if key_bytes.len() < 16 {
+                } else if key_bytes.len() < 16 {
                     key_bytes.push(c);
                 }
-                if !cutting {
-                    outer.push(c);
-                    if outer.len() - string_start > limits.max_string {
-                        outer.truncate(string_start + 1);
-                        cutting = true;
-                    }
-                }
                 continue;
             }
-            let entries_array = stack.len() == 3
-                && stack[2] == Frame::Arr
-                && matches!(stack[0], Frame::Obj { key: Key::Log, .. })
-                && matches!(
-                    stack[1],
-                    Frame::Obj {
-                        key: Key::Entries,
-                        ..
+            if c == b'{' {
+                // Only the first entries array found counts: a HAR never reads as both.
+                if let Some(kind) = entries_array(&stack).filter(|k| Some(*k) == found) {
+                    if !outer.is_empty() {
+                        f(Chunk::Outer(&outer))?;
+                        outer.clear();
                     }
-                );
-            if entries_array && c == b'{' {
-                if !outer.is_empty() {
-                    f(Chunk::Outer(&outer))?;
-                    outer.clear();
-                }
-                in_entry = true;
-                depth = 1;
-                oversize = false;
-                cut_strings = 0;
-                entry.push(c);
-                continue;
-            }
-            if stack.len() == 2 && c == b'[' {
-                if let Frame::Obj {
-                    key: Key::Entries, ..
-                } = stack[1]
-                {
-                    if matches!(stack[0], Frame::Obj { key: Key::Log, .. }) {
-                        found_entries = true;
-                    }
+                    in_entry = Some(kind);
+                    depth = 1;
+                    oversize = false;
+                    cut_strings = 0;
+                    entry.push(c);
+                    continue;
                 }
             }
             outer.push(c);
             match c {
                 b'"' => {
-                    in_string = true;
+                    st.open(&outer);
                     key_bytes.clear();
-                    string_start = outer.len() - 1;
                 }
                 b'{' => stack.push(Frame::Obj {
                     expect_key: true,
                     key: Key::Other,
                 }),
-                b'[' => stack.push(Frame::Arr),
+                b'[' => {
+                    stack.push(Frame::Arr);
+                    if found.is_none() {
+                        found = entries_array(&stack);
+                    }
+                }
                 b'}' | b']' => {
                     stack.pop();
                 }
@@ -260,7 +293,7 @@ pub fn scan<R: Read, E: From<std::io::Error>>(
                 }
                 _ => {}
             }
-            if outer.len() >= 64 * 1024 && !in_string {
+            if outer.len() >= 64 * 1024 && !st.in_string {
                 f(Chunk::Outer(&outer))?;
                 outer.clear();
             }
@@ -270,8 +303,9 @@ pub fn scan<R: Read, E: From<std::io::Error>>(
         f(Chunk::Outer(&outer))?;
     }
     Ok(ScanEnd {
-        found_entries,
-        truncated: in_entry || in_string || !stack.is_empty(),
+        kind: found,
+        found_entries: found.is_some(),
+        truncated: in_entry.is_some() || st.in_string || !stack.is_empty(),
     })
 }
 
@@ -493,6 +527,22 @@ mod tests {
         for e in &entries {
             serde_json::from_str::<serde_json::Value>(e).unwrap();
         }
+    }
+
+    #[test]
+    fn saml_tracer_requests_are_found_by_content_and_only_one_array_counts() {
+        let text = r#"{"requests": [{"method": "GET", "url": "x"}, {"u": "}"}], "timestamp": "t"}"#;
+        let (entries, _, end) = split(text, &Limits::default());
+        assert_eq!(entries.len(), 2);
+        assert_eq!(end.kind, Some(Kind::SamlTracer));
+        // A HAR with a stray `requests` member: only `log.entries` is read.
+        let text = r#"{"log": {"entries": [{"a": 1}]}, "requests": [{"b": 2}]}"#;
+        let (entries, _, end) = split(text, &Limits::default());
+        assert_eq!(entries, [r#"{"a": 1}"#]);
+        assert_eq!(end.kind, Some(Kind::Har));
+        // `requests` nested deeper is not SAML-tracer's.
+        let (_, _, end) = split(r#"{"x": {"requests": [{"a": 1}]}}"#, &Limits::default());
+        assert_eq!(end.kind, None);
     }
 
     #[test]

@@ -268,6 +268,8 @@ struct Flow {
 
 pub struct Builder<'c> {
     catalog: &'c Catalog,
+    /// Keys to check token signatures with, when the user gave some.
+    keys: Option<&'c crate::keys::KeySet>,
     flow: Flow,
     hops: Vec<Hop>,
     /// Per hop: the errors in full and their side.
@@ -288,6 +290,7 @@ impl<'c> Builder<'c> {
     pub fn new(catalog: &'c Catalog) -> Self {
         Builder {
             catalog,
+            keys: None,
             flow: Flow::default(),
             hops: Vec::new(),
             found: Vec::new(),
@@ -302,6 +305,12 @@ impl<'c> Builder<'c> {
         }
     }
 
+    /// Checks token signatures against these keys.
+    pub fn with_keys(mut self, keys: Option<&'c crate::keys::KeySet>) -> Self {
+        self.keys = keys;
+        self
+    }
+
     fn add_token(&mut self, raw: &str, source: String, hop: Option<usize>, at: Option<i64>) {
         let key: String = raw
             .rsplit('.')
@@ -314,7 +323,10 @@ impl<'c> Builder<'c> {
         if self.token_keys.contains(&key) {
             return;
         }
-        if let Ok(t) = token::decode_jwt(raw, at) {
+        if let Ok(mut t) = token::decode_jwt(raw, at) {
+            if let Some(keys) = self.keys {
+                token::check_signature(&mut t, raw, keys);
+            }
             self.token_keys.push(key);
             self.tokens.push(FoundToken {
                 source,
@@ -603,7 +615,10 @@ impl<'c> Builder<'c> {
         self.found.push(found);
     }
 
-    fn add_saml(&mut self, m: saml::SamlMessage, source: String, hop: usize) -> bool {
+    fn add_saml(&mut self, mut m: saml::SamlMessage, source: String, hop: usize) -> bool {
+        if let Some(note) = self.keys.and_then(|k| k.saml_note(&m)) {
+            m.notes.push(note);
+        }
         let seen = self
             .saml
             .iter()
@@ -627,7 +642,57 @@ impl<'c> Builder<'c> {
         }
     }
 
-    pub fn finish(self, name: &str) -> Trace {
+    /// Puts the hops in time order when the file lists them otherwise (captures merged or
+    /// edited by hand, SAML-tracer exports): browsers write entries in the order they were
+    /// sent, and the journey is read in that order. Hops without a time keep file order.
+    fn order_by_time(&mut self) {
+        let times: Vec<Option<i64>> = self
+            .hops
+            .iter()
+            .map(|h| h.time.as_deref().and_then(time::parse))
+            .collect();
+        if times.iter().any(Option::is_none) || times.windows(2).all(|w| w[0] <= w[1]) {
+            return;
+        }
+        let mut order: Vec<usize> = (0..self.hops.len()).collect();
+        order.sort_by_key(|&i| times[i]);
+        // Old hop number (1-based) → new one.
+        let mut new_n = vec![0usize; order.len() + 1];
+        for (new, &old) in order.iter().enumerate() {
+            new_n[old + 1] = new + 1;
+        }
+        let mut hops: Vec<Option<Hop>> = std::mem::take(&mut self.hops)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut found: Vec<Option<Vec<(FoundError, Side)>>> = std::mem::take(&mut self.found)
+            .into_iter()
+            .map(Some)
+            .collect();
+        for &old in &order {
+            if let (Some(mut h), Some(f)) = (hops[old].take(), found[old].take()) {
+                h.n = new_n[h.n];
+                self.hops.push(h);
+                self.found.push(f);
+            }
+        }
+        let map = |n: usize| new_n.get(n).copied().filter(|&m| m > 0).unwrap_or(n);
+        for t in &mut self.tokens {
+            t.hop = t.hop.map(map);
+        }
+        for m in &mut self.saml {
+            m.hop = map(m.hop);
+        }
+        for c in &mut self.clocks {
+            c.0 = map(c.0);
+        }
+        for a in &mut self.asked {
+            a.0 = map(a.0);
+        }
+    }
+
+    pub fn finish(mut self, name: &str) -> Trace {
+        self.order_by_time();
         let hops = self.hops;
         // The failed hop: the first real failure the service answered with; else the first
         // other failure; else an error that only reached the app.
@@ -708,6 +773,7 @@ impl<'c> Builder<'c> {
                 .first_time
                 .zip(self.last_time)
                 .map(|(a, b)| (time::rfc3339(a), time::rfc3339(b))),
+            signatures: None,
         }
     }
 }

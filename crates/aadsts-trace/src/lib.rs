@@ -1,18 +1,22 @@
 //! Reads a browser capture of a Microsoft Entra sign-in (HAR 1.2 as Chrome, Edge, Firefox
-//! and Safari save it) and finds in it what a support engineer looks for: the sign-in
+//! and Safari save it, a Fiddler `.saz` archive, SAML-tracer's export) and finds in it what a support engineer looks for: the sign-in
 //! journey hop by hop with the parameters that matter, the hop that failed, every AADSTS
 //! error (in a `Location` header, an error page, a JSON token response, a form post, a
 //! SAML `StatusMessage`) with the values around it, and the JWTs and SAML messages it
-//! carries, decoded. [`sanitize`] writes a copy safe to send to support.
+//! carries, decoded. [`sanitize`] and [`sanitize_saz`] write a copy safe to send to
+//! support, in the input's format.
 //!
 //! Memory stays bounded whatever the size of the capture: see [`har`] for the bounds.
-//! Nothing is verified or sent anywhere; token and SAML signatures are not checked.
+//! Nothing is sent anywhere. Token signatures are checked only against keys the user
+//! gives ([`keys`]); SAML signatures are not checked.
 
 pub mod b64;
 pub mod cert;
 pub mod har;
 mod journey;
+pub mod keys;
 pub mod saml;
+mod samltracer;
 mod sanitize;
 mod saz;
 pub mod time;
@@ -22,7 +26,7 @@ pub mod xml;
 
 pub use har::Limits;
 pub use journey::{Hop, HopError, Side};
-pub use sanitize::{sanitize, SanitizeStats};
+pub use sanitize::{sanitize, sanitize_saz, SanitizeStats};
 
 use aadsts_extract::{Extraction, FoundError};
 use serde::Serialize;
@@ -113,6 +117,9 @@ pub struct Trace {
     pub warnings: Vec<String>,
     /// First and last request time of the capture (RFC 3339 UTC).
     pub span: Option<(String, String)>,
+    /// With keys: which file's keys token signatures were checked with, and that SAML
+    /// signatures are not checked. `None`: nothing was checked.
+    pub signatures: Option<String>,
 }
 
 impl Trace {
@@ -126,13 +133,44 @@ impl Trace {
     }
 }
 
-/// Reads a capture file.
+/// Reads a capture file: HAR, Fiddler `.saz` or SAML-tracer export, told apart by content.
 pub fn read_path(
     path: &Path,
     limits: &Limits,
     catalog: &aadsts_catalog::Catalog,
 ) -> Result<Trace, TraceError> {
+    read_path_with_keys(path, limits, catalog, None)
+}
+
+/// [`read_path`], checking the signatures of the capture's tokens against `keys`.
+pub fn read_path_with_keys(
+    path: &Path,
+    limits: &Limits,
+    catalog: &aadsts_catalog::Catalog,
+    keys: Option<&keys::KeySet>,
+) -> Result<Trace, TraceError> {
+    let b = journey::Builder::new(catalog).with_keys(keys);
     let name = path.display().to_string();
+    let t = read_path_inner(path, limits, b, name)?;
+    Ok(Trace {
+        signatures: keys.map(|k| {
+            format!(
+                "Token signatures checked with the {} key(s) of {}. {}",
+                k.len(),
+                k.source,
+                keys::SAML_NOT_CHECKED
+            )
+        }),
+        ..t
+    })
+}
+
+fn read_path_inner(
+    path: &Path,
+    limits: &Limits,
+    b: journey::Builder<'_>,
+    name: String,
+) -> Result<Trace, TraceError> {
     let mut file = std::fs::File::open(path).map_err(|source| TraceError::Io {
         name: name.clone(),
         source,
@@ -152,12 +190,12 @@ pub fn read_path(
             });
         }
         let r = std::io::Read::chain(std::io::Cursor::new(head), file);
-        return read(std::io::BufReader::new(r), &name, limits, catalog);
+        return read_with(std::io::BufReader::new(r), &name, limits, b);
     }
     if head == b"PK\x03\x04" {
-        return read_saz(std::io::BufReader::new(file), &name, limits, catalog);
+        return read_saz_with(std::io::BufReader::new(file), &name, limits, b);
     }
-    read(std::io::BufReader::new(file), &name, limits, catalog)
+    read_with(std::io::BufReader::new(file), &name, limits, b)
 }
 
 /// Reads a Fiddler session archive (`.saz`).
@@ -167,7 +205,15 @@ pub fn read_saz<R: std::io::Read + std::io::Seek>(
     limits: &Limits,
     catalog: &aadsts_catalog::Catalog,
 ) -> Result<Trace, TraceError> {
-    let mut b = journey::Builder::new(catalog);
+    read_saz_with(r, name, limits, journey::Builder::new(catalog))
+}
+
+fn read_saz_with<R: std::io::Read + std::io::Seek>(
+    r: R,
+    name: &str,
+    limits: &Limits,
+    mut b: journey::Builder<'_>,
+) -> Result<Trace, TraceError> {
     let mut warnings = Vec::new();
     let n = saz::sessions(r, limits, |i, e| b.entry(i, e), |w| warnings.push(w)).map_err(
         |saz::SazError(reason)| TraceError::NotSaz {
@@ -192,7 +238,15 @@ pub fn read<R: std::io::Read>(
     limits: &Limits,
     catalog: &aadsts_catalog::Catalog,
 ) -> Result<Trace, TraceError> {
-    let mut b = journey::Builder::new(catalog);
+    read_with(r, name, limits, journey::Builder::new(catalog))
+}
+
+fn read_with<R: std::io::Read>(
+    r: R,
+    name: &str,
+    limits: &Limits,
+    mut b: journey::Builder<'_>,
+) -> Result<Trace, TraceError> {
     let mut outer: Vec<u8> = Vec::new();
     let mut outer_full = false;
     let mut head: Vec<u8> = Vec::new();
@@ -217,6 +271,7 @@ pub fn read<R: std::io::Read>(
             }
             har::Chunk::Entry {
                 index,
+                kind,
                 json,
                 cut_strings,
             } => {
@@ -230,7 +285,14 @@ pub fn read<R: std::io::Read>(
                         limits.max_string >> 20
                     ));
                 }
-                match serde_json::from_slice::<har::Entry>(json) {
+                let parsed = match kind {
+                    har::Kind::Har => serde_json::from_slice::<har::Entry>(json),
+                    har::Kind::SamlTracer => {
+                        serde_json::from_slice::<samltracer::TracedRequest>(json)
+                            .map(|r| r.to_entry())
+                    }
+                };
+                match parsed {
                     Ok(e) => b.entry(index, &e),
                     Err(e) => warnings.push(format!("entry {index} skipped: {e}")),
                 }
@@ -259,6 +321,19 @@ pub fn read<R: std::io::Read>(
         warnings.push(format!(
             "the file ends in the middle of the JSON after {entries} entries: the capture was cut short; read what is there"
         ));
+    }
+    if end.kind == Some(har::Kind::SamlTracer) {
+        let mut t = b.finish(name);
+        t.format = "SAML-tracer export".into();
+        t.creator = "SAML-tracer browser add-on".into();
+        t.browser = "SAML-tracer";
+        t.entries = entries;
+        warnings.push(
+            "SAML-tracer keeps no response bodies and no request times: errors in pages and JSON answers are not in the export, and times are the servers' Date headers".into(),
+        );
+        warnings.append(&mut t.warnings);
+        t.warnings = warnings;
+        return Ok(t);
     }
     let envelope: har::Envelope = if outer_full || end.truncated {
         har::Envelope::default()
@@ -323,7 +398,7 @@ pub(crate) fn not_har_reason(head: &[u8]) -> String {
         return "the file is empty".into();
     }
     if h.starts_with(b"PK\x03\x04") {
-        return "it is a zip archive (a Fiddler .saz?): `aadsts trace` reads it, but sanitized copies are written for HAR only; export the sessions as HAR (Fiddler: File → Export Sessions → HTTPArchive v1.2)".into();
+        return "it is a zip archive (a Fiddler .saz?): `aadsts trace` reads it as a file, not through a pipe".into();
     }
     if h.starts_with(&[0x1f, 0x8b]) {
         return "it is gzip-compressed; decompress it first (gzip -d)".into();
@@ -333,9 +408,9 @@ pub(crate) fn not_har_reason(head: &[u8]) -> String {
     }
     let t = &h[first.unwrap_or(0)..];
     if t.starts_with(b"{") {
-        "it is JSON, but has no `log.entries` array (HAR 1.2 files have {\"log\": {\"entries\": [...]}})".into()
+        "it is JSON, but has no `log.entries` array (HAR 1.2 files have {\"log\": {\"entries\": [...]}}) and no `requests` array (SAML-tracer's export)".into()
     } else if t.starts_with(b"[") {
-        "it is a JSON array, not a HAR object with `log.entries` (a SAML-tracer export is not read yet)".into()
+        "it is a JSON array, not a HAR object with `log.entries` or a SAML-tracer export with `requests`".into()
     } else if t.starts_with(b"<") {
         "it is XML or HTML, not HAR JSON".into()
     } else {

@@ -14,7 +14,7 @@ use std::io::{Read, Write};
 pub const MARK: &str = "REMOVED-BY-AADSTS";
 
 /// Headers whose values are always replaced.
-const SECRET_HEADERS: &[&str] = &[
+pub(crate) const SECRET_HEADERS: &[&str] = &[
     "cookie",
     "set-cookie",
     "authorization",
@@ -193,9 +193,29 @@ fn scrub_value(v: &mut Value, key: Option<&str>) -> usize {
                 if base64 && k == "text" {
                     continue;
                 }
+                // SAML-tracer: `postData` is {"passwd": ["…"]}, `saml` the decoded message.
+                let secret_member = is_secret(k)
+                    || SECRET_HEADERS.contains(&k.to_ascii_lowercase().as_str())
+                    || (k == "saml" && child.as_str().is_some_and(xml_has_assertion));
+                if secret_member {
+                    n += replace_strings(child);
+                    continue;
+                }
                 n += scrub_value(child, Some(k));
             }
             n
+        }
+        // SAML-tracer's `["name", "value"]` pairs (parameters, and headers before 1.0).
+        Value::Array(a)
+            if a.len() == 2
+                && a[1].is_string()
+                && a[0].as_str().is_some_and(|name| {
+                    is_secret(name)
+                        || SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+                        || (name == "SAMLResponse" && a[1].as_str().is_some_and(saml_has_assertion))
+                }) =>
+        {
+            replace_strings(&mut a[1])
         }
         Value::Array(a) => a.iter_mut().map(|x| scrub_value(x, key)).sum(),
         Value::String(s) => {
@@ -209,6 +229,23 @@ fn scrub_value(v: &mut Value, key: Option<&str>) -> usize {
     }
 }
 
+/// Replaces every non-empty string in `v` by [`MARK`].
+fn replace_strings(v: &mut Value) -> usize {
+    match v {
+        Value::String(s) if !s.is_empty() && s != MARK => {
+            *s = MARK.to_string();
+            1
+        }
+        Value::Array(a) => a.iter_mut().map(replace_strings).sum(),
+        Value::Object(m) => m.values_mut().map(replace_strings).sum(),
+        _ => 0,
+    }
+}
+
+fn xml_has_assertion(x: &str) -> bool {
+    x.contains(":Assertion") || x.contains("<Assertion") || x.contains("EncryptedAssertion")
+}
+
 /// Whether the value of `key` is to be replaced: always, except a SAML response that
 /// carries no assertion (an error response: its StatusMessage is what support needs).
 fn should_replace(key: &str, value: &str) -> bool {
@@ -217,7 +254,7 @@ fn should_replace(key: &str, value: &str) -> bool {
 
 fn saml_has_assertion(v: &str) -> bool {
     match crate::saml::decode(v, None) {
-        Ok(m) => m.xml.contains(":Assertion") || m.xml.contains("<Assertion"),
+        Ok(m) => xml_has_assertion(&m.xml),
         // Not readable: it may hold anything.
         Err(_) => true,
     }
@@ -340,6 +377,166 @@ pub fn scrub_text(s: &str) -> (String, usize) {
     }
     out.push_str(&s[pos..]);
     (out, n)
+}
+
+/// Writes a sanitized copy of a Fiddler archive: every request and response with secret
+/// headers replaced, URLs and bodies scrubbed as in a HAR (bodies are stored decoded, so
+/// `Transfer-Encoding` and `Content-Encoding` go and `Content-Length` is set), the index
+/// page scrubbed, timers kept. The copy is a plain zip (ZIP64 when it needs to be) that
+/// Fiddler and `aadsts trace` open. Each member is bounded like an entry.
+pub fn sanitize_saz<R: Read + std::io::Seek, W: Write + std::io::Seek>(
+    r: R,
+    w: W,
+    name: &str,
+    limits: &Limits,
+) -> Result<SanitizeStats, TraceError> {
+    let not_saz = |reason: String| TraceError::NotSaz {
+        name: name.to_string(),
+        reason,
+    };
+    let write_err = |e: zip::result::ZipError| TraceError::Write {
+        name: "the sanitized copy".into(),
+        source: std::io::Error::other(e),
+    };
+    let mut z = zip::ZipArchive::new(r)
+        .map_err(|e| not_saz(format!("the zip archive is damaged or cut short ({e})")))?;
+    let mut out = zip::ZipWriter::new(w);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(false);
+    let mut stats = SanitizeStats::default();
+    for i in 0..z.len() {
+        let member = z.name_for_index(i).unwrap_or("").to_string();
+        if member.ends_with('/') {
+            continue;
+        }
+        let is_message = member.starts_with("raw/")
+            && (member.ends_with("_c.txt") || member.ends_with("_s.txt"));
+        let bytes = match crate::saz::read_member(&mut z, i, limits.max_entry)
+            .map_err(|crate::saz::SazError(reason)| not_saz(reason))?
+        {
+            Ok(b) => b,
+            Err(_) if is_message => {
+                // Too large to scrub in memory: keep the scrubbed head, leave the body out.
+                stats.left_out += 1;
+                let head = head_of(&mut z, i);
+                let (b, k) = scrub_message(&head, limits, true);
+                stats.replaced += k;
+                out.start_file(member.as_str(), opts).map_err(write_err)?;
+                out.write_all(&b).map_err(|source| TraceError::Write {
+                    name: "the sanitized copy".into(),
+                    source,
+                })?;
+                continue;
+            }
+            Err(_) => {
+                stats.stubs += 1;
+                continue;
+            }
+        };
+        let data = if is_message {
+            if member.ends_with("_c.txt") {
+                stats.entries += 1;
+            }
+            let (b, k) = scrub_message(&bytes, limits, false);
+            stats.replaced += k;
+            b
+        } else {
+            match String::from_utf8(bytes) {
+                Ok(t) => {
+                    let (o, k) = scrub_text(&t);
+                    stats.replaced += k;
+                    o.into_bytes()
+                }
+                // Fiddler writes only text besides the sessions; anything else may hold
+                // anything, so it is left out and counted.
+                Err(_) => {
+                    stats.stubs += 1;
+                    continue;
+                }
+            }
+        };
+        out.start_file(member.as_str(), opts).map_err(write_err)?;
+        out.write_all(&data).map_err(|source| TraceError::Write {
+            name: "the sanitized copy".into(),
+            source,
+        })?;
+    }
+    let mut w = out.finish().map_err(write_err)?;
+    w.flush().map_err(|source| TraceError::Write {
+        name: "the sanitized copy".into(),
+        source,
+    })?;
+    Ok(stats)
+}
+
+/// The first 64 KiB of a member, for the head of a message too large to scrub whole.
+fn head_of<R: Read + std::io::Seek>(z: &mut zip::ZipArchive<R>, i: usize) -> Vec<u8> {
+    let mut b = Vec::new();
+    if let Ok(f) = z.by_index(i) {
+        let _ = f.take(64 * 1024).read_to_end(&mut b);
+    }
+    b
+}
+
+/// One HTTP message of a Fiddler archive, scrubbed; `drop_body` leaves its body out.
+fn scrub_message(b: &[u8], limits: &Limits, drop_body: bool) -> (Vec<u8>, usize) {
+    let Some((start, headers, body)) = crate::saz::message(b) else {
+        return (Vec::new(), 0);
+    };
+    let mut n = 0;
+    let (start, k) = scrub_text(&start);
+    n += k;
+    let mut body_bytes: Vec<u8> = if drop_body {
+        Vec::new()
+    } else {
+        crate::saz::body_bytes(&headers, body, limits)
+    };
+    if let Ok(t) = std::str::from_utf8(&body_bytes) {
+        let (o, k) = scrub_text(t);
+        if k > 0 {
+            n += k;
+            body_bytes = o.into_bytes();
+        }
+    }
+    let mut out = String::new();
+    out.push_str(&start);
+    out.push_str("\r\n");
+    for h in &headers {
+        let lower = h.name.to_ascii_lowercase();
+        if matches!(
+            lower.as_str(),
+            "transfer-encoding" | "content-encoding" | "content-length"
+        ) {
+            continue;
+        }
+        let value = if SECRET_HEADERS.contains(&lower.as_str()) && !h.value.is_empty() {
+            n += 1;
+            MARK.to_string()
+        } else {
+            let (v, k) = scrub_text(&h.value);
+            n += k;
+            v
+        };
+        out.push_str(&h.name);
+        out.push_str(": ");
+        out.push_str(&value);
+        out.push_str("\r\n");
+    }
+    if !body_bytes.is_empty()
+        || headers
+            .iter()
+            .any(|h| h.name.eq_ignore_ascii_case("content-length"))
+    {
+        out.push_str(&format!("Content-Length: {}\r\n", body_bytes.len()));
+    }
+    if drop_body {
+        out.push_str("X-Aadsts-Sanitized: body left out (larger than the entry bound)\r\n");
+    }
+    out.push_str("\r\n");
+    let mut v = out.into_bytes();
+    v.extend_from_slice(&body_bytes);
+    (v, n)
 }
 
 #[cfg(test)]

@@ -1,127 +1,55 @@
 //! Fiddler session archives (`.saz`): a zip of `raw/NN_c.txt` (the request as sent),
-//! `raw/NN_s.txt` (the response as received) and `raw/NN_m.xml` (timers). Read with a small
-//! zip reader of our own (stored and deflate members, which is what Fiddler writes), one
-//! session at a time, each member bounded by [`Limits::max_entry`].
+//! `raw/NN_s.txt` (the response as received) and `raw/NN_m.xml` (timers). Read with the
+//! `zip` crate (stored and deflate members, ZIP64 included), one session at a time, each
+//! member bounded by [`Limits::max_entry`].
 
 use crate::har::{Content, Entry, Limits, Pair, PostData, Request, Response};
 use std::collections::BTreeMap;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek};
 
 /// Why an archive cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SazError(pub String);
 
-struct Member {
-    name: String,
-    method: u16,
-    flags: u16,
-    compressed: u64,
-    size: u64,
-    offset: u64,
+fn open<R: Read + Seek>(r: R) -> Result<zip::ZipArchive<R>, SazError> {
+    zip::ZipArchive::new(r).map_err(|e| match e {
+        zip::result::ZipError::Io(e) => SazError(format!("cannot read the archive: {e}")),
+        e => SazError(format!("the zip archive is damaged or cut short ({e})")),
+    })
 }
 
-fn u16le(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([b[at], b[at + 1]])
-}
-fn u32le(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-}
-
-fn io(e: std::io::Error) -> SazError {
-    SazError(format!("cannot read the archive: {e}"))
-}
-
-fn members<R: Read + Seek>(r: &mut R) -> Result<Vec<Member>, SazError> {
-    let len = r.seek(SeekFrom::End(0)).map_err(io)?;
-    let tail = len.min(65_557);
-    r.seek(SeekFrom::Start(len - tail)).map_err(io)?;
-    let mut buf = vec![0u8; tail as usize];
-    r.read_exact(&mut buf).map_err(io)?;
-    let eocd = (0..buf.len().saturating_sub(21))
-        .rev()
-        .find(|&i| buf[i..i + 4] == [0x50, 0x4b, 0x05, 0x06])
-        .ok_or_else(|| SazError("the zip archive has no central directory (cut short?)".into()))?;
-    let count = u16le(&buf, eocd + 10) as usize;
-    let cd_size = u32le(&buf, eocd + 12) as u64;
-    let cd_off = u32le(&buf, eocd + 16) as u64;
-    if cd_off == u64::from(u32::MAX) || cd_size > 64 << 20 || cd_off + cd_size > len {
-        return Err(SazError(
-            "the zip archive is ZIP64 or damaged; export the sessions as HAR instead".into(),
-        ));
-    }
-    r.seek(SeekFrom::Start(cd_off)).map_err(io)?;
-    let mut cd = vec![0u8; cd_size as usize];
-    r.read_exact(&mut cd).map_err(io)?;
-    let mut out = Vec::with_capacity(count);
-    let mut p = 0;
-    while p + 46 <= cd.len() && cd[p..p + 4] == [0x50, 0x4b, 0x01, 0x02] {
-        let n = u16le(&cd, p + 28) as usize;
-        let e = u16le(&cd, p + 30) as usize;
-        let c = u16le(&cd, p + 32) as usize;
-        let Some(name) = cd.get(p + 46..p + 46 + n) else {
-            break;
-        };
-        out.push(Member {
-            name: String::from_utf8_lossy(name).replace('\\', "/"),
-            flags: u16le(&cd, p + 8),
-            method: u16le(&cd, p + 10),
-            compressed: u64::from(u32le(&cd, p + 20)),
-            size: u64::from(u32le(&cd, p + 24)),
-            offset: u64::from(u32le(&cd, p + 42)),
-        });
-        p += 46 + n + e + c;
-    }
-    Ok(out)
-}
-
-fn read_member<R: Read + Seek>(
-    r: &mut R,
-    m: &Member,
-    limits: &Limits,
+/// A member's bytes, decompressed, at most `max` of them; `Ok(Err(why))` when this member
+/// is left out, `Err` when the whole archive cannot be read.
+pub(crate) fn read_member<R: Read + Seek>(
+    z: &mut zip::ZipArchive<R>,
+    i: usize,
+    max: usize,
 ) -> Result<Result<Vec<u8>, String>, SazError> {
-    if m.flags & 1 != 0 {
-        return Err(SazError(
-            "the archive is password-protected; save the sessions without a password".into(),
-        ));
-    }
-    if m.size > limits.max_entry as u64 {
+    let name = z.name_for_index(i).unwrap_or("?").to_string();
+    let f = match z.by_index(i) {
+        Ok(f) => f,
+        Err(zip::result::ZipError::UnsupportedArchive(m)) if m.contains("assword") => {
+            return Err(SazError(
+                "the archive is password-protected; save the sessions without a password".into(),
+            ))
+        }
+        Err(e) => return Ok(Err(format!("{name}: {e}; left out"))),
+    };
+    if f.size() > max as u64 {
         return Ok(Err(format!(
-            "{} is larger than {} MiB; left out",
-            m.name,
-            limits.max_entry >> 20
+            "{name} is larger than {} MiB; left out",
+            max >> 20
         )));
     }
-    r.seek(SeekFrom::Start(m.offset)).map_err(io)?;
-    let mut h = [0u8; 30];
-    r.read_exact(&mut h).map_err(io)?;
-    if h[..4] != [0x50, 0x4b, 0x03, 0x04] {
-        return Ok(Err(format!("{}: damaged local header; left out", m.name)));
-    }
-    let skip = u16le(&h, 26) as i64 + u16le(&h, 28) as i64;
-    r.seek(SeekFrom::Current(skip)).map_err(io)?;
-    let raw = r.by_ref().take(m.compressed);
-    let mut out = Vec::with_capacity(m.size.min(1 << 20) as usize);
-    let limit = limits.max_entry as u64 + 1;
-    let res = match m.method {
-        0 => raw.take(limit).read_to_end(&mut out),
-        8 => flate2::read::DeflateDecoder::new(raw)
-            .take(limit)
-            .read_to_end(&mut out),
-        other => {
-            return Ok(Err(format!(
-                "{}: compression method {other} is not read; left out",
-                m.name
-            )))
-        }
-    };
-    if let Err(e) = res {
-        return Ok(Err(format!("{}: {e}; left out", m.name)));
+    let mut out = Vec::with_capacity(f.size().min(1 << 20) as usize);
+    let limit = max as u64 + 1;
+    if let Err(e) = f.take(limit).read_to_end(&mut out) {
+        return Ok(Err(format!("{name}: {e}; left out")));
     }
     if out.len() as u64 >= limit {
         return Ok(Err(format!(
-            "{} is larger than {} MiB; left out",
-            m.name,
-            limits.max_entry >> 20
+            "{name} is larger than {} MiB; left out",
+            max >> 20
         )));
     }
     Ok(Ok(out))
@@ -130,16 +58,17 @@ fn read_member<R: Read + Seek>(
 /// Every session of the archive as a HAR entry, in session order, to `f`; problems with
 /// single sessions go to `warn`.
 pub fn sessions<R: Read + Seek>(
-    mut r: R,
+    r: R,
     limits: &Limits,
     mut f: impl FnMut(usize, &Entry),
     mut warn: impl FnMut(String),
 ) -> Result<usize, SazError> {
-    let all = members(&mut r)?;
+    let mut z = open(r)?;
     // Session number → (request, response, metadata) members.
     let mut by: BTreeMap<u64, [Option<usize>; 3]> = BTreeMap::new();
-    for (i, m) in all.iter().enumerate() {
-        let Some(file) = m.name.strip_prefix("raw/") else {
+    for i in 0..z.len() {
+        let name = z.name_for_index(i).unwrap_or("").replace('\\', "/");
+        let Some(file) = name.strip_prefix("raw/") else {
             continue;
         };
         let Some((num, kind)) = file.split_once('_') else {
@@ -163,7 +92,7 @@ pub fn sessions<R: Read + Seek>(
     for (index, (num, [c, s, m])) in by.into_iter().enumerate() {
         let mut get = |slot: Option<usize>| -> Result<Option<Vec<u8>>, SazError> {
             let Some(i) = slot else { return Ok(None) };
-            match read_member(&mut r, &all[i], limits)? {
+            match read_member(&mut z, i, limits.max_entry)? {
                 Ok(b) => Ok(Some(b)),
                 Err(w) => {
                     warn(w);
@@ -186,7 +115,7 @@ pub fn sessions<R: Read + Seek>(
 }
 
 /// Splits an HTTP message into its start line, headers and body.
-fn message(b: &[u8]) -> Option<(String, Vec<Pair>, &[u8])> {
+pub(crate) fn message(b: &[u8]) -> Option<(String, Vec<Pair>, &[u8])> {
     let end = b
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -237,7 +166,13 @@ fn dechunk(b: &[u8]) -> Vec<u8> {
     out
 }
 
-fn body_text(headers: &[Pair], body: &[u8], limits: &Limits) -> String {
+pub(crate) fn body_text(headers: &[Pair], body: &[u8], limits: &Limits) -> String {
+    String::from_utf8_lossy(&body_bytes(headers, body, limits)).into_owned()
+}
+
+/// A message body with its transfer and content encodings undone (brotli bodies, which
+/// are not read, come back empty).
+pub(crate) fn body_bytes(headers: &[Pair], body: &[u8], limits: &Limits) -> Vec<u8> {
     let mut b: Vec<u8> = body.to_vec();
     if header(headers, "transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
         b = dechunk(&b);
@@ -267,10 +202,10 @@ fn body_text(headers: &[Pair], body: &[u8], limits: &Limits) -> String {
                 b = out;
             }
         }
-        Some("br") => return String::new(),
+        Some("br") => return Vec::new(),
         _ => {}
     }
-    String::from_utf8_lossy(&b).into_owned()
+    b
 }
 
 fn entry(req: &[u8], resp: Option<&[u8]>, meta: Option<&[u8]>, limits: &Limits) -> Option<Entry> {

@@ -1,5 +1,6 @@
 //! JSON Web Tokens as Microsoft Entra issues them: header and claims decoded, each claim
-//! that matters explained in a line. Signatures are never checked.
+//! that matters explained in a line. Signatures are checked only against keys the user
+//! supplies ([`check_signature`]).
 
 use crate::{b64, time};
 use serde::Serialize;
@@ -38,8 +39,13 @@ pub struct Jwt {
     pub version: Option<String>,
     pub header: Map<String, Value>,
     pub claims: Vec<Claim>,
-    /// Always `not checked`, or `none` for an unsigned token.
+    /// `not checked` (no keys given), `none` (an unsigned token), or with keys the
+    /// verdict of [`crate::keys::KeySet::verify_jwt`]: `valid`, `INVALID`, `no matching key`,
+    /// `not checkable`, `algorithm not supported`.
     pub signature: &'static str,
+    /// Which key verified it, or why it could not be checked (with keys only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_detail: Option<String>,
     /// The time the validity was judged at (RFC 3339): the capture's clock or now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<String>,
@@ -89,6 +95,7 @@ pub fn decode_jwt(token: &str, at: Option<i64>) -> Result<Jwt, JwtError> {
             })
             .collect(),
         signature: if unsigned { "none" } else { "not checked" },
+        signature_detail: None,
         checked_at: at.map(time::rfc3339),
         validity: None,
     };
@@ -119,6 +126,13 @@ pub fn decode_jwt(token: &str, at: Option<i64>) -> Result<Jwt, JwtError> {
         };
     }
     Ok(jwt)
+}
+
+/// Checks the signature of `raw` (the token `jwt` was decoded from) against `keys`.
+pub fn check_signature(jwt: &mut Jwt, raw: &str, keys: &crate::keys::KeySet) {
+    let v = keys.verify_jwt(raw);
+    jwt.signature = v.status;
+    jwt.signature_detail = Some(v.detail);
 }
 
 fn part(s: &str, what: &'static str) -> Result<Map<String, Value>, JwtError> {

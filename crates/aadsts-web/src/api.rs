@@ -20,7 +20,7 @@ use utoipa::OpenApi;
         description = "Explains Microsoft Entra ID sign-in errors. Response bodies follow the JSON schemas in docs/json-schema.md (each document names its schema, e.g. aadsts.page/1).",
         version = "1"
     ),
-    paths(codes, code, categories, category, search, explain, scan, healthz)
+    paths(codes, code, categories, category, search, explain, scan, crate::trace::trace_api, crate::trace::token_api, healthz)
 )]
 struct Doc;
 
@@ -396,7 +396,10 @@ async fn scan(State(s): State<Shared>, body: Body) -> Response {
         Err(e) => return error(StatusCode::BAD_REQUEST, "bad_upload", e),
     };
     match crate::scan_file(s.clone(), tmp.path().to_path_buf(), "upload".into()).await {
-        Ok(summary) => json_response(StatusCode::OK, json::to_string(&summary)),
+        Ok((summary, events)) => json_response(
+            StatusCode::OK,
+            aadsts_render::events::scan_json(&summary, events.as_ref()),
+        ),
         Err(e) => error(StatusCode::BAD_REQUEST, "bad_upload", e),
     }
 }

@@ -5,8 +5,10 @@
 
 mod api;
 mod conn;
+mod event_pages;
 pub mod pages;
 pub mod site;
+mod trace;
 
 use aadsts_catalog::Catalog;
 use aadsts_search::Index;
@@ -28,6 +30,10 @@ pub struct Config {
     pub max_body: usize,
     /// Largest accepted log upload (`/scan`, `POST /api/v1/scan`).
     pub max_upload: usize,
+    /// Largest accepted browser capture (`/trace`, `POST /api/v1/trace`). A capture is
+    /// held in memory while it is read (never written to disk), in one of the upload slots
+    /// `scan_jobs` counts.
+    pub max_trace: usize,
     /// Time allowed for one ordinary request.
     pub timeout: Duration,
     /// Time allowed for one scan (uploads can be large).
@@ -56,6 +62,7 @@ impl Default for Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             max_body: 1024 * 1024,
             max_upload: 1024 * 1024 * 1024,
+            max_trace: 64 * 1024 * 1024,
             timeout: Duration::from_secs(30),
             scan_timeout: Duration::from_secs(600),
             cpu_jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -116,6 +123,7 @@ pub fn router(catalog: Catalog, config: Config) -> Router {
     let timeout = config.timeout;
     let max_body = config.max_body;
     let max_upload = config.max_upload;
+    let max_trace = config.max_trace;
     let page_html = catalog
         .pages()
         .iter()
@@ -160,9 +168,27 @@ pub fn router(catalog: Catalog, config: Config) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             scan_timeout,
         ));
+    // Browser captures: the size checked against `max_trace` by the gate (with what to do
+    // about it) and while the body is read; held in memory, so no temporary disk.
+    let captures = Router::new()
+        .merge(trace::upload_routes())
+        .layer(RequestBodyLimitLayer::new(
+            max_trace.saturating_add(trace::FORM_SLACK),
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            trace::gate,
+        ))
+        .layer(DefaultBodyLimit::disable())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            scan_timeout,
+        ));
     let ordinary = Router::new()
         .merge(pages::routes())
+        .merge(event_pages::routes())
         .merge(api::routes())
+        .merge(trace::routes())
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
@@ -171,6 +197,7 @@ pub fn router(catalog: Catalog, config: Config) -> Router {
         ));
     Router::new()
         .merge(uploads)
+        .merge(captures)
         .merge(ordinary)
         .with_state(state)
         // Errors made by the framework (413 from the body limit, 405, 400 and 422 from the
@@ -365,7 +392,7 @@ pub(crate) async fn scan_file(
     state: Shared,
     path: std::path::PathBuf,
     name: String,
-) -> Result<aadsts_scan::Summary, String> {
+) -> Result<(aadsts_scan::Summary, Option<aadsts_events::EventsSummary>), String> {
     let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(cancel.clone());
     let running = Running::new(state.scans_running.clone());
@@ -376,6 +403,32 @@ pub(crate) async fn scan_file(
             cancel: Some(cancel),
             ..Default::default()
         };
+        // A Windows event log export (by its content) is read as events.
+        let src = aadsts_scan::Source::File(path.clone());
+        if aadsts_events::sniff(&src).is_some() {
+            let eopts = aadsts_events::Options {
+                max_skipped_listed: 20,
+                cancel: opts.cancel.clone(),
+                join_window_secs: aadsts_events::DEFAULT_JOIN_WINDOW_SECS,
+                ..Default::default()
+            };
+            let pages = &aadsts_catalog::event_page_for;
+            let mut read = aadsts_events::tally(&[src], &eopts, pages);
+            // Report the name the user uploaded, not the temporary file's.
+            for i in &mut read.inputs {
+                i.name = name.clone();
+            }
+            for k in &mut read.skipped {
+                k.file = name.clone();
+            }
+            let mut names =
+                aadsts_events::Names::new(false, Default::default(), Default::default());
+            let events = aadsts_events::summarise(read, pages, &[], 0, &mut names, &eopts);
+            return Ok((
+                aadsts_scan::empty_summary(&state.catalog, &opts),
+                Some(events),
+            ));
+        }
         let mut s = aadsts_scan::scan(
             &[aadsts_scan::Source::File(path)],
             &opts,
@@ -390,7 +443,7 @@ pub(crate) async fn scan_file(
         for k in &mut s.skipped {
             k.file = name.clone();
         }
-        Ok(s)
+        Ok((s, None))
     })
     .await
     .map_err(|e| format!("the scan stopped: {e}"))?

@@ -64,8 +64,11 @@ pub(crate) fn site_header(
                 @if static_base.is_none() {
                     a href="/explain" { "Explain" }
                     a href="/scan" { "Scan a log" }
+                    a href="/trace" { "Trace" }
+                    a href="/token" { "Token" }
                 }
                 a href=(links.categories()) { "Categories" }
+                a href=(links.events()) { "Server events" }
             }
             @if search {
                 form.search action=(action) method="get" role="search" {
@@ -79,7 +82,7 @@ pub(crate) fn site_header(
 }
 
 /// A whole page of the live site.
-fn page(title: &str, body: Markup) -> Html<String> {
+pub(crate) fn page(title: &str, body: Markup) -> Html<String> {
     page_with(title, body, true, "")
 }
 
@@ -165,6 +168,7 @@ async fn home(State(s): State<Shared>) -> Html<String> {
             }
         }
         p.hint { "Have a sign-in log export? " a href="/scan" { "Scan it" } " for the codes, users, apps and signs of attack in it." }
+        p.hint { "Have a browser capture of the sign-in (HAR, Fiddler .saz, SAML-tracer)? " a href="/trace" { "Read the trace" } " for the failing hop and its error. A JWT or SAML message? " a href="/token" { "Decode it" } "." }
     };
     page_with("aadsts", body, false, "")
 }
@@ -366,6 +370,10 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
     if query.is_empty() {
         return Redirect::to("/").into_response();
     }
+    // An event page id or an event ID one page explains goes to that page.
+    if let Some(p) = crate::event_pages::page_for_query(query) {
+        return Redirect::to(&format!("/events/{}", p.id())).into_response();
+    }
     // A code or a name goes straight to its page; a pasted error goes to the explanation.
     if !query.contains(char::is_whitespace) {
         if let Lookup::Found(p) = s.catalog.lookup(query) {
@@ -410,7 +418,7 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
 }
 
 /// The HTML answer when CPU-heavy work could not run or finish (see `api::cpu_error`).
-fn cpu_error_page(e: CpuError) -> Response {
+pub(crate) fn cpu_error_page(e: CpuError) -> Response {
     let (status, title, text) = match e {
         CpuError::Busy => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -575,9 +583,9 @@ async fn scan(State(s): State<Shared>, mut form: Multipart) -> Response {
         };
         return match crate::scan_file(s.clone(), tmp.path().to_path_buf(), name).await {
             // The report inside the site's own header and navigation.
-            Ok(summary) => page(
-                "Sign-in log scan",
-                m! { (PreEscaped(scan_render::html_body(&summary, Some(Links::server("/"))))) },
+            Ok((summary, events)) => page(
+                if events.is_some() { "Server event log scan" } else { "Sign-in log scan" },
+                m! { (PreEscaped(scan_render::html_body_with_events(&summary, events.as_ref(), Some(Links::server("/"))))) },
             )
             .into_response(),
             Err(e) => bad(e),

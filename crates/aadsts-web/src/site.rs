@@ -170,6 +170,9 @@ pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
 
     write(dir, "static/app.js", crate::pages::APP_JS)?;
     n += 1;
+    n += crate::event_pages::build_static(catalog, |rel, title, base, body| {
+        write(dir, rel, &page(title, base, body))
+    })?;
 
     // Client-side search: code, name, title and category of every page; `url` is relative
     // to the site's root.

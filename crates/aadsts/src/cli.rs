@@ -13,7 +13,7 @@ use std::path::PathBuf;
         Give it an error code (50126, AADSTS50126), Microsoft's name for it \
         (InvalidUserNameOrPassword) or the text of an error, and it says what went wrong, \
         who has to act and exactly what to do. Nothing leaves your machine.",
-    after_help = "Examples:\n  aadsts 50126\n  aadsts explain AADSTS700016\n  aadsts search \"password writeback\"\n  aadsts list --category mfa --signal failure\n  pbpaste | aadsts explain -\n\n\
+    after_help = "Examples:\n  aadsts 50126\n  aadsts explain AADSTS700016\n  aadsts explain writeback-33004\n  aadsts search \"password writeback\"\n  aadsts list --category mfa --signal failure\n  pbpaste | aadsts explain -\n\n\
         Exit codes: 0 ok; 1 not found (unknown code, no results, no error in the text); \
         2 usage error; 3 knowledge-base or overlay problem; 4 input/output error.",
     // Global options (`--kb`, `--format`) may come before a subcommand, so a bare CODE and
@@ -129,6 +129,10 @@ pub enum Command {
         /// No progress bar, even on a terminal.
         #[arg(long)]
         no_progress: bool,
+        /// Minutes apart a failed sign-in and a server event of the same user may be to be
+        /// shown together (event logs and sign-ins scanned in one run).
+        #[arg(long, value_name = "MINUTES", default_value_t = 10, value_parser = ranged::<i64>(0, 10_080))]
+        join_window: i64,
     },
     /// Serve the web site and JSON API (pages, search, paste box, log upload, /api/v1, /openapi.json).
     Serve {
@@ -141,6 +145,10 @@ pub enum Command {
         /// Largest accepted log upload, in MiB (at most 1048576, 1 TiB).
         #[arg(long, default_value_t = 1024, value_parser = ranged::<usize>(1, 1 << 20))]
         max_upload_mib: usize,
+        /// Largest accepted browser capture (`/trace`), in MiB: held in memory while it is
+        /// read, at most one per upload slot (at most 4096, 4 GiB).
+        #[arg(long, default_value_t = 64, value_parser = ranged::<usize>(1, 4096))]
+        max_trace_mib: usize,
         /// Seconds allowed for an ordinary request (at most a day).
         #[arg(long, default_value_t = 30, value_parser = ranged::<u64>(1, 86_400))]
         timeout: u64,
@@ -180,6 +188,14 @@ pub enum Command {
         #[arg(long, short = 'n', default_value_t = 10)]
         limit: usize,
     },
+    /// List the event pages: Windows events on servers on premises (password writeback,
+    /// pass-through authentication, AD FS, domain controllers) that explain sign-in errors.
+    /// Read one with `aadsts explain writeback-33004` or `aadsts explain event:4740`.
+    Events {
+        /// Only this event source (writeback, adsync, pta, adfs, security, aad).
+        #[arg(long, value_name = "SLUG")]
+        source: Option<String>,
+    },
     /// List the categories.
     Categories,
     /// Show a category: what it covers and its codes.
@@ -215,30 +231,50 @@ pub enum Command {
         /// The query uses a saved AadstsCatalog() function instead of an inline datatable.
         #[arg(long)]
         saved: bool,
-        /// The sign-in table to query.
+        /// The sign-in table to query (event queries that join sign-ins read it too).
         #[arg(long, default_value = "SigninLogs", value_parser = ["SigninLogs", "AADNonInteractiveUserSignInLogs"])]
         table: String,
+        /// The event catalog (AadstsEventCatalog: the Windows events of the knowledge base,
+        /// for the Event and SecurityEvent tables) instead of the code catalog.
+        #[arg(long, conflicts_with_all = ["query", "list", "externaldata", "saved"])]
+        events: bool,
     },
     /// Export the catalog for other engines (--format csv, json or jsonl).
     Export,
-    /// Read a capture of a sign-in (HAR from Chrome, Edge, Firefox, Safari; Fiddler .saz):
-    /// the journey hop by hop, the failing hop, every AADSTS error explained, tokens and
-    /// SAML messages decoded. Signatures are not checked; nothing is sent.
+    /// Read a capture of a sign-in (HAR from Chrome, Edge, Firefox, Safari; Fiddler .saz;
+    /// SAML-tracer's export): the journey hop by hop, the failing hop, every AADSTS error
+    /// explained, tokens and SAML messages decoded. Nothing is sent.
     Trace {
-        /// The capture: a .har file as the browser's developer tools save it, or a Fiddler .saz.
+        /// The capture: a .har file as the browser's developer tools save it, a Fiddler .saz,
+        /// or a SAML-tracer export (.json).
         #[arg(value_name = "FILE")]
         file: PathBuf,
-        /// Also write a copy with passwords, cookies, authorization headers, tokens, codes and
-        /// secret form fields replaced, safe to send to support (HAR input only).
-        #[arg(long, value_name = "OUT.har")]
+        /// Write a copy with passwords, cookies, authorization headers, tokens, codes and
+        /// secret form fields removed, safe to send to support, to -o OUT (same format as
+        /// FILE), check that it reads back to the same journey, and print a summary.
+        #[arg(long, requires = "output")]
+        sanitize: bool,
+        /// Where --sanitize writes the copy.
+        #[arg(short = 'o', long, value_name = "OUT", requires = "sanitize")]
+        output: Option<PathBuf>,
+        /// Also write a sanitized copy to OUT and print the trace as usual.
+        #[arg(long, value_name = "OUT", conflicts_with = "sanitize")]
         sanitized: Option<PathBuf>,
+        /// Check token signatures with these keys: a JWKS (as Entra's discovery keys
+        /// document), a JWK, or PEM certificates or public keys. SAML signatures are not checked.
+        #[arg(long, value_name = "FILE")]
+        keys: Option<PathBuf>,
     },
     /// Decode a JWT (header and claims explained) or a SAML message (XML, base64, deflate +
-    /// base64, or a URL with SAMLRequest=/SAMLResponse=). Signatures are not checked.
+    /// base64, or a URL with SAMLRequest=/SAMLResponse=). Signatures are checked only with --keys.
     Token {
         /// The token or message, or a file holding it. `-` or nothing reads stdin.
         #[arg(value_name = "TEXT", num_args = 0..)]
         text: Vec<String>,
+        /// Check JWT signatures with these keys: a JWKS (as Entra's discovery keys document),
+        /// a JWK, or PEM certificates or public keys.
+        #[arg(long, value_name = "FILE")]
+        keys: Option<PathBuf>,
     },
     /// Print a shell completion script.
     Completions {

@@ -2,6 +2,8 @@
 //! crates: parse arguments, run one command, report errors with a documented exit code.
 
 mod cli;
+mod event_pages;
+mod scan_events;
 mod trace;
 
 use aadsts_catalog::{Catalog, Lookup};
@@ -164,6 +166,7 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
         bind,
         max_body_kib,
         max_upload_mib,
+        max_trace_mib,
         timeout,
         scan_timeout,
     }) = cli.command
@@ -172,6 +175,7 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             bind,
             max_body: max_body_kib * 1024,
             max_upload: max_upload_mib * 1024 * 1024,
+            max_trace: max_trace_mib * 1024 * 1024,
             timeout: std::time::Duration::from_secs(timeout),
             scan_timeout: std::time::Duration::from_secs(scan_timeout),
             ..aadsts_web::Config::default()
@@ -201,6 +205,7 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             threads,
             show_skipped,
             no_progress,
+            join_window,
         }) = cli.command
         else {
             unreachable!("matched above")
@@ -229,15 +234,44 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             threads,
             max_skipped_listed: show_skipped,
             cancel: None,
+            keep_failed: None,
         };
-        return scan(&catalog, &paths, &opts, format, html, !no_progress, style);
+        let out = ScanOut {
+            format,
+            html,
+            progress: !no_progress,
+            join_window,
+        };
+        return scan(&catalog, &paths, &opts, out, style);
     }
-    if let Some(Command::Trace { file, sanitized }) = &cli.command {
+    if let Some(Command::Trace {
+        file,
+        sanitize,
+        output,
+        sanitized,
+        keys,
+    }) = &cli.command
+    {
         let format = trace_format(cli.global.format)?;
-        return trace::trace(&catalog, file, sanitized.as_deref(), format, &style);
+        if let (true, Some(out)) = (sanitize, output) {
+            return trace::sanitize_only(&catalog, file, out, format);
+        }
+        return trace::trace(
+            &catalog,
+            file,
+            sanitized.as_deref(),
+            keys.as_deref(),
+            format,
+            &style,
+        );
     }
-    if let Some(Command::Token { text }) = cli.command {
-        return trace::token(text, trace_format(cli.global.format)?, &style);
+    if let Some(Command::Token { text, keys }) = cli.command {
+        return trace::token(
+            text,
+            keys.as_deref(),
+            trace_format(cli.global.format)?,
+            &style,
+        );
     }
     if let Some(Command::Export) = cli.command {
         let rows = aadsts_export::rows(&catalog);
@@ -306,6 +340,7 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             Ok(list(&ctx, &pages))
         }
         Some(Command::Search { words, limit }) => search(&ctx, &words.join(" "), limit),
+        Some(Command::Events { source }) => event_pages::list(&ctx, source.as_deref()),
         Some(Command::Categories) => Ok(match ctx.format {
             Format::Text => text::categories(&ctx.catalog, &ctx.style),
             Format::Md => markdown::categories(&ctx.catalog),
@@ -345,7 +380,19 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             externaldata,
             saved,
             table,
-        }) => kql(&ctx, query, list, function, externaldata, saved, &table),
+            events,
+        }) => kql(
+            &ctx,
+            KqlArgs {
+                query,
+                list,
+                function,
+                externaldata,
+                saved,
+                events,
+            },
+            &table,
+        ),
         Some(
             Command::Lint { .. }
             | Command::Completions { .. }
@@ -377,16 +424,26 @@ fn trace_format(f: FormatArg) -> Result<Format, Failure> {
     })
 }
 
-fn kql(
-    ctx: &Ctx,
+/// The options of `aadsts kql` other than the table.
+struct KqlArgs {
     query: Option<String>,
     list: bool,
     function: bool,
     externaldata: Option<String>,
     saved: bool,
-    table: &str,
-) -> Outcome {
-    use aadsts_export::{CatalogSource, QUERIES};
+    events: bool,
+}
+
+fn kql(ctx: &Ctx, args: KqlArgs, table: &str) -> Outcome {
+    use aadsts_export::{CatalogSource, EVENT_QUERIES, QUERIES};
+    let KqlArgs {
+        query,
+        list,
+        function,
+        externaldata,
+        saved,
+        events,
+    } = args;
     if list {
         let mut out = String::new();
         for q in QUERIES {
@@ -395,7 +452,42 @@ fn kql(
                 q.name, q.title, "", q.purpose
             ));
         }
+        for q in EVENT_QUERIES {
+            out.push_str(&format!(
+                "{:<18} {} (reads {})\n{:<18} {}\n",
+                q.name,
+                q.title,
+                q.tables.join(", "),
+                "",
+                q.purpose
+            ));
+        }
         return Ok(out);
+    }
+    if events {
+        let rows = aadsts_export::event_rows();
+        return Ok(if function {
+            aadsts_export::kql_event_function(&rows, concat!("aadsts ", env!("CARGO_PKG_VERSION")))
+        } else {
+            aadsts_export::kql_event_catalog(&rows)
+        });
+    }
+    if let Some(q) = query
+        .as_deref()
+        .and_then(|name| EVENT_QUERIES.iter().find(|q| q.name == name))
+    {
+        // Event queries carry their own (event) catalog; the code catalog's sources do not apply.
+        if saved || externaldata.is_some() {
+            return Err(Failure::Usage(format!(
+                "aadsts: {} reads the event catalog, which is always inline; --saved and --externaldata are for the sign-in queries",
+                q.name
+            )));
+        }
+        return Ok(aadsts_export::kql_event_query(
+            &aadsts_export::event_rows(),
+            q,
+            table,
+        ));
     }
     let rows = aadsts_export::rows(&ctx.catalog);
     if function {
@@ -426,6 +518,7 @@ fn kql(
                     QUERIES
                         .iter()
                         .map(|q| q.name)
+                        .chain(EVENT_QUERIES.iter().map(|q| q.name))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -599,6 +692,10 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
         ));
     }
 
+    // An event page id (`writeback-33004`) or an event ID (`event:4740`).
+    if let Some(out) = event_pages::explain(ctx, query) {
+        return out;
+    }
     // A single code or name.
     if !query.contains(char::is_whitespace) || aadsts_catalog::parse_code(query).is_some() {
         match ctx.catalog.lookup(query) {
@@ -845,9 +942,10 @@ fn lint(source: Option<PathBuf>, update_pending: bool, global: &Global) -> Outco
         }
         let diags = src.lint();
         summary.push(format!(
-            "{}: {} pages, {} categories, {} codes pending",
+            "{}: {} pages, {} event pages, {} categories, {} codes pending",
             dir.display(),
             src.pages.len(),
+            src.event_pages.len(),
             src.categories.len(),
             src.pending.len()
         ));
@@ -899,18 +997,38 @@ fn scan_time(t: &str, flag: &str, end_of_day: bool) -> Result<String, Failure> {
     })
 }
 
+/// Where and how `aadsts scan` reports.
+struct ScanOut {
+    format: FormatArg,
+    html: Option<PathBuf>,
+    progress: bool,
+    /// Minutes, for joining server events to failed sign-ins.
+    join_window: i64,
+}
+
 fn scan(
     catalog: &Catalog,
     paths: &[String],
     opts: &aadsts_scan::Options,
-    format: FormatArg,
-    html_out: Option<PathBuf>,
-    progress: bool,
+    out: ScanOut,
     style: TextStyle,
 ) -> Outcome {
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::sync::Arc;
+    let ScanOut {
+        format,
+        html: html_out,
+        progress,
+        join_window,
+    } = out;
     let sources = aadsts_scan::expand(paths).map_err(|e| Failure::Io(format!("aadsts: {e}")))?;
+    // Windows event logs are read first: the sign-in scan then keeps the failed sign-ins
+    // whose codes they can explain, for the join.
+    let (sources, event_sources) = scan_events::split(sources);
+    let events_read = scan_events::read(&event_sources, opts, join_window);
+    let mut opts = opts.clone();
+    opts.keep_failed = events_read.as_ref().map(|e| e.keep());
+    let opts = &opts;
     let total: u64 = sources.iter().map(|s| s.size()).sum();
     let counter = Arc::new(AtomicU64::new(0));
     let done = Arc::new(AtomicBool::new(false));
@@ -934,13 +1052,18 @@ fn scan(
                 bar.finish_and_clear();
             })
         });
-    let result = aadsts_scan::scan(&sources, opts, catalog, counter);
+    let result = if sources.is_empty() && events_read.is_some() {
+        Ok(aadsts_scan::empty_summary(catalog, opts))
+    } else {
+        aadsts_scan::scan(&sources, opts, catalog, counter)
+    };
     done.store(true, Ordering::Relaxed);
     if let Some(t) = bar_thread {
         let _ = t.join();
     }
     let summary = result.map_err(|e| Failure::Io(format!("aadsts: {e}")))?;
-    let failed_inputs: Vec<String> = summary
+    let events = events_read.map(|e| e.finish(&summary));
+    let mut failed_inputs: Vec<String> = summary
         .inputs
         .iter()
         .filter_map(|i| {
@@ -950,19 +1073,43 @@ fn scan(
             Some(format!("aadsts: {}: {}", safe(&i.name), safe(e)))
         })
         .collect();
+    if let Some(e) = &events {
+        failed_inputs.extend(scan_events::failed_inputs(e));
+    }
+    let ev = events.as_ref();
+    // With only event logs given, the sign-in part of the report is left out.
+    let signins = !summary.inputs.is_empty() || ev.is_none();
     if let Some(path) = html_out {
-        std::fs::write(&path, aadsts_render::scan::html(&summary))
+        std::fs::write(&path, aadsts_render::scan::html_with_events(&summary, ev))
             .map_err(|e| Failure::Io(format!("aadsts: cannot write {}: {e}", path.display())))?;
     }
-    let out = match format {
-        FormatArg::Json => json::to_string(&summary),
-        FormatArg::Md => aadsts_render::scan::markdown(&summary),
+    let mut out = match format {
+        FormatArg::Json => aadsts_render::events::scan_json(&summary, ev),
+        FormatArg::Md if signins => aadsts_render::scan::markdown(&summary),
         FormatArg::Csv => {
             aadsts_render::scan::csv(&summary).map_err(|e| Failure::Io(format!("aadsts: {e}")))?
         }
-        FormatArg::Html => aadsts_render::scan::html(&summary),
-        FormatArg::Text | FormatArg::Jsonl => aadsts_render::scan::text(&summary, &style),
+        FormatArg::Html => aadsts_render::scan::html_with_events(&summary, ev),
+        FormatArg::Text | FormatArg::Jsonl if signins => {
+            aadsts_render::scan::text(&summary, &style)
+        }
+        FormatArg::Md | FormatArg::Text | FormatArg::Jsonl => String::new(),
     };
+    if let Some(e) = ev {
+        match format {
+            FormatArg::Md => {
+                out.push('\n');
+                out.push_str(&aadsts_render::events::markdown(e));
+            }
+            FormatArg::Text | FormatArg::Jsonl => {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&aadsts_render::events::text(e, &style));
+            }
+            FormatArg::Json | FormatArg::Html | FormatArg::Csv => {}
+        }
+    }
     if !failed_inputs.is_empty() {
         // An input could not be read (or held nothing to count): the report of the others
         // still goes to standard output, and the exit code (4) says an input was a problem

@@ -6,23 +6,30 @@ use crate::{Failure, Outcome};
 use aadsts_catalog::Catalog;
 use aadsts_extract::{markdown_code, markdown_text};
 use aadsts_render::text::{paint, BOLD, DIM, HEADING};
-use aadsts_render::{html, json, report, Format, TextStyle};
-use aadsts_trace::saml::{self, SamlMessage};
-use aadsts_trace::token::{self, Jwt};
+use aadsts_render::trace::{
+    self as rtrace, failed_line, first_sentence, jwt_title, saml_fields, saml_title,
+    shown_param as shown_in_text, value_text, Decoded, NOT_CHECKED,
+};
+use aadsts_render::{json, report, Format, TextStyle};
+use aadsts_trace::keys::KeySet;
+use aadsts_trace::saml::SamlMessage;
+use aadsts_trace::token::Jwt;
 use aadsts_trace::{Hop, Limits, SanitizeStats, Trace};
-use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
 
-pub const TRACE_SCHEMA: &str = "aadsts.trace/1";
-pub const TOKEN_SCHEMA: &str = "aadsts.token/1";
-
-const NOT_CHECKED: &str = "Signatures are not checked: decoding only, nothing is verified or sent.";
-
-/// Parameters shown in text and Markdown (the rest are in JSON).
-fn shown_in_text(k: &str) -> bool {
-    k != "error_description" && k != "error"
+/// Reads `--keys FILE`: a JWKS, a JWK or PEM.
+fn load_keys(path: Option<&Path>) -> Result<Option<KeySet>, Failure> {
+    let Some(p) = path else { return Ok(None) };
+    let bytes = std::fs::read(p)
+        .map_err(|e| Failure::Io(format!("aadsts: cannot read {}: {e}", p.display())))?;
+    let keys = KeySet::parse(&bytes, &p.display().to_string())
+        .map_err(|e| Failure::Io(format!("aadsts: --keys: {e}")))?;
+    for w in &keys.skipped {
+        eprintln!("aadsts: {}: {} (skipped)", ts(&keys.source), ts(w));
+    }
+    Ok(Some(keys))
 }
 
 /// `aadsts trace`.
@@ -30,21 +37,20 @@ pub fn trace(
     catalog: &Catalog,
     file: &Path,
     sanitized: Option<&Path>,
+    keys: Option<&Path>,
     format: Format,
     style: &TextStyle,
 ) -> Outcome {
     let limits = Limits::default();
-    let t = aadsts_trace::read_path(file, &limits, catalog)
+    let keys = load_keys(keys)?;
+    let t = aadsts_trace::read_path_with_keys(file, &limits, catalog, keys.as_ref())
         .map_err(|e| Failure::Io(format!("aadsts: {e}")))?;
     let mut san = None;
     if let Some(out) = sanitized {
         san = Some(write_sanitized(file, out, &limits)?);
     }
-    if t.hops.is_empty() && t.tokens.is_empty() {
-        let message = format!(
-            "aadsts: {}: none of its {} requests belongs to a Microsoft Entra sign-in (login.microsoftonline.com, login.microsoft.com, login.live.com, national clouds, *.b2clogin.com, *.ciamlogin.com, AD FS /adfs/, Seamless SSO, device login). Was the capture started before signing in, with \"Preserve log\" on?",
-            t.name, t.entries
-        );
+    if let Some(why) = rtrace::nothing_found(&t) {
+        let message = format!("aadsts: {why}");
         let json =
             (format == Format::Json).then(|| trace_json(catalog, &t, san.as_ref(), sanitized));
         return Err(Failure::NotFound { message, json });
@@ -56,10 +62,15 @@ pub fn trace(
     Ok(match format {
         Format::Text => trace_text(catalog, &t, san.as_ref(), sanitized, style),
         Format::Md => trace_md(catalog, &t, san.as_ref(), sanitized),
-        Format::Html => html::document(
-            &format!("Sign-in trace: {}", t.name),
-            &html::markdown(&trace_md(catalog, &t, san.as_ref(), sanitized)),
-        ),
+        Format::Html => {
+            let extra: Vec<String> = san
+                .as_ref()
+                .zip(sanitized)
+                .map(|(st, o)| sanitized_line(st, o))
+                .into_iter()
+                .collect();
+            rtrace::trace_document(catalog, &t, &extra)
+        }
         Format::Json => trace_json(catalog, &t, san.as_ref(), sanitized),
     })
 }
@@ -72,23 +83,31 @@ fn write_sanitized(file: &Path, out: &Path, limits: &Limits) -> Result<SanitizeS
             .is_some_and(|o| file.canonicalize().ok() == Some(o))
     {
         return Err(Failure::Usage(format!(
-            "aadsts: --sanitized {} would overwrite the capture; give another file",
+            "aadsts: the sanitized copy {} would overwrite the capture; give another file",
             out.display()
         )));
     }
-    let input = std::fs::File::open(file)
-        .map_err(|e| Failure::Io(format!("aadsts: cannot read {}: {e}", file.display())))?;
+    let read_err =
+        |e: std::io::Error| Failure::Io(format!("aadsts: cannot read {}: {e}", file.display()));
+    let mut input = std::fs::File::open(file).map_err(read_err)?;
+    // The same format as the input, told by content: a Fiddler archive is a zip.
+    let mut magic = [0u8; 4];
+    let zip = std::io::Read::read_exact(&mut input, &mut magic).is_ok() && &magic == b"PK\x03\x04";
+    std::io::Seek::rewind(&mut input).map_err(read_err)?;
     // Written to a temporary file beside the target and renamed, so that a failure never
     // leaves half a copy.
-    let tmp = out.with_extension("har.part");
+    let mut tmp = out.as_os_str().to_owned();
+    tmp.push(".part");
+    let tmp = std::path::PathBuf::from(tmp);
     let w = std::fs::File::create(&tmp)
         .map_err(|e| Failure::Io(format!("aadsts: cannot write {}: {e}", tmp.display())))?;
-    let result = aadsts_trace::sanitize(
-        std::io::BufReader::new(input),
-        std::io::BufWriter::new(w),
-        &file.display().to_string(),
-        limits,
-    );
+    let name = file.display().to_string();
+    let (r, w) = (std::io::BufReader::new(input), std::io::BufWriter::new(w));
+    let result = if zip {
+        aadsts_trace::sanitize_saz(r, w, &name, limits)
+    } else {
+        aadsts_trace::sanitize(r, w, &name, limits)
+    };
     match result {
         Ok(stats) => {
             std::fs::rename(&tmp, out)
@@ -100,6 +119,78 @@ fn write_sanitized(file: &Path, out: &Path, limits: &Limits) -> Result<SanitizeS
             Err(Failure::Io(format!("aadsts: {e}")))
         }
     }
+}
+
+/// `aadsts trace --sanitize FILE -o OUT`: writes the copy, reads it back and checks that it
+/// shows the same journey, failing hop and errors (else deletes it); prints what it did.
+pub fn sanitize_only(catalog: &Catalog, file: &Path, out: &Path, format: Format) -> Outcome {
+    let limits = Limits::default();
+    let before = aadsts_trace::read_path(file, &limits, catalog)
+        .map_err(|e| Failure::Io(format!("aadsts: {e}")))?;
+    let stats = write_sanitized(file, out, &limits)?;
+    let after = aadsts_trace::read_path(out, &limits, catalog).map_err(|e| {
+        Failure::Io(format!(
+            "aadsts: the sanitized copy {} does not read back: {e}",
+            out.display()
+        ))
+    })?;
+    let codes = |t: &Trace| t.errors.iter().map(|e| e.error.code).collect::<Vec<_>>();
+    let same = before.hops.len() == after.hops.len()
+        && before.failed_hop == after.failed_hop
+        && codes(&before) == codes(&after);
+    let summary = format!(
+        "{} {} hops, failed hop {}, errors {}",
+        if same {
+            "reads back the same:"
+        } else {
+            "DIFFERS when read back:"
+        },
+        after.hops.len(),
+        after.failed_hop.map_or("none".into(), |n| n.to_string()),
+        if codes(&after).is_empty() {
+            "none".to_string()
+        } else {
+            codes(&after)
+                .iter()
+                .map(|c| format!("AADSTS{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    if !same {
+        let _ = std::fs::remove_file(out);
+        return Err(Failure::Io(format!(
+            "aadsts: the sanitized copy of {} {summary} (the original: {} hops, failed hop {:?}, errors {:?}); nothing was written",
+            file.display(),
+            before.hops.len(),
+            before.failed_hop,
+            codes(&before)
+        )));
+    }
+    Ok(match format {
+        Format::Json => json::to_string(&serde_json::json!({
+            "schema": "aadsts.sanitized/1",
+            "file": file.display().to_string(),
+            "output": out.display().to_string(),
+            "format": before.format,
+            "entries": stats.entries,
+            "replaced": stats.replaced,
+            "left_out": stats.left_out,
+            "stubs": stats.stubs,
+            "truncated": stats.truncated,
+            "reread": {
+                "hops": after.hops.len(),
+                "failed_hop": after.failed_hop,
+                "errors": codes(&after),
+            },
+        })),
+        _ => format!(
+            "{}
+The copy {summary}.
+",
+            sanitized_line(&stats, out)
+        ),
+    })
 }
 
 fn sanitized_line(stats: &SanitizeStats, out: &Path) -> String {
@@ -153,19 +244,6 @@ fn trace_header(t: &Trace) -> Vec<(&'static str, String)> {
     v
 }
 
-fn failed_line(t: &Trace) -> Option<String> {
-    let n = t.failed_hop?;
-    let h = &t.hops[n - 1];
-    Some(format!(
-        "hop {n}: {} {} ({}, {}) {}",
-        h.method,
-        hop_target(h),
-        h.party,
-        h.role,
-        h.failure.as_deref().unwrap_or("failed")
-    ))
-}
-
 fn trace_text(
     catalog: &Catalog,
     t: &Trace,
@@ -177,7 +255,11 @@ fn trace_text(
     for (k, v) in trace_header(t) {
         let _ = writeln!(s, "{}  {}", paint(style, BOLD, &format!("{k:<8}")), ts(&v));
     }
-    let _ = writeln!(s, "{}", paint(style, DIM, NOT_CHECKED));
+    let _ = writeln!(
+        s,
+        "{}",
+        paint(style, DIM, t.signatures.as_deref().unwrap_or(NOT_CHECKED))
+    );
     match failed_line(t) {
         Some(f) => {
             let _ = writeln!(s, "{}  {}", paint(style, BOLD, "Failed  "), ts(&f));
@@ -292,24 +374,6 @@ fn ts(s: &str) -> String {
     aadsts_render::scan::term_safe(s).into_owned()
 }
 
-fn first_sentence(m: &str) -> String {
-    let m = m.trim();
-    let cut = m
-        .char_indices()
-        .find(|&(i, c)| c == '.' && m[i + 1..].starts_with(' ') && i > 20)
-        .map_or(m.len(), |(i, _)| i + 1);
-    let cut = if cut > 200 {
-        m.char_indices().nth(200).map_or(m.len(), |(i, _)| i)
-    } else {
-        cut
-    };
-    let mut s = m[..cut].to_string();
-    if cut < m.len() {
-        s.push('…');
-    }
-    s
-}
-
 fn trace_md(
     catalog: &Catalog,
     t: &Trace,
@@ -322,8 +386,9 @@ fn trace_md(
     }
     let _ = writeln!(
         s,
-        "- **Failed**: {}\n\n{NOT_CHECKED}\n",
-        failed_line(t).map_or("no hop failed".into(), |f| markdown_text(&f))
+        "- **Failed**: {}\n\n{}\n",
+        failed_line(t).map_or("no hop failed".into(), |f| markdown_text(&f)),
+        markdown_text(t.signatures.as_deref().unwrap_or(NOT_CHECKED))
     );
     s.push_str("## Sign-in journey\n\n| # | time | method | status | party | role | URL | parameters | result |\n|---|---|---|---|---|---|---|---|---|\n");
     for h in &t.hops {
@@ -408,84 +473,16 @@ fn trace_md(
     s
 }
 
-#[derive(Serialize)]
-struct TraceJson<'a> {
-    schema: &'static str,
-    file: &'a str,
-    format: &'a str,
-    browser: &'a str,
-    creator: &'a str,
-    entries: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    first_request: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    last_request: Option<&'a str>,
-    signatures: &'static str,
-    failed_hop: Option<usize>,
-    journey: &'a [Hop],
-    errors: Vec<ErrorHops>,
-    findings: &'a [aadsts_trace::Finding],
-    explain: Option<serde_json::Value>,
-    tokens: &'a [aadsts_trace::FoundToken],
-    saml: &'a [aadsts_trace::FoundSaml],
-    warnings: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sanitized: Option<SanitizedJson>,
-}
-
-#[derive(Serialize)]
-struct ErrorHops {
-    code: u32,
-    hops: Vec<usize>,
-}
-
-#[derive(Serialize)]
-struct SanitizedJson {
-    path: String,
-    entries: usize,
-    replaced: usize,
-    left_out: usize,
-    stubs: usize,
-    truncated: bool,
-}
-
 fn trace_json(
     catalog: &Catalog,
     t: &Trace,
     san: Option<&SanitizeStats>,
     out: Option<&Path>,
 ) -> String {
-    let explain = (!t.errors.is_empty()).then(|| {
-        let x = t.extraction();
-        let r = report::build(catalog, &x);
-        serde_json::from_str(&report::json(catalog, &r)).unwrap_or(serde_json::Value::Null)
-    });
-    json::to_string(&TraceJson {
-        schema: TRACE_SCHEMA,
-        file: &t.name,
-        format: &t.format,
-        browser: t.browser,
-        creator: &t.creator,
-        entries: t.entries,
-        first_request: t.span.as_ref().map(|s| s.0.as_str()),
-        last_request: t.span.as_ref().map(|s| s.1.as_str()),
-        signatures: "not checked",
-        failed_hop: t.failed_hop,
-        journey: &t.hops,
-        errors: t
-            .errors
-            .iter()
-            .map(|e| ErrorHops {
-                code: e.error.code,
-                hops: e.hops.clone(),
-            })
-            .collect(),
-        findings: &t.findings,
-        explain,
-        tokens: &t.tokens,
-        saml: &t.saml,
-        warnings: &t.warnings,
-        sanitized: san.zip(out).map(|(s, o)| SanitizedJson {
+    rtrace::trace_json(
+        catalog,
+        t,
+        san.zip(out).map(|(s, o)| rtrace::SanitizedJson {
             path: o.display().to_string(),
             entries: s.entries,
             replaced: s.replaced,
@@ -493,31 +490,7 @@ fn trace_json(
             stubs: s.stubs,
             truncated: s.truncated,
         }),
-    })
-}
-
-fn value_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(a) => a
-            .iter()
-            .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
-            .collect::<Vec<_>>()
-            .join(" "),
-        other => other.to_string(),
-    }
-}
-
-fn jwt_title(j: &Jwt) -> String {
-    let mut s = format!("JWT {}", j.kind);
-    if let Some(v) = &j.version {
-        let _ = write!(s, ", format v{v}");
-    }
-    let _ = write!(s, "; signature {}", j.signature);
-    if let (Some(v), Some(at)) = (&j.validity, &j.checked_at) {
-        let _ = write!(s, "; {} at {at}", v.to_uppercase());
-    }
-    s
+    )
 }
 
 fn jwt_text(j: &Jwt, indent: &str, style: &TextStyle) -> String {
@@ -533,6 +506,9 @@ fn jwt_text(j: &Jwt, indent: &str, style: &TextStyle) -> String {
         paint(style, DIM, "header"),
         hdr.join("  ")
     );
+    if let Some(d) = &j.signature_detail {
+        let _ = writeln!(s, "{indent}{} {}", paint(style, DIM, "signature"), ts(d));
+    }
     for c in &j.claims {
         let _ = writeln!(
             s,
@@ -580,76 +556,6 @@ fn jwt_md(j: &Jwt) -> String {
     s
 }
 
-fn saml_fields(m: &SamlMessage) -> Vec<(&'static str, String)> {
-    let mut v: Vec<(&'static str, String)> = Vec::new();
-    fn push(v: &mut Vec<(&'static str, String)>, k: &'static str, x: &Option<String>) {
-        if let Some(x) = x {
-            v.push((k, x.clone()));
-        }
-    }
-    push(&mut v, "ID", &m.id);
-    push(&mut v, "IssueInstant", &m.issue_instant);
-    push(&mut v, "Issuer", &m.issuer);
-    push(&mut v, "Destination", &m.destination);
-    push(&mut v, "InResponseTo", &m.in_response_to);
-    push(&mut v, "ACS URL", &m.assertion_consumer_service_url);
-    push(&mut v, "ProtocolBinding", &m.protocol_binding);
-    push(&mut v, "NameIDPolicy", &m.name_id_policy_format);
-    push(&mut v, "ForceAuthn", &m.force_authn);
-    push(&mut v, "IsPassive", &m.is_passive);
-    push(&mut v, "RequestedAuthnCtx", &m.requested_authn_context);
-    let status = m.status_code.as_ref().map(|c| {
-        let mut s = saml::short_status(c).to_string();
-        if let Some(sub) = &m.status_sub_code {
-            let _ = write!(s, " / {}", saml::short_status(sub));
-        }
-        s
-    });
-    push(&mut v, "StatusCode", &status);
-    push(&mut v, "StatusMessage", &m.status_message);
-    push(&mut v, "Assertion issuer", &m.assertion_issuer);
-    if !m.audiences.is_empty() {
-        v.push(("Audience", m.audiences.join(", ")));
-    }
-    let nameid = m.name_id.as_ref().map(|n| match &m.name_id_format {
-        Some(f) => format!("{n} (format {})", f.rsplit(':').next().unwrap_or(f)),
-        None => n.clone(),
-    });
-    push(&mut v, "NameID", &nameid);
-    push(&mut v, "NotBefore", &m.not_before);
-    push(&mut v, "NotOnOrAfter", &m.not_on_or_after);
-    push(&mut v, "Recipient", &m.recipient);
-    push(&mut v, "AuthnContext", &m.authn_context_class_ref);
-    push(&mut v, "AuthnInstant", &m.authn_instant);
-    for (name, vals) in &m.attributes {
-        v.push(("Attribute", format!("{name} = {}", vals.join(", "))));
-    }
-    v.push((
-        "Signed",
-        format!("{} (not checked)", if m.signed { "yes" } else { "no" }),
-    ));
-    if let Some(c) = &m.certificate {
-        v.push((
-            "Certificate",
-            format!(
-                "{} (issuer {}), thumbprint {}, valid {} – {}",
-                c.subject, c.issuer, c.thumbprint, c.not_before, c.not_after
-            ),
-        ));
-    }
-    if m.encrypted_assertion {
-        v.push(("Assertion", "encrypted".into()));
-    }
-    v
-}
-
-fn saml_title(m: &SamlMessage) -> String {
-    format!(
-        "SAML {}, {} encoding; signature {}",
-        m.kind, m.encoding, m.signature
-    )
-}
-
 fn saml_text(m: &SamlMessage, indent: &str, style: &TextStyle) -> String {
     let mut s = format!("{indent}{}\n", paint(style, BOLD, &ts(&saml_title(m))));
     for (k, v) in saml_fields(m) {
@@ -683,23 +589,9 @@ fn saml_md(m: &SamlMessage) -> String {
     s
 }
 
-#[derive(Serialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
-enum Decoded {
-    Jwt(Jwt),
-    Saml(Box<SamlMessage>),
-}
-
-#[derive(Serialize)]
-struct TokenJson<'a> {
-    schema: &'static str,
-    signatures: &'static str,
-    checked_at: String,
-    decoded: &'a [Decoded],
-}
-
 /// `aadsts token`.
-pub fn token(args: Vec<String>, format: Format, style: &TextStyle) -> Outcome {
+pub fn token(args: Vec<String>, keys: Option<&Path>, format: Format, style: &TextStyle) -> Outcome {
+    let keys = load_keys(keys)?;
     let input = if args.is_empty() || (args.len() == 1 && args[0] == "-") {
         if args.is_empty() && std::io::stdin().is_terminal() {
             return Err(Failure::Usage(
@@ -723,57 +615,51 @@ pub fn token(args: Vec<String>, format: Format, style: &TextStyle) -> Outcome {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let mut decoded: Vec<Decoded> = Vec::new();
-    let mut problems: Vec<String> = Vec::new();
-    for raw in token::find_jwts(text) {
-        match token::decode_jwt(raw, Some(now)) {
-            Ok(j) => decoded.push(Decoded::Jwt(j)),
-            Err(e) => problems.push(e.to_string()),
+    let decoded = match rtrace::decode_with(text, now, |j, raw| {
+        if let Some(k) = &keys {
+            aadsts_trace::token::check_signature(j, raw, k);
         }
-    }
-    if decoded.is_empty() {
-        match saml::decode(text, Some(now)) {
-            Ok(m) => decoded.push(Decoded::Saml(Box::new(m))),
-            Err(e) => problems.push(e.to_string()),
+    }) {
+        Ok(mut d) => {
+            for x in &mut d {
+                if let (Decoded::Saml(m), Some(k)) = (x, &keys) {
+                    if let Some(n) = k.saml_note(m) {
+                        m.notes.push(n);
+                    }
+                }
+            }
+            d
         }
-    }
-    if decoded.is_empty() {
-        // A lone token-looking word that failed: say why.
-        let why = if text.starts_with("eyJ") {
-            token::decode_jwt(text.split_whitespace().next().unwrap_or(text), None)
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_default()
-        } else {
-            problems.join("; ")
-        };
-        let message = format!(
-            "aadsts: found no JWT or SAML message to decode: {why}. A JWT is three base64url parts joined by dots (eyJ….eyJ….…); a SAML message is XML, base64 (POST binding), deflate + base64 (redirect binding), or a URL with SAMLRequest=/SAMLResponse=. Opaque tokens (refresh tokens, v1 Microsoft account tokens) cannot be decoded."
-        );
-        let json = (format == Format::Json).then(|| {
-            json::to_string(&json::ErrorJson {
-                schema: json::ERROR_SCHEMA,
-                error: "no_token_found",
-                message: message.clone(),
-                code: None,
-                official_name: None,
-                in_microsoft_table: None,
-                lookup_url: None,
-                suggestions: Vec::new(),
-            })
-        });
-        return Err(Failure::NotFound { message, json });
-    }
-    let at = aadsts_trace::time::rfc3339(now);
+        Err(e) => {
+            let message = format!("aadsts: {e}");
+            let json = (format == Format::Json).then(|| {
+                json::to_string(&json::ErrorJson {
+                    schema: json::ERROR_SCHEMA,
+                    error: "no_token_found",
+                    message: message.clone(),
+                    code: None,
+                    official_name: None,
+                    in_microsoft_table: None,
+                    lookup_url: None,
+                    suggestions: Vec::new(),
+                })
+            });
+            return Err(Failure::NotFound { message, json });
+        }
+    };
+    let signature_line = keys.as_ref().map_or(NOT_CHECKED.to_string(), |k| {
+        format!(
+            "JWT signatures checked with the {} key(s) of {}; nothing is sent. {}",
+            k.len(),
+            k.source,
+            aadsts_trace::keys::SAML_NOT_CHECKED
+        )
+    });
     Ok(match format {
-        Format::Json => json::to_string(&TokenJson {
-            schema: TOKEN_SCHEMA,
-            signatures: "not checked",
-            checked_at: at,
-            decoded: &decoded,
-        }),
+        Format::Json => rtrace::token_json(&decoded, now),
+        Format::Html => rtrace::token_document(&decoded, now),
         Format::Text => {
-            let mut s = format!("{}\n", paint(style, DIM, NOT_CHECKED));
+            let mut s = format!("{}\n", paint(style, DIM, &signature_line));
             for d in &decoded {
                 s.push('\n');
                 match d {
@@ -791,8 +677,8 @@ pub fn token(args: Vec<String>, format: Format, style: &TextStyle) -> Outcome {
             }
             s
         }
-        Format::Md | Format::Html => {
-            let mut s = format!("# Decoded\n\n{NOT_CHECKED}\n");
+        Format::Md => {
+            let mut s = format!("# Decoded\n\n{}\n", markdown_text(&signature_line));
             for d in &decoded {
                 s.push('\n');
                 match d {
@@ -800,11 +686,7 @@ pub fn token(args: Vec<String>, format: Format, style: &TextStyle) -> Outcome {
                     Decoded::Saml(m) => s.push_str(&saml_md(m)),
                 }
             }
-            if format == Format::Html {
-                html::document("Decoded token", &html::markdown(&s))
-            } else {
-                s
-            }
+            s
         }
     })
 }

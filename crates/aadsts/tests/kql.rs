@@ -64,16 +64,20 @@ fn check(docs: &serde_json::Value) -> Option<(bool, String)> {
 #[test]
 fn every_generated_query_parses_and_type_checks() {
     let list = aadsts(&["kql", "--list"]);
-    let names: Vec<&str> = list
-        .lines()
-        .filter(|l| !l.starts_with(' '))
+    let heads: Vec<&str> = list.lines().filter(|l| !l.starts_with(' ')).collect();
+    let names: Vec<&str> = heads
+        .iter()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     assert!(names.len() >= 10, "{list}");
     let mut docs = Vec::new();
-    for name in &names {
+    for (name, head) in names.iter().zip(&heads) {
         for table in ["SigninLogs", "AADNonInteractiveUserSignInLogs"] {
             docs.push(json!({"name": format!("{name}@{table}"), "text": aadsts(&["kql", "-q", name, "--table", table])}));
+        }
+        // Event queries (Event / SecurityEvent tables) always carry the event catalog inline.
+        if head.contains("(reads ") {
+            continue;
         }
         docs.push(json!({"name": format!("{name}@saved"), "text":
             format!("let AadstsCatalog = {};\n{}", "datatable(ResultType:string, Code:int, Name:string, Title:string, Severity:string, Category:string, Fixer:string, Retry:string, Signal:string, InMicrosoftTable:bool, FirstFix:string, Link:string)[]",
@@ -83,6 +87,10 @@ fn every_generated_query_parses_and_type_checks() {
     }
     docs.push(json!({"name": "catalog", "text": aadsts(&["kql"])}));
     docs.push(json!({"name": "function", "text": aadsts(&["kql", "--function"])}));
+    docs.push(json!({"name": "events", "text": aadsts(&["kql", "--events"])}));
+    docs.push(
+        json!({"name": "events-function", "text": aadsts(&["kql", "--events", "--function"])}),
+    );
     let Some((ok, report)) = check(&json!(docs)) else {
         return;
     };
@@ -119,6 +127,44 @@ fn the_catalog_datatable_holds_every_code() {
             "{code} missing"
         );
     }
+}
+
+#[test]
+fn the_event_catalog_holds_every_event_page_and_queries_name_their_tables() {
+    let kql = aadsts(&["kql", "--events"]);
+    let pages: serde_json::Value =
+        serde_json::from_str(&aadsts(&["events", "--format", "json"])).unwrap();
+    let pages = pages["events"].as_array().expect("events array");
+    assert!(pages.len() >= 20, "{pages:?}");
+    for p in pages {
+        let id = p["id"].as_str().unwrap();
+        assert!(
+            kql.contains(&format!("\"{id}\"")),
+            "{id} missing from the event catalog"
+        );
+    }
+    let q = aadsts(&[
+        "kql",
+        "-q",
+        "lockouts-with-signins",
+        "--table",
+        "AADNonInteractiveUserSignInLogs",
+    ]);
+    assert!(
+        q.contains("SecurityEvent") && q.contains("AADNonInteractiveUserSignInLogs"),
+        "{q}"
+    );
+    assert!(q.contains("let AadstsEventCatalog = datatable("), "{q}");
+    let out = Command::cargo_bin("aadsts")
+        .unwrap()
+        .args(["kql", "-q", "writeback-failures", "--saved"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "event queries have no saved form"
+    );
 }
 
 #[test]

@@ -323,7 +323,7 @@ fn token_refuses_what_is_not_a_token() {
 }
 
 #[test]
-fn fiddler_archive_is_traced_and_not_sanitized() {
+fn fiddler_archive_is_traced_and_sanitized_to_an_archive() {
     let f = fixture("fiddler-consent.saz");
     let out = stdout(aadsts().args(["trace", &f]));
     assert!(out.contains("Fiddler .saz"), "{out}");
@@ -332,17 +332,111 @@ fn fiddler_archive_is_traced_and_not_sanitized() {
         assert!(!out.contains(s), "{s} printed");
     }
     let dir = tempfile::tempdir().unwrap();
-    let o = dir.path().join("safe.har");
+    let o = dir.path().join("safe.saz");
+    let out = stdout(aadsts().args(["trace", "--sanitize", &f, "-o", o.to_str().unwrap()]));
+    assert!(
+        out.contains("reads back the same: 5 hops, failed hop 4, errors AADSTS65001"),
+        "{out}"
+    );
+    let copy = std::fs::read(&o).unwrap();
+    assert!(copy.starts_with(b"PK\x03\x04"));
+    assert!(!dir.path().join("safe.saz.part").exists());
+    let again = stdout(aadsts().args(["trace", o.to_str().unwrap()]));
+    assert!(again.contains("answered with AADSTS65001"), "{again}");
+}
+
+#[test]
+fn sanitize_writes_each_format_and_checks_the_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, out_name) in [
+        ("saml-tracer-sp.json", "st.json"),
+        ("safari-pkce.har", "pkce.har"),
+    ] {
+        let o = dir.path().join(out_name);
+        let doc = stdout(aadsts().args([
+            "trace",
+            "--sanitize",
+            &fixture(name),
+            "-o",
+            o.to_str().unwrap(),
+            "--format",
+            "json",
+        ]));
+        let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+        assert_eq!(v["schema"], "aadsts.sanitized/1");
+        assert!(v["replaced"].as_u64().unwrap() > 0, "{doc}");
+        let copy = std::fs::read_to_string(&o).unwrap();
+        for s in ["secret", "Secret", "SECRET", "Saf4ri"] {
+            assert!(!copy.contains(s), "{name}: {s} left");
+        }
+    }
+    // -o without --sanitize, and --sanitize without -o, are usage errors.
     let res = aadsts()
-        .args(["trace", &f, "--sanitized", o.to_str().unwrap()])
+        .args(["trace", &fixture("safari-pkce.har"), "--sanitize"])
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(2));
+    // The copy never overwrites the capture.
+    let f = fixture("safari-pkce.har");
+    let res = aadsts()
+        .args(["trace", "--sanitize", &f, "-o", &f])
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(2));
+}
+
+#[test]
+fn keys_check_token_signatures_in_token_and_trace() {
+    let tokens: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("keys/TEST-ONLY-tokens.json")).unwrap(),
+    )
+    .unwrap();
+    let jwks = fixture("keys/TEST-ONLY-jwks.json");
+    let pem = fixture("keys/TEST-ONLY-rsa-cert.pem");
+    let out = stdout(aadsts().args(["token", tokens["rs256"].as_str().unwrap(), "--keys", &pem]));
+    assert!(out.contains("signature valid"), "{out}");
+    assert!(
+        out.contains("JWT signatures checked with the 1 key(s)"),
+        "{out}"
+    );
+    let out = stdout(aadsts().args([
+        "token",
+        tokens["tampered"].as_str().unwrap(),
+        "--keys",
+        &jwks,
+    ]));
+    assert!(out.contains("signature INVALID"), "{out}");
+    let doc = stdout(aadsts().args([
+        "token",
+        tokens["es256"].as_str().unwrap(),
+        "--keys",
+        &jwks,
+        "--format",
+        "json",
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(v["decoded"][0]["signature"], "valid", "{doc}");
+    let out = stdout(aadsts().args(["trace", &fixture("firefox-keys.har"), "--keys", &jwks]));
+    assert!(
+        out.contains("signature valid") && out.contains("signature INVALID"),
+        "{out}"
+    );
+    assert!(out.contains("SAML signatures are not checked"), "{out}");
+    // A key file without a usable key is an input error naming the file.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"keys\": []}").unwrap();
+    let res = aadsts()
+        .args([
+            "token",
+            tokens["rs256"].as_str().unwrap(),
+            "--keys",
+            bad.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(res.status.code(), Some(4));
-    assert!(
-        String::from_utf8_lossy(&res.stderr).contains("sanitized copies are written for HAR only")
-    );
-    assert!(!o.exists());
-    assert!(!dir.path().join("safe.har.part").exists());
+    assert!(String::from_utf8_lossy(&res.stderr).contains("bad.json holds no usable key"));
 }
 
 #[test]
@@ -394,4 +488,61 @@ fn token_shows_the_signing_certificate_from_a_file() {
         out.contains("Signed             yes (not checked)"),
         "{out}"
     );
+}
+
+#[test]
+fn held_back_set_never_prints_a_secret_in_any_format() {
+    // Hand-written captures (crates/aadsts-trace/tests/held-back/); the values below are
+    // their passwords, cookies, codes, refresh tokens, client secret and token signatures.
+    let secrets = [
+        "HeldPass",
+        "HeldCanaryValue",
+        "HeldFlowTokenValue",
+        "HeldBackSessionCookie",
+        "HeldBackBuid",
+        "HeldPersist",
+        "HeldPageFlowToken",
+        "SGVsZEJhY2tTaWduYXR1cmVIQlNJRw",
+        "HeldRefreshTokenValue",
+        "HeldOldRefreshToken",
+        "Held~Client~Secret~Value",
+        "SGVsZEJhY2tBY2Nlc3NTSUc",
+        "HeldSamlSessionId",
+        "HeldSamlCookie",
+        "HeldSamlPersist",
+        "HeldSazBuid",
+        "SazPass",
+        "HeldSazPageFT",
+        "HeldSazCanary",
+        "HeldSazLight",
+    ];
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../aadsts-trace/tests/held-back");
+    let out_dir = tempfile::tempdir().unwrap();
+    for name in [
+        "edge-odd-order.har",
+        "chrome-b64-compressed.har",
+        "samltracer-legacy.json",
+        "fiddler-zip64.saz",
+    ] {
+        let f = dir.join(name);
+        let f = f.to_str().unwrap();
+        for format in ["text", "md", "json", "html"] {
+            let res = aadsts()
+                .args(["trace", f, "--format", format])
+                .output()
+                .unwrap();
+            assert_eq!(res.status.code(), Some(0), "{name} {format}");
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&res.stdout),
+                String::from_utf8_lossy(&res.stderr)
+            );
+            for s in secrets {
+                assert!(!all.contains(s), "{name} --format {format}: {s} printed");
+            }
+        }
+        let o = out_dir.path().join(name);
+        let out = stdout(aadsts().args(["trace", "--sanitize", f, "-o", o.to_str().unwrap()]));
+        assert!(out.contains("reads back the same"), "{name}: {out}");
+    }
 }

@@ -1,0 +1,280 @@
+//! Event XML, the schema `http://schemas.microsoft.com/win/2004/08/events/event`: what
+//! Event Viewer's "Save as XML" writes (`<Events><Event>…</Event>…</Events>`), forwarded
+//! events (with `RenderingInfo`), `wevtutil qe /f:xml`, and what the `evtx` crate renders a
+//! record into. Read as a stream of elements; one `Event` at a time is held.
+
+use crate::open::{too_long, Limited};
+use crate::{Event, EventsError, Level, Sink, MAX_EVENT};
+use quick_xml::events::{BytesStart, Event as X};
+use std::io::BufRead;
+
+/// Builds events from element starts, texts and ends. Element names are local (the
+/// namespace prefix dropped).
+#[derive(Default)]
+pub(crate) struct Builder {
+    /// Open elements inside the current `Event` (the `Event` itself first); empty between
+    /// events.
+    stack: Vec<Open>,
+    text: String,
+    ev: Event,
+    level: Option<u8>,
+    keywords: Option<u64>,
+    level_text: Option<String>,
+    unnamed: usize,
+}
+
+struct Open {
+    name: String,
+    had_child: bool,
+    data_name: Option<String>,
+}
+
+/// Longest kept text of one element: a message is a few kilobytes.
+const MAX_TEXT: usize = 256 * 1024;
+
+impl Builder {
+    pub fn in_event(&self) -> bool {
+        !self.stack.is_empty()
+    }
+
+    /// An element starts; `attrs` are its attributes (local names).
+    pub fn open(&mut self, name: &str, attrs: &[(String, String)]) {
+        if self.stack.is_empty() {
+            if name != "Event" {
+                return;
+            }
+            *self = Builder::default();
+        }
+        if let Some(top) = self.stack.last_mut() {
+            top.had_child = true;
+        }
+        self.text.clear();
+        let attr = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        let path: Vec<&str> = self.stack.iter().map(|o| o.name.as_str()).collect();
+        let mut data_name = None;
+        match (path.as_slice(), name) {
+            (["Event", "System"], "Provider") => {
+                if let Some(n) = attr("Name").or_else(|| attr("EventSourceName")) {
+                    self.ev.provider = n;
+                }
+            }
+            (["Event", "System"], "TimeCreated") => {
+                if let Some(t) = attr("SystemTime") {
+                    self.ev.time = aadsts_scan::record::time(&t);
+                }
+            }
+            (["Event", "EventData"], "Data") => {
+                data_name = Some(attr("Name").unwrap_or_else(|| {
+                    self.unnamed += 1;
+                    format!("#{}", self.unnamed)
+                }));
+            }
+            _ => {}
+        }
+        self.stack.push(Open {
+            name: name.to_string(),
+            had_child: false,
+            data_name,
+        });
+    }
+
+    pub fn text(&mut self, t: &str) {
+        if !self.stack.is_empty() && self.text.len() < MAX_TEXT {
+            let room = MAX_TEXT - self.text.len();
+            let mut end = t.len().min(room);
+            while !t.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.text.push_str(&t[..end]);
+        }
+    }
+
+    /// The element open last ends; `Some` when it was the `Event`.
+    pub fn close(&mut self) -> Option<Event> {
+        let open = self.stack.pop()?;
+        let text = std::mem::take(&mut self.text);
+        let path: Vec<&str> = self.stack.iter().map(|o| o.name.as_str()).collect();
+        let value = text.trim();
+        match (path.as_slice(), open.name.as_str()) {
+            ([], "Event") => {
+                let mut ev = std::mem::take(&mut self.ev);
+                ev.level = match self.level_text.as_deref().map(Level::from_text) {
+                    Some(l) if l != Level::Unknown => l,
+                    _ => Level::from_system(self.level, self.keywords),
+                };
+                // The Security log's audit keywords say more than its level 0.
+                if matches!(
+                    Level::from_system(None, self.keywords),
+                    Level::AuditFailure | Level::AuditSuccess
+                ) {
+                    ev.level = Level::from_system(None, self.keywords);
+                }
+                return Some(ev);
+            }
+            (["Event", "System"], "EventID") => {
+                self.ev.event_id = value.parse().unwrap_or(0);
+            }
+            (["Event", "System"], "Level") => self.level = value.parse().ok(),
+            (["Event", "System"], "Keywords") => {
+                self.keywords = u64::from_str_radix(value.trim_start_matches("0x"), 16).ok();
+            }
+            (["Event", "System"], "EventRecordID") => self.ev.record_id = value.parse().ok(),
+            (["Event", "System"], "Channel") => self.ev.channel = value.to_string(),
+            (["Event", "System"], "Computer") => self.ev.computer = value.to_string(),
+            (["Event", "EventData"], "Data") => {
+                let name = open.data_name.unwrap_or_default();
+                self.ev.data.push((name, value.to_string()));
+            }
+            (["Event", "RenderingInfo"], "Message") if !value.is_empty() => {
+                self.ev.message = Some(value.to_string());
+            }
+            (["Event", "RenderingInfo"], "Level") if !value.is_empty() => {
+                self.level_text = Some(value.to_string());
+            }
+            // UserData: the leaves of the provider's own element.
+            (["Event", "UserData", ..], _) if path.len() >= 3 && !open.had_child => {
+                self.ev.data.push((open.name.clone(), value.to_string()));
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
+fn local(name: &[u8]) -> String {
+    let n = match memchr::memrchr(b':', name) {
+        Some(i) => &name[i + 1..],
+        None => name,
+    };
+    String::from_utf8_lossy(n).into_owned()
+}
+
+fn attrs(e: &BytesStart<'_>) -> Vec<(String, String)> {
+    e.attributes()
+        .flatten()
+        .map(|a| {
+            let v = a
+                .unescape_value()
+                .map(|v| v.into_owned())
+                .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
+            (local(a.key.as_ref()), v)
+        })
+        .collect()
+}
+
+/// Feeds one parsed XML item to the builder; `Some` when an event ends.
+fn feed(b: &mut Builder, item: &X<'_>) -> Option<Event> {
+    match item {
+        X::Start(e) => {
+            b.open(&local(e.name().as_ref()), &attrs(e));
+            None
+        }
+        X::Empty(e) => {
+            b.open(&local(e.name().as_ref()), &attrs(e));
+            b.close()
+        }
+        X::End(_) => b.close(),
+        X::Text(t) => {
+            if b.in_event() {
+                let s = t
+                    .decode()
+                    .map(|s| s.into_owned())
+                    .unwrap_or_else(|_| String::from_utf8_lossy(t).into_owned());
+                b.text(&unescape(&s));
+            }
+            None
+        }
+        X::CData(t) => {
+            b.text(&String::from_utf8_lossy(t));
+            None
+        }
+        X::GeneralRef(r) => {
+            if b.in_event() {
+                let name = String::from_utf8_lossy(r);
+                b.text(&unescape(&format!("&{name};")));
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+/// XML's predefined entities and character references.
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    match quick_xml::escape::unescape(s) {
+        Ok(u) => u.into_owned(),
+        Err(_) => s.to_string(),
+    }
+}
+
+/// Parses XML text holding one or more `Event` elements (a record rendered by `evtx`, a
+/// pasted event). Stops at the first XML error with its message.
+pub(crate) fn parse_events(xml: &str) -> Result<Vec<Event>, String> {
+    let mut r = quick_xml::Reader::from_str(xml);
+    let mut b = Builder::default();
+    let mut out = Vec::new();
+    loop {
+        match r.read_event() {
+            Ok(X::Eof) => break,
+            Ok(item) => {
+                if let Some(e) = feed(&mut b, &item) {
+                    out.push(e);
+                }
+            }
+            Err(e) => return Err(format!("XML error at byte {}: {e}", r.error_position())),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads an XML export. A malformed document cannot be resynchronised: the file stops at
+/// the first XML error, with its place; the events before it count.
+pub(crate) fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), EventsError> {
+    let mut limited = Limited::new(input, MAX_EVENT);
+    let mut r = quick_xml::Reader::from_reader(&mut limited);
+    let mut b = Builder::default();
+    let mut buf = Vec::new();
+    let mut n: u64 = 0;
+    loop {
+        buf.clear();
+        let item = r.read_event_into(&mut buf);
+        match item {
+            Ok(X::Eof) => break,
+            Ok(item) => {
+                let was_in = b.in_event();
+                if let Some(e) = feed(&mut b, &item) {
+                    n += 1;
+                    sink.event(e);
+                }
+                // Outside an event, and at each event's end, the record budget starts anew.
+                if !b.in_event() || !was_in {
+                    r.get_mut().reset();
+                }
+            }
+            Err(e) => {
+                let line = r.get_ref().lines;
+                let at = format!("line {line}, after event {n}");
+                let io = match e {
+                    quick_xml::Error::Io(io) => std::io::Error::new(io.kind(), io.to_string()),
+                    other => std::io::Error::other(format!("not well-formed XML: {other}")),
+                };
+                if r.get_ref().since_reset > MAX_EVENT {
+                    return Err(EventsError::Read {
+                        at,
+                        source: too_long(MAX_EVENT),
+                    });
+                }
+                return Err(EventsError::Read { at, source: io });
+            }
+        }
+    }
+    if n == 0 {
+        return Err(EventsError::Format(
+            "an XML document without any <Event> element".into(),
+        ));
+    }
+    Ok(())
+}
