@@ -99,8 +99,8 @@ pub(crate) fn read_parallel(
         let mut pending: std::collections::BTreeMap<u64, Vec<Item>> = Default::default();
         let (mut next_out, mut sent) = (0u64, 0u64);
         let flush = |pending: &mut std::collections::BTreeMap<u64, Vec<Item>>,
-                         next_out: &mut u64,
-                         sink: &mut dyn Sink| {
+                     next_out: &mut u64,
+                     sink: &mut dyn Sink| {
             while let Some(items) = pending.remove(next_out) {
                 deliver(items, sink);
                 *next_out += 1;

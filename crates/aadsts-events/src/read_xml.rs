@@ -37,8 +37,16 @@ impl Builder {
         !self.stack.is_empty()
     }
 
-    /// An element starts; `attrs` are its attributes (local names).
-    pub fn open(&mut self, name: &str, attrs: &[(String, String)]) {
+    /// Depth and the names of the first two open elements: where an element is, without
+    /// building a path (this runs for every element of every event).
+    fn at(&self) -> (usize, &str, &str) {
+        let n = |i: usize| self.stack.get(i).map_or("", |o| o.name.as_str());
+        (self.stack.len(), n(0), n(1))
+    }
+
+    /// An element starts; `attr` gives the value of one of its attributes by local name
+    /// (asked only for the few elements whose attributes are read).
+    pub fn open(&mut self, name: &str, attr: &mut dyn FnMut(&str) -> Option<String>) {
         if self.stack.is_empty() {
             if name != "Event" {
                 return;
@@ -49,21 +57,19 @@ impl Builder {
             top.had_child = true;
         }
         self.text.clear();
-        let attr = |k: &str| attrs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-        let path: Vec<&str> = self.stack.iter().map(|o| o.name.as_str()).collect();
         let mut data_name = None;
-        match (path.as_slice(), name) {
-            (["Event", "System"], "Provider") => {
+        match (self.at(), name) {
+            ((2, "Event", "System"), "Provider") => {
                 if let Some(n) = attr("Name").or_else(|| attr("EventSourceName")) {
                     self.ev.provider = n;
                 }
             }
-            (["Event", "System"], "TimeCreated") => {
+            ((2, "Event", "System"), "TimeCreated") => {
                 if let Some(t) = attr("SystemTime") {
                     self.ev.time = aadsts_scan::record::time(&t);
                 }
             }
-            (["Event", "EventData"], "Data") => {
+            ((2, "Event", "EventData"), "Data") => {
                 data_name = Some(attr("Name").unwrap_or_else(|| {
                     self.unnamed += 1;
                     format!("#{}", self.unnamed)
@@ -92,11 +98,19 @@ impl Builder {
     /// The element open last ends; `Some` when it was the `Event`.
     pub fn close(&mut self) -> Option<Event> {
         let open = self.stack.pop()?;
-        let text = std::mem::take(&mut self.text);
-        let path: Vec<&str> = self.stack.iter().map(|o| o.name.as_str()).collect();
-        let value = text.trim();
-        match (path.as_slice(), open.name.as_str()) {
-            ([], "Event") => {
+        let mut text = std::mem::take(&mut self.text);
+        let ended = self.closed(open, text.trim());
+        // The buffer is kept for the next element's text.
+        text.clear();
+        self.text = text;
+        ended
+    }
+
+    fn closed(&mut self, open: Open, value: &str) -> Option<Event> {
+        let (depth, first, second) = self.at();
+        let user_data = depth >= 3 && first == "Event" && second == "UserData";
+        match ((depth, first, second), open.name.as_str()) {
+            ((0, _, _), "Event") => {
                 let mut ev = std::mem::take(&mut self.ev);
                 ev.level = match self.level_text.as_deref().map(Level::from_text) {
                     Some(l) if l != Level::Unknown => l,
@@ -111,29 +125,29 @@ impl Builder {
                 }
                 return Some(ev);
             }
-            (["Event", "System"], "EventID") => {
+            ((2, "Event", "System"), "EventID") => {
                 self.ev.event_id = value.parse().unwrap_or(0);
             }
-            (["Event", "System"], "Level") => self.level = value.parse().ok(),
-            (["Event", "System"], "Keywords") => {
+            ((2, "Event", "System"), "Level") => self.level = value.parse().ok(),
+            ((2, "Event", "System"), "Keywords") => {
                 self.keywords = u64::from_str_radix(value.trim_start_matches("0x"), 16).ok();
             }
-            (["Event", "System"], "EventRecordID") => self.ev.record_id = value.parse().ok(),
-            (["Event", "System"], "Channel") => self.ev.channel = value.to_string(),
-            (["Event", "System"], "Computer") => self.ev.computer = value.to_string(),
-            (["Event", "EventData"], "Data") => {
+            ((2, "Event", "System"), "EventRecordID") => self.ev.record_id = value.parse().ok(),
+            ((2, "Event", "System"), "Channel") => self.ev.channel = value.to_string(),
+            ((2, "Event", "System"), "Computer") => self.ev.computer = value.to_string(),
+            ((2, "Event", "EventData"), "Data") => {
                 let name = open.data_name.unwrap_or_default();
                 self.ev.data.push((name, value.to_string()));
             }
-            (["Event", "RenderingInfo"], "Message") if !value.is_empty() => {
+            ((2, "Event", "RenderingInfo"), "Message") if !value.is_empty() => {
                 self.ev.message = Some(value.to_string());
             }
-            (["Event", "RenderingInfo"], "Level") if !value.is_empty() => {
+            ((2, "Event", "RenderingInfo"), "Level") if !value.is_empty() => {
                 self.level_text = Some(value.to_string());
             }
             // UserData: the leaves of the provider's own element.
-            (["Event", "UserData", ..], _) if path.len() >= 3 && !open.had_child => {
-                self.ev.data.push((open.name.clone(), value.to_string()));
+            _ if user_data && !open.had_child => {
+                self.ev.data.push((open.name, value.to_string()));
             }
             _ => {}
         }
@@ -141,36 +155,35 @@ impl Builder {
     }
 }
 
-fn local(name: &[u8]) -> String {
+fn local(name: &[u8]) -> std::borrow::Cow<'_, str> {
     let n = match memchr::memrchr(b':', name) {
         Some(i) => &name[i + 1..],
         None => name,
     };
-    String::from_utf8_lossy(n).into_owned()
+    String::from_utf8_lossy(n)
 }
 
-fn attrs(e: &BytesStart<'_>) -> Vec<(String, String)> {
+/// The value of the attribute whose local name is `key`.
+fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
     e.attributes()
         .flatten()
+        .find(|a| local(a.key.as_ref()) == key)
         .map(|a| {
-            let v = a
-                .unescape_value()
+            a.unescape_value()
                 .map(|v| v.into_owned())
-                .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
-            (local(a.key.as_ref()), v)
+                .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned())
         })
-        .collect()
 }
 
 /// Feeds one parsed XML item to the builder; `Some` when an event ends.
 fn feed(b: &mut Builder, item: &X<'_>) -> Option<Event> {
     match item {
         X::Start(e) => {
-            b.open(&local(e.name().as_ref()), &attrs(e));
+            b.open(&local(e.name().as_ref()), &mut |k| attr(e, k));
             None
         }
         X::Empty(e) => {
-            b.open(&local(e.name().as_ref()), &attrs(e));
+            b.open(&local(e.name().as_ref()), &mut |k| attr(e, k));
             b.close()
         }
         X::End(_) => b.close(),

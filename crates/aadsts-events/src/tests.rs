@@ -427,6 +427,15 @@ fn join_pairs_sign_ins_with_events_of_the_same_user_and_says_how() {
     let s = summarise(t, &pages, &si, 0, &mut names, &opts);
     // 4625s at 13:00:50 and 13:01:10 are within 10 s; 13:00:40 and 13:01:20 are not.
     assert_eq!(s.join.matches, 2);
+    // --user keeps the events of that user only (the others are filtered out, counted).
+    let opts = Options {
+        user: Some("BOB".into()),
+        max_skipped_listed: 5,
+        ..Default::default()
+    };
+    let t = tally(&sources, &opts, &pages);
+    assert_eq!(t.inputs[0].events_used, 2);
+    assert_eq!(t.inputs[0].events_filtered, 6);
 }
 
 #[test]
@@ -514,7 +523,9 @@ fn parallel_chunks_give_the_one_thread_result_in_file_order() {
     bytes[third..third + 8].copy_from_slice(b"XXXXXXXX");
     let cut = &bytes[..bytes.len() - 1000];
     let mut one = Collect::default();
-    let e1 = read(Format::Evtx, &mut &cut[..], &mut one).unwrap_err().to_string();
+    let e1 = read(Format::Evtx, &mut &cut[..], &mut one)
+        .unwrap_err()
+        .to_string();
     for threads in [2, 3, 8] {
         let mut many = Collect::default();
         let e = read_threads(Format::Evtx, &mut &cut[..], &mut many, threads)

@@ -20,6 +20,7 @@ pub use fields::{civil_from_days, days_from_civil, normalize_time};
 
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 use std::time::Instant;
 
 pub use decode::{decode, Decoded};
@@ -112,6 +113,13 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(_) => String::from_utf8_lossy(input),
     };
+    if !may_hold_error(&text) {
+        return Ok(Extraction {
+            input_bytes: input.len(),
+            decoded: Vec::new(),
+            errors: Vec::new(),
+        });
+    }
     let d = decode(&text);
     check()?;
     let all = fields::find_codes(&d.text);
@@ -238,6 +246,45 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
         decoded: d.applied,
         errors,
     })
+}
+
+/// Words without which no code is found ([`fields::find_codes`]: `AADSTS`, `error_codes`,
+/// `error code`, `ResultType`), the URL parameters whose values get percent-decoded, and
+/// `ſ`, which `(?i)s` matches. ASCII case is ignored, as the searches ignore it.
+static TRIGGERS: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    regex::bytes::Regex::new(
+        r"(?i-u)aadsts|error ?code|error_code|result ?type|error=|error_description=|error_uri=|error_subcode=|trace_id=|correlation_id=|timestamp=|redirect_uri=|client_id=|scope=|\xC5\xBF",
+    )
+    .expect("valid pattern")
+});
+
+/// `false` when `text` cannot hold an error, decided without decoding it: most of a large
+/// log has no code, and decoding every byte cost more than searching the codes. Conservative:
+/// a byte that starts a decoding (NUL, ESC, `&`, `\\`) or a text a console may have wrapped
+/// (three lines of the longest length, 60 characters or more: a trigger word could be cut
+/// across a line end) is read in full. Otherwise the decoded text is the text itself, and
+/// every code search needs one of [`TRIGGERS`] in it.
+fn may_hold_error(text: &str) -> bool {
+    let b = text.as_bytes();
+    if memchr::memchr3(0, 0x1b, b'&', b).is_some() || memchr::memchr(b'\\', b).is_some() {
+        return true;
+    }
+    if TRIGGERS.is_match(b) {
+        return true;
+    }
+    // What `decode::unwrap_console` needs before it joins anything: at least four lines and
+    // a width of 60 or more that at least three lines have and none exceeds.
+    let (mut lines, mut longest, mut at_longest) = (0usize, 0usize, 0usize);
+    for l in text.split('\n') {
+        lines += 1;
+        let n = l.trim_end_matches('\r').chars().count();
+        if n > longest {
+            (longest, at_longest) = (n, 1);
+        } else if n == longest {
+            at_longest += 1;
+        }
+    }
+    lines >= 4 && longest >= 60 && at_longest >= 3
 }
 
 /// Folds each error made only of mentions of a code (`…handle AADSTS50076` in a reporter's

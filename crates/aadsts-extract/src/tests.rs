@@ -593,3 +593,75 @@ fn markdown_code_and_text_show_the_value() {
         }
     }
 }
+
+/// What the full reading finds in `text`: the decodings applied and the codes.
+fn full_reading(text: &str) -> (Vec<&'static str>, usize) {
+    let d = decode(text);
+    let codes = fields::find_codes(&d.text).len();
+    (d.applied, codes)
+}
+
+/// The skip before decoding (issue 19) must never skip text the full reading finds a code
+/// in, or changes by decoding: each way a code can be hidden from a plain search is read.
+#[test]
+fn text_skipped_before_decoding_holds_no_code() {
+    let wide = "x".repeat(70);
+    for hidden in [
+        "AADSTS50126: bad password".to_string(),
+        "aadsts50126".to_string(),
+        "AAD\u{1b}[0mSTS50126".to_string(),
+        "&#65;ADSTS50126".to_string(),
+        "\\u0041ADSTS50126".to_string(),
+        "AAD\\rSTS50126".to_string(),
+        "https://app/cb?error_description=%41ADSTS50126".to_string(),
+        "Error Code: 50126".to_string(),
+        "error&nbsp;code: 50126".to_string(),
+        "ResultType=50126".to_string(),
+        "\"error_codes\": [50126]".to_string(),
+        "AAD\u{17f}TS50126".to_string(),
+        format!("{wide}\n{wide}\n{}AAD\nSTS50126 x\nshort", &wide[..67]),
+    ] {
+        let (applied, codes) = full_reading(&hidden);
+        assert!(codes > 0 || !applied.is_empty(), "{hidden:?}");
+        assert!(may_hold_error(&hidden), "{hidden:?} was skipped");
+    }
+    // An ordinary log is skipped, and its full reading finds nothing indeed.
+    let mut log: String = (0..50)
+        .map(|i| {
+            format!(
+                "2025-03-01T02:00:01Z INFO api path=/v1/orders/{i} status=200 elapsed_ms={}\n",
+                i * i
+            )
+        })
+        .collect();
+    // Many lines share the longest length: a console may have wrapped them, so it is read.
+    assert!(may_hold_error(&log));
+    log.push_str("2025-03-01T02:00:02Z INFO shutdown requested by the service manager, draining\n");
+    assert!(!may_hold_error(&log));
+    assert_eq!(full_reading(&log), (vec![], 0));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+    #[test]
+    fn whatever_is_skipped_the_full_reading_finds_nothing_in(
+        parts in proptest::collection::vec(proptest::prelude::prop_oneof![
+            proptest::prelude::Just("AAD"), proptest::prelude::Just("STS"),
+            proptest::prelude::Just("50126"), proptest::prelude::Just("error"),
+            proptest::prelude::Just(" code"), proptest::prelude::Just("_codes"),
+            proptest::prelude::Just("result"), proptest::prelude::Just("Type"),
+            proptest::prelude::Just(": "), proptest::prelude::Just("="),
+            proptest::prelude::Just("\n"), proptest::prelude::Just("\r\n"),
+            proptest::prelude::Just("&#65;"), proptest::prelude::Just("\\u0041"),
+            proptest::prelude::Just("\u{1b}[0m"), proptest::prelude::Just("%41"),
+            proptest::prelude::Just("?error_description="), proptest::prelude::Just("[1]"),
+            proptest::prelude::Just("\u{17f}"), proptest::prelude::Just("x"),
+            proptest::prelude::Just("yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"),
+        ], 0..30)
+    ) {
+        let text = parts.concat();
+        if !may_hold_error(&text) {
+            proptest::prop_assert_eq!(full_reading(&text), (vec![], 0), "{:?}", text);
+        }
+    }
+}

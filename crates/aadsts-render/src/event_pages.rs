@@ -764,3 +764,27 @@ pub fn json_list<'a>(pages: &[&'a EventPage]) -> EventListJson<'a> {
         events: pages.iter().map(|p| event_summary(p)).collect(),
     }
 }
+
+/// The HTML body of `aadsts explain` on pasted Windows events: one line per event (what it
+/// holds, which page explains it), then each page once, then the report of the AADSTS codes
+/// the events carry (a whole rendered report body, already escaped by its own template).
+pub fn html_pasted(
+    lines: &[(String, String)],
+    note: Option<&str>,
+    pages: &[Markup],
+    report_body: Option<&str>,
+) -> Markup {
+    html! {
+        section.pasted-events {
+            h1 { "Pasted Windows events" }
+            ol {
+                @for (facts, page) in lines {
+                    li { (facts) ". " (page) "." }
+                }
+            }
+            @if let Some(n) = note { p { (n) } }
+        }
+        @for m in pages { (m) }
+        @if let Some(r) = report_body { (maud::PreEscaped(r)) }
+    }
+}

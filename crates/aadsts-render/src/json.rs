@@ -207,20 +207,7 @@ pub struct CategoryLine<'a> {
     pub count: usize,
 }
 
-#[derive(Serialize)]
-pub struct SearchJson<'a> {
-    pub schema: &'static str,
-    pub query: &'a str,
-    pub count: usize,
-    pub results: Vec<SearchHitJson<'a>>,
-}
-
-#[derive(Serialize)]
-pub struct SearchHitJson<'a> {
-    #[serde(flatten)]
-    pub summary: Summary<'a>,
-    pub score: f32,
-}
+// `aadsts.search/1` (code and event pages together) is in `crate::search`.
 
 #[derive(Serialize)]
 pub struct ErrorJson<'a> {

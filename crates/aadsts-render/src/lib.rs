@@ -8,6 +8,7 @@ pub mod json;
 pub mod markdown;
 pub mod report;
 pub mod scan;
+pub mod search;
 pub mod text;
 pub mod trace;
 

@@ -5,16 +5,17 @@
 //!
 //! Values from a capture are data: every one goes through a maud template (escaped); only
 //! the knowledge base's own Markdown (pages, tailored steps) is spliced as markup, rendered
-//! with raw HTML disabled. Secrets are already masked in the trace model (URLs cut to four
-//! characters, secret parameters never among a hop's parameters, token signatures never
-//! kept), so nothing here can show them.
+//! with raw HTML disabled. Secrets are masked in the trace model (URLs, cookies, codes and
+//! tokens cut to four characters, token values and signatures not kept) unless it was read
+//! with `Secrets::Shown` (`--show-secrets`, the CLI only); passwords are never in it, so
+//! nothing here can show one.
 
 use crate::html::{self, Links};
 use crate::{json, markdown, report};
 use aadsts_catalog::Catalog;
 use aadsts_trace::saml::{self, SamlMessage};
 use aadsts_trace::token::{self, Jwt};
-use aadsts_trace::{Finding, FoundSaml, FoundToken, Hop, Side, Trace};
+use aadsts_trace::{Finding, FoundSaml, FoundToken, Hop, Secrets, Side, Trace};
 use maud::{html as m, Markup, PreEscaped};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -25,6 +26,66 @@ pub const TOKEN_SCHEMA: &str = "aadsts.token/1";
 /// Said wherever a token or SAML message is shown.
 pub const NOT_CHECKED: &str =
     "Signatures are not checked: decoding only, nothing is verified or sent.";
+
+/// Said at the top of a report read with `--show-secrets`.
+pub const SECRETS_SHOWN: &str = "Secrets shown (--show-secrets): this report holds live credentials (cookies, codes, tokens and their signatures); passwords are never shown. Do not send it to anyone.";
+
+/// Said at the top of a masked report.
+pub const SECRETS_MASKED: &str = "Secrets (passwords, codes, cookies, tokens) are masked.";
+
+/// What was checked, for the top-level `signatures` of the JSON documents and the first
+/// line of the other formats: `not checked` without keys; with keys the line of the reader
+/// (which keys, SAML not checked) and the tokens' verdicts counted.
+pub fn signatures_summary<'a>(line: Option<&str>, jwts: impl Iterator<Item = &'a Jwt>) -> String {
+    let Some(line) = line else {
+        return "not checked".into();
+    };
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for j in jwts {
+        match counts.iter_mut().find(|(v, _)| *v == j.signature) {
+            Some(c) => c.1 += 1,
+            None => counts.push((j.signature, 1)),
+        }
+    }
+    if counts.is_empty() {
+        return format!("{line} No JWT to check.");
+    }
+    let list: Vec<String> = counts.iter().map(|(v, n)| format!("{n} {v}")).collect();
+    format!("{line} JWT signatures: {}.", list.join(", "))
+}
+
+/// [`signatures_summary`] of a trace.
+pub fn trace_signatures(t: &Trace) -> String {
+    signatures_summary(t.signatures.as_deref(), t.tokens.iter().map(|x| &x.token))
+}
+
+/// The one-line signatures note of the text, Markdown and HTML formats: the sentence
+/// without keys, else the summary the JSON carries.
+fn signatures_note(summary: &str) -> &str {
+    if summary == "not checked" {
+        NOT_CHECKED
+    } else {
+        summary
+    }
+}
+
+/// [`signatures_note`] of a trace.
+pub fn trace_signatures_note(t: &Trace) -> String {
+    signatures_note(&trace_signatures(t)).to_string()
+}
+
+/// The decoded JWTs of `aadsts token`.
+fn jwts(decoded: &[Decoded]) -> impl Iterator<Item = &Jwt> {
+    decoded.iter().filter_map(|d| match d {
+        Decoded::Jwt(j) => Some(j.as_ref()),
+        Decoded::Saml(_) => None,
+    })
+}
+
+/// The signatures note of `aadsts token` in the text, Markdown and HTML formats.
+pub fn token_signatures_note(decoded: &[Decoded], keys_line: Option<&str>) -> String {
+    signatures_note(&signatures_summary(keys_line, jwts(decoded))).to_string()
+}
 
 // ---------------------------------------------------------------------------------------
 // JSON
@@ -52,7 +113,7 @@ struct TraceJson<'a> {
     first_request: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_request: Option<&'a str>,
-    signatures: &'static str,
+    signatures: String,
     failed_hop: Option<usize>,
     journey: &'a [Hop],
     errors: Vec<ErrorHops>,
@@ -87,7 +148,7 @@ pub fn trace_json(cat: &Catalog, t: &Trace, sanitized: Option<SanitizedJson>) ->
         entries: t.entries,
         first_request: t.span.as_ref().map(|s| s.0.as_str()),
         last_request: t.span.as_ref().map(|s| s.1.as_str()),
-        signatures: "not checked",
+        signatures: trace_signatures(t),
         failed_hop: t.failed_hop,
         journey: &t.hops,
         errors: t
@@ -179,16 +240,17 @@ pub fn decode_with(
 #[derive(Serialize)]
 struct TokenJson<'a> {
     schema: &'static str,
-    signatures: &'static str,
+    signatures: String,
     checked_at: String,
     decoded: &'a [Decoded],
 }
 
-/// The `aadsts.token/1` document; `now` is the time validity was judged at.
-pub fn token_json(decoded: &[Decoded], now: i64) -> String {
+/// The `aadsts.token/1` document; `now` is the time validity was judged at, `keys_line`
+/// what the signatures were checked with (`None`: not checked).
+pub fn token_json(decoded: &[Decoded], now: i64, keys_line: Option<&str>) -> String {
     json::to_string(&TokenJson {
         schema: TOKEN_SCHEMA,
-        signatures: "not checked",
+        signatures: signatures_summary(keys_line, jwts(decoded)),
         checked_at: aadsts_trace::time::rfc3339(now),
         decoded,
     })
@@ -337,6 +399,36 @@ pub fn nothing_found(t: &Trace) -> Option<String> {
     ))
 }
 
+/// A hop's credentials as label and value lines, for text, Markdown and HTML alike:
+/// cookies sent and set, the `Authorization` header, codes and tokens (masked unless the
+/// trace was read with `--show-secrets`).
+pub fn hop_credentials(h: &Hop) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = Vec::new();
+    let pair = |c: &aadsts_trace::Cookie| format!("{}={}", c.name, c.value);
+    if !h.cookies_sent.is_empty() {
+        let list: Vec<String> = h.cookies_sent.iter().map(pair).collect();
+        v.push(("cookies sent".into(), list.join("; ")));
+    }
+    for c in &h.cookies_set {
+        let mut line = pair(c);
+        if let Some(a) = &c.attributes {
+            let _ = write!(line, " ({a})");
+        }
+        v.push(("cookie set".into(), line));
+    }
+    if let Some(a) = &h.authorization {
+        v.push(("Authorization".into(), a.clone()));
+    }
+    for x in &h.secrets {
+        let label = match x.side {
+            Side::Request => x.name.clone(),
+            Side::Response => format!("{} (answer)", x.name),
+        };
+        v.push((label, x.value.clone()));
+    }
+    v
+}
+
 /// The parameters a hop shows in text and HTML (`error` and `error_description` are in
 /// the error lines and in JSON).
 pub fn shown_param(k: &str) -> bool {
@@ -423,13 +515,15 @@ fn journey(t: &Trace) -> Markup {
                             }
                         }
                         @let params: Vec<&(String, String)> = h.params.iter().filter(|(k, _)| shown_param(k)).collect();
-                        @if !params.is_empty() || !h.errors.is_empty() || h.failure.is_some() {
+                        @let creds = hop_credentials(h);
+                        @if !params.is_empty() || !creds.is_empty() || !h.errors.is_empty() || h.failure.is_some() {
                             tr class=(row_class("detail", h, t.failed_hop)) {
                                 td.n aria-hidden="true" {}
                                 td colspan="4" {
-                                    @if !params.is_empty() {
+                                    @if !params.is_empty() || !creds.is_empty() {
                                         dl.params {
                                             @for (k, v) in params { dt { (k) } dd { (v) } }
+                                            @for (k, v) in &creds { dt { (k) } dd { (v) } }
                                         }
                                     }
                                     @if !h.errors.is_empty() {
@@ -543,6 +637,9 @@ fn jwt_markup(j: &Jwt) -> Markup {
                 " at " (at)
             }
         }
+        @if let Some(v) = &j.value {
+            p.note { "Token (--show-secrets): " span.v { (v) } }
+        }
         @if !j.header.is_empty() {
             p.note {
                 "Header: "
@@ -636,7 +733,11 @@ pub fn trace_body(cat: &Catalog, t: &Trace, links: Option<Links>, extra: &[Strin
                 dt { "Requests" } dd { (t.entries) " entries, " (t.hops.len()) " in the sign-in" }
                 @if let Some((a, b)) = &t.span { dt { "Time" } dd { (a) " – " (b) } }
             }
-            p.note { (t.signatures.as_deref().unwrap_or(NOT_CHECKED)) " Secrets (passwords, codes, cookies, tokens) are masked." }
+            p.note { (trace_signatures_note(t)) }
+            @match t.secrets {
+                Secrets::Shown => p.note { strong { (SECRETS_SHOWN) } },
+                Secrets::Masked => p.note { (SECRETS_MASKED) },
+            }
             @for x in extra { p.note { (x) } }
             @match failed {
                 Some((n, h)) => {
@@ -717,13 +818,21 @@ pub fn trace_document(cat: &Catalog, t: &Trace, extra: &[String]) -> String {
     html::document(&format!("Sign-in trace: {}", t.name), &body)
 }
 
-/// Decoded tokens as a fragment (with its own styles); `links` as for [`trace_body`].
-pub fn token_body(decoded: &[Decoded], now: i64, links: Option<Links>) -> Markup {
+/// Decoded tokens as a fragment (with its own styles); `links` as for [`trace_body`],
+/// `keys_line` as for [`token_json`].
+pub fn token_body(
+    decoded: &[Decoded],
+    now: i64,
+    links: Option<Links>,
+    keys_line: Option<&str>,
+) -> Markup {
+    let shown = jwts(decoded).any(|j| j.value.is_some());
     m! {
         style { (PreEscaped(TRACE_STYLE)) }
         div.trace {
             h1 { "Decoded" }
-            p.note { (NOT_CHECKED) " Validity judged at " (aadsts_trace::time::rfc3339(now)) "." }
+            p.note { (token_signatures_note(decoded, keys_line)) " Validity judged at " (aadsts_trace::time::rfc3339(now)) "." }
+            @if shown { p.note { strong { (SECRETS_SHOWN) } } }
             @for d in decoded {
                 div.tok {
                     @match d {
@@ -737,10 +846,10 @@ pub fn token_body(decoded: &[Decoded], now: i64, links: Option<Links>) -> Markup
 }
 
 /// `aadsts token --format html`.
-pub fn token_document(decoded: &[Decoded], now: i64) -> String {
+pub fn token_document(decoded: &[Decoded], now: i64, keys_line: Option<&str>) -> String {
     html::document(
         "Decoded token",
-        &token_body(decoded, now, None).into_string(),
+        &token_body(decoded, now, None, keys_line).into_string(),
     )
 }
 
@@ -778,14 +887,14 @@ mod tests {
             r#"{"aud":"00000003-0000-0000-c000-000000000000","exp":1000,"name":"<b>Eve</b>","scp":"User.Read"}"#,
         );
         let d = decode(&format!("Bearer {t}"), 2000).unwrap();
-        let h = token_document(&d, 2000);
+        let h = token_document(&d, 2000, None);
         assert!(h.contains("Microsoft Graph"), "{h}");
         assert!(h.contains("class=\"expired\">EXPIRED"), "{h}");
         assert!(h.contains("&lt;b&gt;Eve&lt;/b&gt;"), "{h}");
         assert!(!h.contains("<b>Eve"), "{h}");
         assert!(!h.contains("c2lnbmF0dXJlU0VDUkVU"), "{h}");
         assert!(h.contains("Content-Security-Policy"));
-        let j: serde_json::Value = serde_json::from_str(&token_json(&d, 2000)).unwrap();
+        let j: serde_json::Value = serde_json::from_str(&token_json(&d, 2000, None)).unwrap();
         assert_eq!(j["schema"], TOKEN_SCHEMA);
         assert_eq!(j["decoded"][0]["type"], "jwt");
         assert_eq!(j["decoded"][0]["validity"], "expired");
@@ -803,10 +912,10 @@ mod tests {
     fn saml_status_message_links_its_code_on_the_site() {
         let xml = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_1" Destination="https://sp/acs"><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Requester"/><samlp:StatusMessage>AADSTS700016: Application with identifier 'x' was not found</samlp:StatusMessage></samlp:Status></samlp:Response>"#;
         let d = decode(xml, 0).unwrap();
-        let h = token_body(&d, 0, Some(Links::server("/"))).into_string();
+        let h = token_body(&d, 0, Some(Links::server("/")), None).into_string();
         assert!(h.contains("href=\"/codes/700016\""), "{h}");
         assert!(h.contains("Requester"), "{h}");
-        let standalone = token_document(&d, 0);
+        let standalone = token_document(&d, 0, None);
         assert!(standalone.contains("aadsts explain"), "{standalone}");
         assert!(!standalone.contains("href=\"/codes/"), "{standalone}");
     }

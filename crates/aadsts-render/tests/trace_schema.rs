@@ -154,6 +154,7 @@ fn trace_documents_match_the_documented_fields() {
         "firefox-spa.har",
         "safari-saml.har",
         "fiddler-consent.saz",
+        "chrome-cookies.har",
     ] {
         let t = aadsts_trace::read_path(&fixtures().join(name), &Default::default(), &cat).unwrap();
         // With and without the sanitized-copy member the CLI adds.
@@ -175,7 +176,7 @@ fn trace_documents_match_the_documented_fields() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert_eq!(walked, 12);
+    assert_eq!(walked, 14);
     // The fixtures reach the parts that matter: hops with errors, tokens with claims,
     // SAML messages, findings, the sanitized member.
     for p in [
@@ -186,6 +187,9 @@ fn trace_documents_match_the_documented_fields() {
         "findings[].kind",
         "sanitized.replaced",
         "errors[].hops[]",
+        "journey[].cookies_set[].attributes",
+        "journey[].secrets[].side",
+        "journey[].authorization",
     ] {
         assert!(seen.contains(p), "no fixture has {p}");
     }
@@ -216,7 +220,7 @@ fn token_documents_match_the_documented_fields() {
     let saml = r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r1" InResponseTo="_q1" IssueInstant="2024-11-04T08:00:03Z" Destination="https://sp/acs"><saml:Issuer>https://sts.windows.net/t/</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status><saml:Assertion><saml:Issuer>https://sts.windows.net/t/</saml:Issuer><saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">a@contoso.com</saml:NameID><saml:SubjectConfirmation><saml:SubjectConfirmationData Recipient="https://sp/acs" NotOnOrAfter="2024-11-04T08:05:03Z"/></saml:SubjectConfirmation></saml:Subject><saml:Conditions NotBefore="2024-11-04T07:55:03Z" NotOnOrAfter="2024-11-04T09:00:03Z"><saml:AudienceRestriction><saml:Audience>https://sp</saml:Audience></saml:AudienceRestriction></saml:Conditions><saml:AttributeStatement><saml:Attribute Name="groups"><saml:AttributeValue>g1</saml:AttributeValue><saml:AttributeValue>g2</saml:AttributeValue></saml:Attribute></saml:AttributeStatement><saml:AuthnStatement AuthnInstant="2024-11-04T08:00:00Z"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement></saml:Assertion></samlp:Response>"#;
     for (text, now) in [(bearer.as_str(), 1_730_567_000), (saml, 1_730_800_000)] {
         let d = rtrace::decode(text, now).unwrap();
-        let v: Value = serde_json::from_str(&rtrace::token_json(&d, now)).unwrap();
+        let v: Value = serde_json::from_str(&rtrace::token_json(&d, now, None)).unwrap();
         assert_eq!(v["schema"], "aadsts.token/1");
         walk("", &v, &fields, &mut seen, &mut problems);
     }

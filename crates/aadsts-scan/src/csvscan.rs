@@ -366,7 +366,12 @@ mod tests {
     fn with_us(data: &[u8], d: u8) -> Vec<(u64, Vec<Vec<u8>>)> {
         let mut out = Vec::new();
         for_each_record(data, d, |r| {
-            out.push((r.line, (0..r.len()).map(|i| r.get(i).unwrap().into_owned()).collect()));
+            out.push((
+                r.line,
+                (0..r.len())
+                    .map(|i| r.get(i).unwrap().into_owned())
+                    .collect(),
+            ));
         });
         out
     }
@@ -414,10 +419,20 @@ mod tests {
 
     fn check(data: &[u8]) {
         for d in [b',', b';'] {
-            assert_eq!(with_us(data, d), with_csv(data, d), "{:?}", String::from_utf8_lossy(data));
+            assert_eq!(
+                with_us(data, d),
+                with_csv(data, d),
+                "{:?}",
+                String::from_utf8_lossy(data)
+            );
             let want = ends_csv_core(data, d);
             for piece in [1, 3, 7, data.len().max(1)] {
-                assert_eq!(ends_ours(data, d, piece), want, "{:?} in pieces of {piece}", String::from_utf8_lossy(data));
+                assert_eq!(
+                    ends_ours(data, d, piece),
+                    want,
+                    "{:?} in pieces of {piece}",
+                    String::from_utf8_lossy(data)
+                );
             }
         }
     }

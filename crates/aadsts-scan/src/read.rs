@@ -883,7 +883,7 @@ fn read_chunk(delimiter: u8, chunk: &Chunk, sink: &mut dyn Sink) {
             swallowed_rows(line, swallowed, sink);
             return;
         }
-        match chunk.columns.record_cells(&|i| rec.get(i)) {
+        match chunk.columns.record_cells(|i| rec.get(i)) {
             Ok(r) => sink.signin(r),
             Err(why) => sink.skip(format!("line {line}"), why),
         }

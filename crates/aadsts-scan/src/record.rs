@@ -683,7 +683,7 @@ impl CsvColumns {
     /// decoded; a row with a stray non-UTF-8 byte in one of them (a Latin-1 name) is
     /// decoded lossily rather than lost.
     pub fn record_bytes(&self, row: &csv::ByteRecord) -> Result<SignIn, String> {
-        self.record_cells(&|i| row.get(i).map(Cow::Borrowed))
+        self.record_cells(|i| row.get(i).map(Cow::Borrowed))
     }
 
     /// The record of a row given cell by cell (`cell(i)`: the content of column `i`, `None`
@@ -691,12 +691,15 @@ impl CsvColumns {
     /// on its own (lossily when it is not UTF-8, as `csv` decodes a row lossily).
     pub fn record_cells<'c>(
         &self,
-        cell: &dyn Fn(usize) -> Option<Cow<'c, [u8]>>,
+        cell: impl Fn(usize) -> Option<Cow<'c, [u8]>>,
     ) -> Result<SignIn, String> {
-        let raw: [Option<Cow<'c, [u8]>>; 14] = self.used().map(|i| i.and_then(cell));
-        let text: [Cow<str>; 14] = std::array::from_fn(|k| match raw[k].as_deref() {
+        let text: [Cow<str>; 14] = self.used().map(|i| match i.and_then(&cell) {
             None => Cow::Borrowed(""),
-            Some(b) => utf8_lossy(b),
+            Some(Cow::Borrowed(b)) => utf8_lossy(b),
+            Some(Cow::Owned(b)) => match String::from_utf8(b) {
+                Ok(s) => Cow::Owned(s),
+                Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            },
         });
         self.record_with(std::array::from_fn(|k| text[k].trim()))
     }

@@ -174,18 +174,25 @@ fn merge_map(a: &mut Keys, b: Keys) {
     a.merge(b);
 }
 
+/// Keeps the earlier time. A later time replaces the kept one in its own buffer: rows come
+/// in time order, so `max_time` replaces on almost every row, and a fresh copy each time
+/// was an allocation per row and per bound.
 fn min_time(a: &mut Option<String>, b: Option<&String>) {
     if let Some(b) = b {
-        if a.as_ref().is_none_or(|x| b < x) {
-            *a = Some(b.clone());
+        match a {
+            Some(x) if b < x => x.clone_from(b),
+            Some(_) => {}
+            None => *a = Some(b.clone()),
         }
     }
 }
 
 fn max_time(a: &mut Option<String>, b: Option<&String>) {
     if let Some(b) = b {
-        if a.as_ref().is_none_or(|x| b > x) {
-            *a = Some(b.clone());
+        match a {
+            Some(x) if b > x => x.clone_from(b),
+            Some(_) => {}
+            None => *a = Some(b.clone()),
         }
     }
 }

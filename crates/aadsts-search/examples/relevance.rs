@@ -24,10 +24,22 @@ fn main() {
     {
         let cols: Vec<&str> = line.split('\t').collect();
         let (who, query) = (cols[0], cols[1]);
-        let want: Vec<u32> = cols[2].split(' ').map(|c| c.parse().unwrap()).collect();
+        // A number is a code, anything else an event page id (as `Doc::label` names them).
+        let want: Vec<String> = cols[2]
+            .split(' ')
+            .map(|w| match w.parse::<u32>() {
+                Ok(c) => format!("AADSTS{c}"),
+                Err(_) => w.to_string(),
+            })
+            .collect();
+        let kind = if want.iter().all(|w| w.starts_with("AADSTS")) {
+            "(codes)"
+        } else {
+            "(events)"
+        };
         let hits = index.search(query, 10);
-        let rank = hits.iter().position(|h| want.contains(&h.code));
-        for key in [who, "all"] {
+        let rank = hits.iter().position(|h| want.contains(&h.doc.label()));
+        for key in [who, kind, "all"] {
             let e = by.entry(key).or_default();
             e.0 += 1;
             e.1 += usize::from(rank == Some(0));
@@ -38,7 +50,7 @@ fn main() {
             let top: Vec<String> = hits
                 .iter()
                 .take(4)
-                .map(|h| format!("{}:{:.1}", h.code, h.score))
+                .map(|h| format!("{}:{:.1}", h.doc.label(), h.score))
                 .collect();
             println!(
                 "{:>5}  {query:60} want {:?}  got {}",
@@ -47,10 +59,15 @@ fn main() {
                 top.join(" ")
             );
             if why {
-                for c in hits.iter().take(2).map(|h| h.code).chain([want[0]]) {
+                for c in hits
+                    .iter()
+                    .take(2)
+                    .map(|h| h.doc.label())
+                    .chain([want[0].clone()])
+                {
                     println!(
                         "        {}",
-                        index.explain_score(query, c).replace('\n', "\n        ")
+                        index.explain_score(query, &c).replace('\n', "\n        ")
                     );
                 }
             }

@@ -2,27 +2,32 @@
 //! this file) and at run time for a catalog with overlay pages. One format for both, read
 //! in place by [`crate::Index`] without copying.
 //!
+//! Two kinds of document share one index and one scoring: the code pages, by code, then
+//! the event pages (`kb/events`), by source and event ID.
+//!
 //! Layout, little endian:
 //! ```text
-//! magic "AADIDX04" | n_docs u32 | n_terms u32 | n_tokens u32
-//! codes            n_docs × u32
+//! magic "AADIDX05" | n_docs u32 | n_terms u32 | n_tokens u32
+//! keys             n_docs × u32                  code, or event ID
+//! kinds            n_docs × u32                  0 code page, 1 + source index event page
 //! links            n_docs × u32                  pages that name this one as related
 //! field offsets    (n_docs × FIELDS + 1) × u32   into the token stream
 //! field lengths    n_docs × FIELDS × u32         tokens that are not stop words
-//! df               n_terms × u32                 pages holding the term
+//! df               n_terms × u32                 code pages holding the term
 //! vocab offsets    (n_terms + 1) × u32, then the vocabulary bytes (sorted)
 //! token stream     n_tokens × u16                term id, or n_terms for a gap (a stop
 //!                                                word or a sentence end keeps its place)
 //! ```
 
 use crate::text::Tokenizer;
-use aadsts_kb::Page;
+use aadsts_kb::{EventPage, Page};
 use std::collections::{BTreeMap, HashMap};
 
-pub const MAGIC: &[u8; 8] = b"AADIDX04";
+pub const MAGIC: &[u8; 8] = b"AADIDX05";
 
 /// The fields of a page, in the order they are stored: title, name, Meaning (with the
-/// service's message), OAuth error names, titles of the cited articles, body.
+/// service's message), OAuth error names, titles of the cited articles, body. An event page
+/// fills the same slots (see [`event_fields`]); it has no OAuth error names.
 pub const FIELDS: usize = 6;
 pub const F_TITLE: usize = 0;
 pub const F_NAME: usize = 1;
@@ -127,16 +132,93 @@ pub fn fields(
     ]
 }
 
-/// Serializes the index of `pages` (sorted by code).
-pub fn build(pages: &[Page]) -> Vec<u8> {
+/// The text of each field of an event page. The name holds what identifies the event in a
+/// log (its ID, page id, Microsoft's name and the providers that write it), so that
+/// `PasswordResetService 33004` or `AD FS 364` read like a name; the log it is written to
+/// goes with the cited articles' titles, as context rather than as the subject.
+pub fn event_fields(e: &EventPage) -> [String; FIELDS] {
+    let mut name = format!("Event {} . {}", e.event, e.id());
+    if let Some(n) = &e.name {
+        name.push_str(" . ");
+        name.push_str(n);
+    }
+    let source = aadsts_catalog::event_source(&e.source);
+    for p in source.iter().flat_map(|s| s.providers.iter()) {
+        name.push_str(" . ");
+        name.push_str(p);
+    }
+    let mut docs = String::new();
+    if let Some(s) = source {
+        for t in [&s.title, &s.channel, &s.server] {
+            docs.push_str(t);
+            docs.push_str(" .\n");
+        }
+    }
+    for d in e.docs.iter() {
+        docs.push_str(&d.title);
+        docs.push_str(" .\n");
+    }
+    let mut body = String::new();
+    let mut add = |s: &str| {
+        body.push_str(s);
+        body.push_str(" .\n");
+    };
+    for part in e
+        .causes
+        .iter()
+        .chain(e.fix.iter())
+        .chain(e.diagnose.iter())
+        .chain(e.collect.iter())
+    {
+        add(part);
+    }
+    for f in e.faq.iter() {
+        add(&f.question);
+        for a in f.answer.iter() {
+            add(a);
+        }
+    }
+    for c in e.codes.iter() {
+        add(&format!("AADSTS{c}"));
+    }
+    [
+        e.title.to_string(),
+        name,
+        e.meaning.join(" .\n"),
+        String::new(),
+        docs,
+        body,
+    ]
+}
+
+/// The kind of an event page's document: 1 + the index of its source in `sources.toml`
+/// (0 is a code page). `None` for a page whose source is not listed (the linter reports it).
+pub fn event_kind(e: &EventPage) -> Option<u32> {
+    aadsts_catalog::event_sources()
+        .iter()
+        .position(|s| s.slug == e.source)
+        .map(|i| i as u32 + 1)
+}
+
+/// Serializes the index of `pages` (sorted by code) and `events` (the event pages, sorted
+/// by source and event ID; one whose source is unknown is left out).
+pub fn build(pages: &[Page], events: &[&EventPage]) -> Vec<u8> {
     let tok = Tokenizer::new();
     let oauth = oauth_errors();
     let messages = messages();
+    let events: Vec<(&EventPage, u32)> = events
+        .iter()
+        .filter_map(|e| event_kind(e).map(|k| (*e, k)))
+        .collect();
+    let texts = pages
+        .iter()
+        .map(|p| fields(p, &oauth, &messages))
+        .chain(events.iter().map(|(e, _)| event_fields(e)));
+    let n_docs = pages.len() + events.len();
     // Per page and field: (term, position) lists.
-    let mut docs: Vec<[Vec<(String, u32)>; FIELDS]> = Vec::with_capacity(pages.len());
+    let mut docs: Vec<[Vec<(String, u32)>; FIELDS]> = Vec::with_capacity(n_docs);
     let mut vocab: BTreeMap<String, u32> = BTreeMap::new();
-    for p in pages {
-        let texts = fields(p, &oauth, &messages);
+    for texts in texts {
         let toks: [Vec<(String, u32)>; FIELDS] = std::array::from_fn(|f| {
             let mut v: Vec<(String, u32)> = tok
                 .tokens(&texts[f])
@@ -147,11 +229,16 @@ pub fn build(pages: &[Page]) -> Vec<u8> {
             v.dedup();
             v
         });
+        // Document frequencies count the code pages only (an event page's words enter the
+        // vocabulary with what the code pages say of them): the event pages' common words
+        // (password, sync, lockout) must not make those words weigh less for every search
+        // of a sign-in error. See `Index::idf`.
+        let code_page = docs.len() < pages.len();
         let mut seen: std::collections::HashSet<&str> = Default::default();
         for field in &toks {
             for (t, _) in field {
                 if seen.insert(t.as_str()) {
-                    *vocab.entry(t.clone()).or_default() += 1;
+                    *vocab.entry(t.clone()).or_default() += u32::from(code_page);
                 }
             }
         }
@@ -171,8 +258,8 @@ pub fn build(pages: &[Page]) -> Vec<u8> {
     let stop = u16::try_from(vocab.len()).expect("fewer than 65535 terms");
 
     let mut stream: Vec<u16> = Vec::new();
-    let mut offsets: Vec<u32> = Vec::with_capacity(pages.len() * FIELDS + 1);
-    let mut lengths: Vec<u32> = Vec::with_capacity(pages.len() * FIELDS);
+    let mut offsets: Vec<u32> = Vec::with_capacity(n_docs * FIELDS + 1);
+    let mut lengths: Vec<u32> = Vec::with_capacity(n_docs * FIELDS);
     for d in &docs {
         for field in d {
             offsets.push(stream.len() as u32);
@@ -196,11 +283,20 @@ pub fn build(pages: &[Page]) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     let put = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
-    put(&mut out, pages.len() as u32);
+    put(&mut out, n_docs as u32);
     put(&mut out, vocab.len() as u32);
     put(&mut out, stream.len() as u32);
     for p in pages {
         put(&mut out, p.code);
+    }
+    for (e, _) in &events {
+        put(&mut out, e.event);
+    }
+    for _ in pages {
+        put(&mut out, 0);
+    }
+    for (_, kind) in &events {
+        put(&mut out, *kind);
     }
     // How many other pages list each page as related: the pages the knowledge base treats
     // as hubs of their topic (50020 for guests, 65001 for consent), a prior for ranking.
@@ -214,6 +310,20 @@ pub fn build(pages: &[Page]) -> Vec<u8> {
     }
     for p in pages {
         put(&mut out, links.get(&p.code).copied().unwrap_or(0));
+    }
+    // Among event pages, the same prior from their own `related` lists (page ids). Their
+    // `codes` are not counted for the code pages: the code pages' ranking stays their own.
+    let mut event_links: HashMap<&str, u32> = HashMap::new();
+    for (e, _) in &events {
+        for r in e.related.iter() {
+            *event_links.entry(r.as_ref()).or_default() += 1;
+        }
+    }
+    for (e, _) in &events {
+        put(
+            &mut out,
+            event_links.get(e.id().as_str()).copied().unwrap_or(0),
+        );
     }
     for o in &offsets {
         put(&mut out, *o);

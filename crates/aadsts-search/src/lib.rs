@@ -1,4 +1,7 @@
-//! Ranked search over the catalog: "password writeback" → 120xxx pages.
+//! Ranked search over the catalog: "password writeback" → 120xxx pages, and over the event
+//! pages (`kb/events`): "account locked out caller computer" → `security-4740`. Both kinds
+//! of page are documents of one index, ranked together by the same scoring; a hit says
+//! which kind it is ([`Doc`]).
 //!
 //! The index of the built-in pages is built at compile time (`build.rs`) and read in place
 //! from the binary, so a search costs no start-up work; a catalog with overlay pages gets
@@ -18,7 +21,11 @@
 //!   stand next to each other (or within a few words) in a field of the page;
 //! * **OAuth names** — a query that is one of the page's OAuth error names;
 //! * **links** — among pages that match alike, the one more pages name as related;
-//! * an exact code in the query wins outright.
+//! * an exact code in the query wins outright, and so does an event page's event ID
+//!   (`4740`, `event 4740`, `PasswordResetService 33004`);
+//! * **event pages** weigh a little less than code pages unless the query speaks of an
+//!   event (an event ID, `event`, a provider or log name): most searches start from a
+//!   sign-in error.
 //!
 //! The tokenizer ([`text`]) folds synonyms (MFA = 2FA = multifactor, CA = Conditional
 //! Access, reply URL = redirect URI, …), stems, and drops stop words (which never decide a
@@ -28,7 +35,7 @@
 mod build;
 pub mod text;
 
-use aadsts_catalog::Catalog;
+use aadsts_catalog::{Catalog, EventPage};
 use build::{FIELDS, F_MEANING, F_NAME, F_OAUTH, F_TITLE};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -70,6 +77,12 @@ pub struct Tuning {
     pub head: f32,
     /// Exponent on coverage (the IDF-weighted share of the query's words the page holds).
     pub coverage: f32,
+    /// Factor on an event page's score when the query does not speak of events (see
+    /// [`EVENT_WORDS`]).
+    pub event: f32,
+    /// Factor on the score of an event page of healthy operation (`signal = "expected"`,
+    /// such as the hash sync heartbeat): people search for what went wrong.
+    pub expected: f32,
 }
 
 impl Default for Tuning {
@@ -86,6 +99,8 @@ impl Default for Tuning {
             links: 0.3,
             head: 2.0,
             coverage: 2.0,
+            event: 0.6,
+            expected: 0.8,
         }
     }
 }
@@ -116,6 +131,8 @@ impl Tuning {
                 ("links", None) => self.links = v,
                 ("head", None) => self.head = v,
                 ("coverage", None) => self.coverage = v,
+                ("event", None) => self.event = v,
+                ("expected", None) => self.expected = v,
                 _ => {}
             }
         }
@@ -126,8 +143,11 @@ impl Tuning {
 pub struct Index {
     data: Cow<'static, [u8]>,
     n_docs: usize,
+    /// Code pages: the collection the statistics (IDF, average lengths) are taken from.
+    n_codes: usize,
     n_terms: usize,
     at_codes: usize,
+    at_kinds: usize,
     at_links: usize,
     at_offsets: usize,
     at_lengths: usize,
@@ -141,10 +161,37 @@ pub struct Index {
     pub tuning: Tuning,
 }
 
+/// What a hit is: a code page or an event page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Doc {
+    /// The page of this AADSTS code (look it up in the catalog searched).
+    Code(u32),
+    /// An event page of `kb/events`.
+    Event(&'static EventPage),
+}
+
+impl Doc {
+    /// How the result names itself: `AADSTS50053`, `security-4740`.
+    pub fn label(&self) -> String {
+        match self {
+            Doc::Code(c) => format!("AADSTS{c}"),
+            Doc::Event(e) => e.id(),
+        }
+    }
+
+    /// The code, for a code page.
+    pub fn code(&self) -> Option<u32> {
+        match self {
+            Doc::Code(c) => Some(*c),
+            Doc::Event(_) => None,
+        }
+    }
+}
+
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    pub code: u32,
+    pub doc: Doc,
     pub score: f32,
     /// The page says the query in its title or name, as a phrase, or names the code: not
     /// only the query's words scattered through its text. `aadsts explain` falls back to
@@ -158,20 +205,22 @@ fn u32_at(b: &[u8], at: usize) -> u32 {
 
 impl Index {
     /// The index for `catalog`: the one built at compile time when the catalog is the
-    /// built-in one, otherwise (overlay pages) built now.
+    /// built-in one, otherwise (overlay pages) built now. Either holds the event pages,
+    /// which are always the built-in ones.
     pub fn new(catalog: &Catalog) -> Index {
         let builtin = Index::from_bytes(Cow::Borrowed(BUILTIN));
         let pages = catalog.pages();
         let same = catalog.overlays().is_empty()
-            && pages.len() == builtin.n_docs
+            && pages.len() <= builtin.n_docs
             && pages
                 .iter()
                 .enumerate()
-                .all(|(i, p)| builtin.code(i) == p.code);
+                .all(|(i, p)| builtin.kind(i) == 0 && builtin.code(i) == p.code)
+            && (pages.len()..builtin.n_docs).all(|i| builtin.kind(i) != 0);
         if same {
             builtin
         } else {
-            Index::from_bytes(Cow::Owned(build::build(pages)))
+            Index::build(catalog)
         }
     }
 
@@ -182,7 +231,8 @@ impl Index {
 
     /// Builds the index of `catalog` now, whatever it holds (for benchmarks and tests).
     pub fn build(catalog: &Catalog) -> Index {
-        Index::from_bytes(Cow::Owned(build::build(catalog.pages())))
+        let events: Vec<&EventPage> = aadsts_catalog::event_pages().collect();
+        Index::from_bytes(Cow::Owned(build::build(catalog.pages(), &events)))
     }
 
     fn from_bytes(data: Cow<'static, [u8]>) -> Index {
@@ -190,7 +240,8 @@ impl Index {
         let n_docs = u32_at(&data, 8) as usize;
         let n_terms = u32_at(&data, 12) as usize;
         let at_codes = 20;
-        let at_links = at_codes + 4 * n_docs;
+        let at_kinds = at_codes + 4 * n_docs;
+        let at_links = at_kinds + 4 * n_docs;
         let at_offsets = at_links + 4 * n_docs;
         let at_lengths = at_offsets + 4 * (n_docs * FIELDS + 1);
         let at_df = at_lengths + 4 * n_docs * FIELDS;
@@ -200,8 +251,10 @@ impl Index {
         let mut index = Index {
             data,
             n_docs,
+            n_codes: 0,
             n_terms,
             at_codes,
+            at_kinds,
             at_links,
             at_offsets,
             at_lengths,
@@ -213,20 +266,41 @@ impl Index {
             tokenizer: Tokenizer::new(),
             tuning: Tuning::default(),
         };
+        // Statistics of the code pages, as the document frequencies are (see `build`): an
+        // event page is scored against the same averages, and adds no weight of its own.
+        index.n_codes = (0..n_docs).filter(|d| index.kind(*d) == 0).count();
         let mut sum = [0f32; FIELDS];
-        for d in 0..n_docs {
+        for d in (0..n_docs).filter(|d| index.kind(*d) == 0) {
             for (f, s) in sum.iter_mut().enumerate() {
                 *s += index.length(d, f) as f32;
             }
         }
         for (avg, s) in index.avg.iter_mut().zip(sum) {
-            *avg = (s / n_docs.max(1) as f32).max(1.0);
+            *avg = (s / index.n_codes.max(1) as f32).max(1.0);
         }
         index
     }
 
+    /// The code of a code page, the event ID of an event page.
     fn code(&self, doc: usize) -> u32 {
         u32_at(&self.data, self.at_codes + 4 * doc)
+    }
+
+    /// 0 for a code page, 1 + the index of its source for an event page.
+    fn kind(&self, doc: usize) -> u32 {
+        u32_at(&self.data, self.at_kinds + 4 * doc)
+    }
+
+    /// What a document is. `None` only for an event page missing from the catalog, which
+    /// an index built from the same catalog never has.
+    fn doc(&self, doc: usize) -> Option<Doc> {
+        match self.kind(doc) {
+            0 => Some(Doc::Code(self.code(doc))),
+            k => {
+                let source = aadsts_catalog::event_sources().get(k as usize - 1)?;
+                aadsts_catalog::event_page_of(&source.slug, self.code(doc)).map(Doc::Event)
+            }
+        }
     }
 
     /// How many pages name this one as related.
@@ -270,13 +344,13 @@ impl Index {
     }
 
     fn idf(&self, term: usize) -> f32 {
-        let n = self.n_docs as f32;
+        let n = self.n_codes as f32;
         let df = self.df(term) as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
     /// The query's tokens, each replaced by the nearest vocabulary word when it is not in
-    /// the index (a typo). Numbers are corrected against codes only. Words that stay
+    /// the index (a typo). Numbers are corrected against the code pages' numbers only. Words that stay
     /// unknown keep their place with `None`.
     /// `None` when `deadline` passes first (each typo costs a pass over the vocabulary).
     fn correct(&self, query: &str, deadline: Option<Instant>) -> Option<Vec<(Option<usize>, u32)>> {
@@ -306,6 +380,11 @@ impl Index {
                     if v.len().abs_diff(t.text.len()) > max
                         || v.bytes().all(|b| b.is_ascii_digit()) != numeric
                     {
+                        return None;
+                    }
+                    // A number is corrected to a code, never to an event ID (event pages'
+                    // words have no document frequency): 4741 is not a typo of 4740.
+                    if numeric && self.df(i) == 0 {
                         return None;
                     }
                     let d = strsim::damerau_levenshtein(v, &t.text);
@@ -374,6 +453,36 @@ impl Index {
         u16::try_from(id).ok()
     }
 
+    /// The numbers of three digits or more written in the query, as typed (not corrected:
+    /// 4741 is another event than 4740): the event IDs it may name.
+    fn event_ids(&self, query: &str) -> Vec<u32> {
+        Tokenizer::words(query)
+            .into_iter()
+            .take(MAX_QUERY_TOKENS)
+            .filter(|(w, k)| {
+                *k == text::Kind::Word && w.len() >= 3 && w.bytes().all(|b| b.is_ascii_digit())
+            })
+            .filter_map(|(w, _)| w.parse().ok())
+            .collect()
+    }
+
+    /// Whether the query speaks of events: an event ID one of the pages has, or one of
+    /// [`EVENT_WORDS`] (`event`, `log`, a provider's name).
+    fn about_events(&self, query: &str, ids: &[u32]) -> bool {
+        let lower = query.to_lowercase();
+        ids.iter()
+            .any(|id| aadsts_catalog::event_pages().any(|p| p.event == *id))
+            || Tokenizer::words(query)
+                .iter()
+                .any(|(w, _)| EVENT_WORDS.contains(&w.as_str()))
+            // Short provider names (`AAD`, `AD FS`) are everyday words of sign-in queries.
+            || aadsts_catalog::event_sources().iter().any(|s| {
+                s.providers
+                    .iter()
+                    .any(|p| p.len() >= 6 && lower.contains(&p.to_lowercase()))
+            })
+    }
+
     /// The table from term id to the query's slot for that term.
     fn slots(&self, terms: &[usize]) -> Vec<u8> {
         let mut table = vec![NONE; self.n_terms + 1];
@@ -414,23 +523,26 @@ impl Index {
             return Some(Vec::new());
         }
         let q = r.query();
-        let mut hits: Vec<Hit> = Vec::new();
+        let mut hits: Vec<(usize, Hit)> = Vec::new();
         let mut found = vec![Vec::new(); FIELDS * r.terms.len()];
         for doc in 0..self.n_docs {
             if doc % 64 == 0 && late() {
                 return None;
             }
             if let Some((score, strong)) = self.score(doc, &q, &mut found, None) {
-                hits.push(Hit {
-                    code: self.code(doc),
-                    score,
-                    strong,
-                });
+                if let Some(d) = self.doc(doc) {
+                    hits.push((doc, Hit {
+                        doc: d,
+                        score,
+                        strong,
+                    }));
+                }
             }
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.code.cmp(&b.code)));
+        // Ties keep the index's order: code pages by code, then event pages.
+        hits.sort_by(|(da, a), (db, b)| b.score.total_cmp(&a.score).then(da.cmp(db)));
         hits.truncate(limit);
-        Some(hits)
+        Some(hits.into_iter().map(|(_, h)| h).collect())
     }
 }
 
@@ -462,6 +574,8 @@ struct Resolved {
     idf_sum: f32,
     pairs: Vec<(usize, usize, u32)>,
     codes: Vec<u32>,
+    events: Vec<u32>,
+    about_events: bool,
     joined: Option<u16>,
     lookup: Vec<u8>,
 }
@@ -474,6 +588,8 @@ impl Resolved {
             idf_sum: self.idf_sum,
             pairs: &self.pairs,
             codes: &self.codes,
+            events: &self.events,
+            about_events: self.about_events,
             joined: self.joined,
             lookup: &self.lookup,
         }
@@ -484,7 +600,10 @@ impl Index {
     /// The corrected tokens of `query` resolved to terms, weights and the slot table.
     fn resolved(&self, tokens: &[(Option<usize>, u32)], query: &str) -> Resolved {
         let (terms, idf, pairs, codes) = self.resolve(tokens);
+        let events = self.event_ids(query);
         Resolved {
+            about_events: self.about_events(query, &events),
+            events,
             idf_sum: idf.iter().sum(),
             lookup: self.slots(&terms),
             joined: self.joined(query),
@@ -506,6 +625,10 @@ struct Query<'a> {
     pairs: &'a [(usize, usize, u32)],
     /// Codes written in the query.
     codes: &'a [u32],
+    /// Numbers written in the query that may be event IDs.
+    events: &'a [u32],
+    /// The query speaks of events (see [`Index::about_events`]).
+    about_events: bool,
     /// The query's words run together, when that is a word of the index (a name).
     joined: Option<u16>,
     /// Term id → slot, `NONE` for words not in the query and for the gap id (`n_terms`):
@@ -545,7 +668,12 @@ impl Index {
             }
         }
         let code = self.code(doc);
-        let by_code = q.codes.contains(&code);
+        let is_event = self.kind(doc) != 0;
+        let by_code = if is_event {
+            q.events.contains(&code)
+        } else {
+            q.codes.contains(&code)
+        };
         if !any && !by_code {
             return None;
         }
@@ -647,7 +775,15 @@ impl Index {
         }
         score += extra;
         // Pages many others point to are the usual answer among pages that match alike.
-        let prior = 1.0 + t.links * (1.0 + self.links(doc) as f32).ln();
+        let mut prior = 1.0 + t.links * (1.0 + self.links(doc) as f32).ln();
+        if is_event && !q.about_events {
+            prior *= t.event;
+        }
+        if let Some(Doc::Event(e)) = is_event.then(|| self.doc(doc)).flatten() {
+            if e.signal == aadsts_catalog::Signal::Expected {
+                prior *= t.expected;
+            }
+        }
         score *= prior;
         if by_code {
             score += 1000.0;
@@ -674,9 +810,10 @@ impl Index {
         Some((score, strong))
     }
 
-    /// The parts of one page's score for a query (for tuning).
+    /// The parts of one page's score for a query (for tuning); `label` names the page as
+    /// [`Doc::label`] does.
     #[doc(hidden)]
-    pub fn explain_score(&self, query: &str, code: u32) -> String {
+    pub fn explain_score(&self, query: &str, label: &str) -> String {
         let mut out = String::new();
         let Some(tokens) = self.correct(query, None) else {
             return out;
@@ -687,7 +824,9 @@ impl Index {
             "terms {words:?} idf {:?} pairs {:?}\n",
             r.idf, r.pairs
         ));
-        if let Some(doc) = (0..self.n_docs).find(|d| self.code(*d) == code) {
+        if let Some(doc) =
+            (0..self.n_docs).find(|d| self.doc(*d).is_some_and(|x| x.label() == label))
+        {
             let mut found = vec![Vec::new(); FIELDS * r.terms.len()];
             self.score(doc, &r.query(), &mut found, Some(&mut out));
         }
@@ -717,6 +856,10 @@ pub fn ranking_words(query: &str) -> Vec<String> {
     }
     out
 }
+
+/// Words that make a query one about Windows events (lower case, as [`Tokenizer::words`]
+/// gives them): the event pages then weigh as much as the code pages.
+pub const EVENT_WORDS: &[&str] = &["event", "events", "eventid", "evtx", "viewer"];
 
 /// Longer input (a pasted log) is searched by its first words only.
 const MAX_QUERY_TOKENS: usize = 48;

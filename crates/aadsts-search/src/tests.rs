@@ -88,7 +88,7 @@ fn compiled_index_equals_a_fresh_build() {
 }
 
 fn first(index: &Index, q: &str) -> Option<u32> {
-    index.search(q, 1).first().map(|h| h.code)
+    index.search(q, 1).first().map(|h| h.doc.code().unwrap_or(0))
 }
 
 /// Issue 18: the queries an admin types every day that the first search got wrong.
@@ -125,7 +125,7 @@ fn oauth_error_names_are_matched() {
     let ig: Vec<u32> = index
         .search("invalid_grant", 5)
         .iter()
-        .map(|h| h.code)
+        .map(|h| h.doc.code().unwrap_or(0))
         .collect();
     assert!(ig.contains(&70008) || ig.contains(&50126), "{ig:?}");
 }
@@ -134,7 +134,7 @@ fn oauth_error_names_are_matched() {
 fn stop_words_decide_nothing() {
     let index = Index::new(&Catalog::builtin());
     assert!(index.search("the of and not it", 5).is_empty());
-    let codes = |q: &str| -> Vec<u32> { index.search(q, 5).iter().map(|h| h.code).collect() };
+    let codes = |q: &str| -> Vec<u32> { index.search(q, 5).iter().map(|h| h.doc.code().unwrap_or(0)).collect() };
     assert_eq!(codes("the consent required"), codes("consent required"));
     assert_eq!(codes("password expired"), codes("my password has expired"));
 }
@@ -155,13 +155,13 @@ fn typos_are_forgiven() {
     let t: Vec<u32> = index
         .search("pasword expird", 3)
         .iter()
-        .map(|h| h.code)
+        .map(|h| h.doc.code().unwrap_or(0))
         .collect();
     assert!(t.contains(&50055) || t.contains(&50144), "{t:?}");
     let t: Vec<u32> = index
         .search("acount locked", 3)
         .iter()
-        .map(|h| h.code)
+        .map(|h| h.doc.code().unwrap_or(0))
         .collect();
     assert!(t.contains(&50053), "{t:?}");
 }
@@ -187,15 +187,17 @@ fn strong_hits_need_more_than_scattered_words() {
         "Error validating credentials due to invalid username or password",
         1,
     );
-    assert!(h[0].code == 50126 && h[0].strong, "{h:?}");
+    assert!(h[0].doc == Doc::Code(50126) && h[0].strong, "{h:?}");
 }
 
 /// The relevance test: 254 symptom queries as admins, developers and helpdesk staff type
 /// them (`data/relevance.tsv`), each with the page or pages that answer it. Measured when
 /// written: top-1 0.953, top-3 1.000, MRR 0.976 (BM25 over two fields, before issue 18:
-/// top-1 0.768, top-3 0.913, MRR 0.849). The bars below leave room for page edits, not
-/// for a worse ranking. `cargo run --release -p aadsts-search --example
-/// relevance` prints each miss.
+/// top-1 0.768, top-3 0.913, MRR 0.849). Issue 21 added 35 queries answered by event pages
+/// (`security-4740`); the code queries, held to the same bars on their own, rank exactly as
+/// before (event pages weigh less unless a query speaks of events: `Tuning::event`). The bars
+/// below leave room for page edits, not for a worse ranking. `cargo run --release -p
+/// aadsts-search --example relevance` prints each miss.
 #[test]
 fn relevance_on_symptom_queries() {
     let index = Index::new(&Catalog::builtin());
@@ -207,16 +209,16 @@ fn relevance_on_symptom_queries() {
     {
         let cols: Vec<&str> = line.split('\t').collect();
         assert_eq!(cols.len(), 3, "{line}");
-        let want: Vec<u32> = cols[2].split(' ').map(|c| c.parse().unwrap()).collect();
-        for c in &want {
-            assert!(Catalog::builtin().get(*c).is_some(), "{c} has no page");
-        }
+        let want = wanted(cols[2]);
+        let events = want.iter().any(|w| !w.starts_with("AADSTS"));
         let hits = index.search(cols[1], 10);
-        let rank = hits.iter().position(|h| want.contains(&h.code));
+        let rank = hits.iter().position(|h| want.contains(&h.doc.label()));
         if rank.is_none_or(|r| r >= 3) {
-            misses.push(format!("{} → {:?}", cols[1], &hits[..hits.len().min(3)]));
+            let top: Vec<String> = hits.iter().take(3).map(|h| h.doc.label()).collect();
+            misses.push(format!("{} → {top:?}", cols[1]));
         }
-        for key in [cols[0], "all"] {
+        let kind = if events { "(events)" } else { "(codes)" };
+        for key in [cols[0], kind, "all"] {
             let e = by.entry(key).or_default();
             e.0 += 1;
             e.1 += usize::from(rank == Some(0));
@@ -233,11 +235,77 @@ fn relevance_on_symptom_queries() {
             rr / n
         );
     }
-    let (n, t1, t3, rr) = by["all"];
-    assert!(n >= 100, "{n} queries");
-    let (top1, top3, mrr) = (t1 as f64 / n as f64, t3 as f64 / n as f64, rr / n as f64);
-    assert!(
-        top1 >= 0.92 && top3 >= 0.98 && mrr >= 0.95,
-        "top-1 {top1:.3} top-3 {top3:.3} MRR {mrr:.3}; outside the top 3: {misses:#?}"
-    );
+    // Event queries, measured when written: top-1 0.886, top-3 0.971, MRR 0.931 (the
+    // misses are writeback events whose AADSTS code page comes first).
+    for (key, bars) in [
+        ("all", [0.92, 0.98, 0.95]),
+        ("(codes)", [0.92, 0.98, 0.95]),
+        ("(events)", [0.85, 0.94, 0.9]),
+    ] {
+        let (n, t1, t3, rr) = by[key];
+        assert!(n >= 30, "{key}: {n} queries");
+        let (top1, top3, mrr) = (t1 as f64 / n as f64, t3 as f64 / n as f64, rr / n as f64);
+        assert!(
+            top1 >= bars[0] && top3 >= bars[1] && mrr >= bars[2],
+            "{key}: top-1 {top1:.3} top-3 {top3:.3} MRR {mrr:.3}; outside the top 3: {misses:#?}"
+        );
+    }
+}
+
+/// The answers of a relevance query as [`Doc::label`]s: a number is a code, anything else
+/// an event page id. Each must have its page.
+fn wanted(col: &str) -> Vec<String> {
+    col.split(' ')
+        .map(|w| match w.parse::<u32>() {
+            Ok(c) => {
+                assert!(Catalog::builtin().get(c).is_some(), "{c} has no page");
+                format!("AADSTS{c}")
+            }
+            Err(_) => {
+                assert!(aadsts_catalog::event_page(w).is_some(), "{w} has no page");
+                w.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Issue 21: event pages are found by their symptoms, their event ID (alone, after
+/// `event`, after a provider) and Microsoft's name, and the hit says it is an event page.
+#[test]
+fn event_pages_are_searched_with_the_codes() {
+    let index = Index::new(&Catalog::builtin());
+    let top = |q: &str| index.search(q, 1).first().map(|h| h.doc.label());
+    for (q, want) in [
+        ("4740", "security-4740"),
+        ("event 4740", "security-4740"),
+        ("event:4740", "security-4740"),
+        ("PasswordResetService 33004", "writeback-33004"),
+        ("AD FS event 364", "adfs-364"),
+        ("ADPermissionsError", "writeback-33004"),
+        ("account locked out caller computer", "security-4740"),
+    ] {
+        assert_eq!(top(q).as_deref(), Some(want), "{q}");
+    }
+    // An exact event ID is strong evidence, as an exact code is; a near number is not it.
+    let h = index.search("4740", 1);
+    assert!(h[0].strong && matches!(h[0].doc, Doc::Event(e) if e.event == 4740));
+    // (1000 is the bonus of an exact code or event ID.)
+    assert!(h[0].score > 1000.0);
+    assert!(index.search("4741", 5).iter().all(|h| h.score < 1000.0));
+    // A code still finds its own page first, and the event pages that explain it after.
+    let hits: Vec<String> = index
+        .search("AADSTS120015", 5)
+        .iter()
+        .map(|h| h.doc.label())
+        .collect();
+    assert_eq!(hits[0], "AADSTS120015", "{hits:?}");
+}
+
+/// The run-time index (overlays) holds the event pages as the compiled one does.
+#[test]
+fn a_fresh_build_holds_the_event_pages() {
+    let fresh = Index::build(&Catalog::builtin());
+    let n = aadsts_catalog::event_pages().count();
+    assert_eq!(fresh.n_docs, Catalog::builtin().pages().len() + n);
+    assert!((0..fresh.n_docs).all(|d| fresh.doc(d).is_some()));
 }

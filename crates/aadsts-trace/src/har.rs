@@ -356,6 +356,9 @@ pub struct Request {
     pub headers: Vec<Pair>,
     #[serde(default)]
     pub post_data: Option<PostData>,
+    /// HAR's parsed `cookies`, read when the capture kept no `Cookie` header.
+    #[serde(default, deserialize_with = "lenient_pairs")]
+    pub cookies: Vec<Pair>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -382,6 +385,9 @@ pub struct Response {
     pub content: Content,
     #[serde(default, rename = "redirectURL", deserialize_with = "lenient_string")]
     pub redirect_url: String,
+    /// HAR's parsed `cookies`, read when the capture kept no `Set-Cookie` header.
+    #[serde(default, deserialize_with = "lenient_pairs")]
+    pub cookies: Vec<Pair>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

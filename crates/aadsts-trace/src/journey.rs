@@ -31,6 +31,38 @@ pub struct HopError {
     pub signal: &'static str,
 }
 
+/// How credentials are shown: cut to their first four characters (the default), or in
+/// full (`--show-secrets`, the CLI only). Passwords are never kept, whichever.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Secrets {
+    #[default]
+    Masked,
+    Shown,
+}
+
+/// A cookie a hop sent or was set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cookie {
+    pub name: String,
+    /// Cut to four characters unless secrets are shown; empty when the cookie was empty
+    /// (a `Set-Cookie` that deletes it).
+    pub value: String,
+    /// A `Set-Cookie`'s attributes as sent (`path=/; secure; HttpOnly; SameSite=None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<String>,
+}
+
+/// A code or token a hop carried, besides cookies and the `Authorization` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Secret {
+    pub name: String,
+    /// Cut to four characters unless secrets are shown.
+    pub value: String,
+    /// `request` (query, fragment, form) or `response` (redirect, JSON, auto-post form).
+    pub side: Side,
+}
+
 /// One request of the sign-in journey.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hop {
@@ -55,6 +87,19 @@ pub struct Hop {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
     pub errors: Vec<HopError>,
+    /// Cookies the request sent (its `Cookie` headers, else HAR's `cookies`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cookies_sent: Vec<Cookie>,
+    /// Cookies the answer set (`Set-Cookie`), with their attributes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cookies_set: Vec<Cookie>,
+    /// The `Authorization` header: its scheme and the credential cut to four characters
+    /// unless secrets are shown; `Basic` credentials (a password) are never shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<String>,
+    /// Codes and tokens in the request or the answer ([`SHOWN_SECRETS`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<Secret>,
     /// Why this hop counts as failed, if it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
@@ -124,8 +169,49 @@ pub fn is_secret(name: &str) -> bool {
     SECRET.iter().any(|s| s.eq_ignore_ascii_case(name))
 }
 
+/// Fields that hold a password (a user's, an app's client secret, a one-time code): never
+/// shown, not even with `--show-secrets`. `Password`, `newPassword`, `ctl00$PasswordBox`
+/// and the like all count.
+pub fn is_password(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.contains("passw")
+        || n.ends_with("pwd")
+        || matches!(n.as_str(), "client_secret" | "otc" | "passcode" | "pin")
+}
+
+/// The secret parameters a hop lists in [`Hop::secrets`]: codes and tokens. Flow tokens and
+/// canaries are anti-forgery values that tell a reader nothing, so they stay out.
+pub const SHOWN_SECRETS: &[&str] = &[
+    "code",
+    "id_token",
+    "access_token",
+    "refresh_token",
+    "client_assertion",
+    "assertion",
+    "code_verifier",
+    "device_code",
+    "user_code",
+    "samlart",
+];
+
+/// A secret value as the output shows it: whole, or its first four characters and `…`
+/// (only `…` for a short value, which four characters would nearly give away).
+pub fn mask_value(v: &str, secrets: Secrets) -> String {
+    match secrets {
+        Secrets::Shown => v.to_string(),
+        Secrets::Masked if v.is_empty() => String::new(),
+        Secrets::Masked if v.chars().count() <= 8 => "…".into(),
+        Secrets::Masked => format!("{}…", v.chars().take(4).collect::<String>()),
+    }
+}
+
 /// A URL with secret parameter values replaced by `…` (the first 4 characters kept).
 pub fn mask_url(u: &str) -> String {
+    mask_url_with(u, Secrets::Masked)
+}
+
+/// [`mask_url`], or with `Secrets::Shown` the URL whole but for password values.
+pub fn mask_url_with(u: &str, secrets: Secrets) -> String {
     let (head, frag) = match u.split_once('#') {
         Some((h, f)) => (h, Some(f)),
         None => (u, None),
@@ -137,7 +223,14 @@ pub fn mask_url(u: &str) -> String {
     let mask = |q: &str| -> String {
         q.split('&')
             .map(|p| match p.split_once('=') {
-                Some((k, v)) if is_secret(&url::pct_decode(k)) && !v.is_empty() => {
+                Some((k, v)) if !v.is_empty() && is_password(&url::pct_decode(k)) => {
+                    format!("{k}=…")
+                }
+                Some((k, v))
+                    if secrets == Secrets::Masked
+                        && is_secret(&url::pct_decode(k))
+                        && !v.is_empty() =>
+                {
                     format!("{k}={}…", v.chars().take(4).collect::<String>())
                 }
                 _ => p.to_string(),
@@ -270,6 +363,7 @@ pub struct Builder<'c> {
     catalog: &'c Catalog,
     /// Keys to check token signatures with, when the user gave some.
     keys: Option<&'c crate::keys::KeySet>,
+    secrets: Secrets,
     flow: Flow,
     hops: Vec<Hop>,
     /// Per hop: the errors in full and their side.
@@ -283,6 +377,9 @@ pub struct Builder<'c> {
     clocks: Vec<(usize, i64, i64)>,
     /// Per authorize hop: its number and the redirect URI it named.
     asked: Vec<(usize, String)>,
+    /// Per hop: its number and its `Sec-Fetch-Dest` and `Sec-Fetch-Site` headers (lower
+    /// case, empty when absent), to tell an iframe and a cross-site request.
+    fetch: Vec<(usize, String, String)>,
     warnings: Vec<String>,
 }
 
@@ -291,6 +388,7 @@ impl<'c> Builder<'c> {
         Builder {
             catalog,
             keys: None,
+            secrets: Secrets::Masked,
             flow: Flow::default(),
             hops: Vec::new(),
             found: Vec::new(),
@@ -301,8 +399,15 @@ impl<'c> Builder<'c> {
             last_time: None,
             clocks: Vec::new(),
             asked: Vec::new(),
+            fetch: Vec::new(),
             warnings: Vec::new(),
         }
+    }
+
+    /// Shows credentials in full (passwords never).
+    pub fn with_secrets(mut self, secrets: Secrets) -> Self {
+        self.secrets = secrets;
+        self
     }
 
     /// Checks token signatures against these keys.
@@ -326,6 +431,9 @@ impl<'c> Builder<'c> {
         if let Ok(mut t) = token::decode_jwt(raw, at) {
             if let Some(keys) = self.keys {
                 token::check_signature(&mut t, raw, keys);
+            }
+            if self.secrets == Secrets::Shown {
+                t.value = Some(raw.trim().to_string());
             }
             self.token_keys.push(key);
             self.tokens.push(FoundToken {
@@ -597,22 +705,84 @@ impl<'c> Builder<'c> {
         }
         let status = e.response.status;
         let failure = failure_of(&errors, status, e, &self.saml, n, &params, loc.as_deref());
+        let lower = |h: &str| {
+            e.request_header(h)
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        };
+        self.fetch
+            .push((n, lower("sec-fetch-dest"), lower("sec-fetch-site")));
+        let secrets = self.secrets_of(&params, loc.as_deref(), &body, textual);
         self.hops.push(Hop {
             n,
             entry: index,
             time: at.map(time::rfc3339),
             method,
-            url: mask_url(req_url),
+            url: mask_url_with(req_url, self.secrets),
             host,
             role,
             party,
             params: shown,
             status,
-            location: loc.as_deref().map(mask_url),
+            location: loc.as_deref().map(|l| mask_url_with(l, self.secrets)),
             errors,
+            cookies_sent: cookies_sent(e, self.secrets),
+            cookies_set: cookies_set(e, self.secrets),
+            authorization: authorization(e, self.secrets),
+            secrets,
             failure,
         });
         self.found.push(found);
+    }
+
+    /// The codes and tokens of a hop: the request's parameters, then the answer's redirect,
+    /// JSON token response or auto-post form.
+    fn secrets_of(
+        &self,
+        params: &[(String, String)],
+        loc: Option<&str>,
+        body: &str,
+        textual: bool,
+    ) -> Vec<Secret> {
+        let mut out: Vec<Secret> = Vec::new();
+        let mut push = |name: &str, v: &str, side: Side| {
+            let wanted = SHOWN_SECRETS.iter().any(|s| s.eq_ignore_ascii_case(name));
+            if wanted && !v.is_empty() && !out.iter().any(|x| x.name == name && x.side == side) {
+                out.push(Secret {
+                    name: name.to_string(),
+                    value: mask_value(v, self.secrets),
+                    side,
+                });
+            }
+        };
+        for (k, v) in params {
+            push(k, v, Side::Request);
+        }
+        if let Some(l) = loc {
+            for (k, v) in url::params(l) {
+                push(&k, &v, Side::Response);
+            }
+        }
+        if textual && !body.is_empty() {
+            match serde_json::from_str::<serde_json::Value>(body) {
+                Ok(serde_json::Value::Object(m)) => {
+                    for (k, v) in &m {
+                        if let Some(v) = v.as_str() {
+                            push(k, v, Side::Response);
+                        }
+                    }
+                }
+                _ => {
+                    for k in ["code", "id_token", "access_token"] {
+                        for v in html_values(body, k) {
+                            push(k, &v, Side::Response);
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn add_saml(&mut self, mut m: saml::SamlMessage, source: String, hop: usize) -> bool {
@@ -689,6 +859,9 @@ impl<'c> Builder<'c> {
         for a in &mut self.asked {
             a.0 = map(a.0);
         }
+        for f in &mut self.fetch {
+            f.0 = map(f.0);
+        }
     }
 
     pub fn finish(mut self, name: &str) -> Trace {
@@ -755,7 +928,8 @@ impl<'c> Builder<'c> {
                 }
             }
         }
-        let findings = findings(&hops, &self.clocks, &self.asked, &self.tokens, &self.saml);
+        let mut findings = findings(&hops, &self.clocks, &self.asked, &self.tokens, &self.saml);
+        findings.extend(cookie_findings(&hops, &self.fetch));
         Trace {
             findings,
             name: name.to_string(),
@@ -774,6 +948,7 @@ impl<'c> Builder<'c> {
                 .zip(self.last_time)
                 .map(|(a, b)| (time::rfc3339(a), time::rfc3339(b))),
             signatures: None,
+            secrets: self.secrets,
         }
     }
 }
@@ -805,7 +980,11 @@ fn findings(
     // Where the answer went against the redirect URI the request named.
     for (n, want) in asked {
         let wanted = url::base(want).trim_end_matches('/').to_ascii_lowercase();
-        let went = hops.iter().filter(|h| h.n >= *n).find_map(|h| {
+        // Up to the next authorize request, which asks for its own redirect URI (a
+        // form_post answer has no Location, so the next one found may be a later flow's).
+        let next = asked.iter().map(|a| a.0).filter(|m| m > n).min();
+        let in_flow = |h: &&Hop| h.n >= *n && next.is_none_or(|m| h.n < m);
+        let went = hops.iter().filter(in_flow).find_map(|h| {
             let l = h.location.as_deref()?;
             let (host, path) = url::host_path(l);
             party(&host, &path)
@@ -908,6 +1087,254 @@ fn findings(
                 "the federation server answered with an error at hop {} ({}): look at its event log (AD FS/Admin) with the time of the hop",
                 h.n,
                 h.failure.as_deref().unwrap_or("")
+            ),
+        });
+    }
+    out
+}
+
+/// A cookie's name as shown. Frameworks key per-request state by a random id in the name
+/// (`.AspNetCore.Correlation.<id>`, Sustainsys `Saml2.<id>`), as telling as the value: a
+/// long last dotted segment is masked like a value.
+fn cookie_name(name: &str, secrets: Secrets) -> String {
+    match name.rsplit_once('.') {
+        Some((head, id)) if secrets == Secrets::Masked && id.chars().count() > 8 => {
+            format!("{head}.{}", mask_value(id, secrets))
+        }
+        _ => name.to_string(),
+    }
+}
+
+/// The cookies a request sent: every `Cookie` header (HTTP/2 may split them), else HAR's
+/// `cookies` array (a capture that kept only that).
+fn cookies_sent(e: &Entry, secrets: Secrets) -> Vec<Cookie> {
+    let mut out: Vec<Cookie> = Vec::new();
+    let mut add = |name: &str, value: &str| {
+        let name = name.trim();
+        let name = cookie_name(name, secrets);
+        if !name.is_empty() && !out.iter().any(|c| c.name == name) {
+            out.push(Cookie {
+                name,
+                value: mask_value(value.trim(), secrets),
+                attributes: None,
+            });
+        }
+    };
+    let headers = e
+        .request
+        .headers
+        .iter()
+        .filter(|p| p.name.eq_ignore_ascii_case("cookie"));
+    let mut any = false;
+    for h in headers {
+        for c in h.value.split(';') {
+            let (n, v) = c.split_once('=').unwrap_or((c, ""));
+            any |= !n.trim().is_empty();
+            add(n, v);
+        }
+    }
+    if !any {
+        for p in &e.request.cookies {
+            add(&p.name, &p.value);
+        }
+    }
+    out
+}
+
+/// The cookies an answer set: each `Set-Cookie` header (Firefox joins several with line
+/// breaks), else HAR's `cookies` array.
+fn cookies_set(e: &Entry, secrets: Secrets) -> Vec<Cookie> {
+    let mut out: Vec<Cookie> = Vec::new();
+    let headers = e
+        .response
+        .headers
+        .iter()
+        .filter(|p| p.name.eq_ignore_ascii_case("set-cookie"));
+    for h in headers {
+        for line in h.value.lines() {
+            let (pair, attrs) = line.split_once(';').unwrap_or((line, ""));
+            let (n, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let attrs = attrs.trim();
+            if !n.trim().is_empty() {
+                out.push(Cookie {
+                    name: cookie_name(n.trim(), secrets),
+                    value: mask_value(v.trim(), secrets),
+                    attributes: (!attrs.is_empty()).then(|| plain(attrs)),
+                });
+            }
+        }
+    }
+    if out.is_empty() {
+        for p in &e.response.cookies {
+            out.push(Cookie {
+                name: cookie_name(&p.name, secrets),
+                value: mask_value(&p.value, secrets),
+                attributes: None,
+            });
+        }
+    }
+    out
+}
+
+/// The `Authorization` header as shown: the scheme and the credential, masked unless
+/// secrets are shown. `Basic` carries a user name and password: never shown.
+fn authorization(e: &Entry, secrets: Secrets) -> Option<String> {
+    let a = e.request_header("authorization")?.trim();
+    if a.is_empty() {
+        return None;
+    }
+    Some(match a.split_once(' ') {
+        Some((scheme, _)) if scheme.eq_ignore_ascii_case("basic") => {
+            "Basic (user name and password never shown)".to_string()
+        }
+        Some((scheme, cred)) => format!("{scheme} {}", mask_value(cred.trim(), secrets)),
+        None => mask_value(a, secrets),
+    })
+}
+
+/// Entra's session cookies: a silent sign-in without one finds nobody signed in.
+const SESSION_COOKIES: &[&str] = &["ESTSAUTH", "ESTSAUTHPERSISTENT", "ESTSAUTHLIGHT"];
+
+/// An attribute of a `Set-Cookie` (`SameSite`, `Path`, `Domain`), lower case.
+fn cookie_attr(c: &Cookie, name: &str) -> Option<String> {
+    c.attributes.as_deref()?.split(';').find_map(|a| {
+        let (k, v) = a.split_once('=').unwrap_or((a, ""));
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_ascii_lowercase())
+    })
+}
+
+/// Whether a `Set-Cookie` removes the cookie (empty, `Max-Age=0`, or expired in 1970).
+fn deletes(c: &Cookie) -> bool {
+    let a = c.attributes.as_deref().unwrap_or("").to_ascii_lowercase();
+    c.value.is_empty() || a.contains("max-age=0") || a.contains("1970")
+}
+
+/// Whether a cookie set by a hop to `set_host` goes with a request to `host` and `path`.
+fn cookie_applies(c: &Cookie, set_host: &str, host: &str, path: &str) -> bool {
+    let host_ok = match cookie_attr(c, "domain") {
+        Some(d) if !d.is_empty() => {
+            let d = d.trim_start_matches('.');
+            host == d || host.ends_with(&format!(".{d}"))
+        }
+        _ => host == set_host,
+    };
+    let path_ok = match cookie_attr(c, "path") {
+        Some(p) if !p.is_empty() => path.to_ascii_lowercase().starts_with(&p),
+        _ => true,
+    };
+    host_ok && path_ok
+}
+
+/// The cookie cross-checks: a silent sign-in in a cross-site iframe that reached Entra
+/// without its session cookie (third-party cookies blocked), and a failed hop that did not
+/// send back a cookie an earlier hop set for it (SameSite on a cross-site form post, or a
+/// cookie the browser dropped). Only when the capture recorded request cookies at all:
+/// Chrome's sanitized HAR export and some tools keep none, which proves nothing.
+fn cookie_findings(hops: &[Hop], fetch: &[(usize, String, String)]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !hops.iter().any(|h| !h.cookies_sent.is_empty()) {
+        return out;
+    }
+    let ctx = |n: usize| {
+        fetch
+            .iter()
+            .find(|f| f.0 == n)
+            .map_or(("", ""), |f| (f.1.as_str(), f.2.as_str()))
+    };
+    for h in hops {
+        let (dest, site) = ctx(h.n);
+        let iframe = dest == "iframe" && (site == "cross-site" || site.is_empty());
+        if !iframe || !matches!(h.party, "Entra ID" | "Azure AD B2C" | "External ID") {
+            continue;
+        }
+        let session = h.cookies_sent.iter().any(|c| {
+            SESSION_COOKIES
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(&c.name))
+        });
+        let redirected_error = h
+            .location
+            .as_deref()
+            .map(url::params)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(k, v)| k == "error" && (v == "login_required" || v == "interaction_required"))
+            .map(|(_, v)| v);
+        let answer = h
+            .errors
+            .iter()
+            .find(|e| e.side == Side::Response && e.code == 50058)
+            .map(|e| format!("AADSTS{}", e.code))
+            .or(redirected_error);
+        if let (false, Some(answer)) = (session, answer) {
+            out.push(Finding {
+                kind: "third-party-cookies",
+                hop: Some(h.n),
+                message: format!(
+                    "hop {} is a silent sign-in in an iframe of another site (Sec-Fetch-Dest: iframe) that reached {} without Entra's session cookie (ESTSAUTH, ESTSAUTHPERSISTENT), so it was answered {answer}: the browser blocks third-party cookies (Safari and Firefox by default, Chrome when the user turned them off, private windows). Sign in with a redirect or a popup instead (MSAL acquireTokenRedirect or acquireTokenPopup; ssoSilent and iframe renewal need third-party cookies)",
+                    h.n, h.host
+                ),
+            });
+        }
+    }
+    for h in hops {
+        // The hop that needed a cookie: it failed on its own (an app's error page), or Entra
+        // found nobody signed in. An app hop that received an Entra error failed for that.
+        let needs = h.failure.is_some()
+            && (h.errors.is_empty()
+                || h.errors
+                    .iter()
+                    .any(|e| e.side == Side::Response && e.code == 50058));
+        if !needs {
+            continue;
+        }
+        let (_, path) = url::host_path(&h.url);
+        let mut live: Vec<(usize, &Cookie)> = Vec::new();
+        for g in hops.iter().filter(|g| g.n < h.n) {
+            for c in &g.cookies_set {
+                if !cookie_applies(c, &g.host, &h.host, &path) {
+                    continue;
+                }
+                live.retain(|(_, x)| x.name != c.name);
+                if !deletes(c) {
+                    live.push((g.n, c));
+                }
+            }
+        }
+        let missing: Vec<(usize, &Cookie)> = live
+            .into_iter()
+            .filter(|(_, c)| !h.cookies_sent.iter().any(|s| s.name == c.name))
+            .collect();
+        let Some(&(first_setter, _)) = missing.first() else {
+            continue;
+        };
+        let names: Vec<&str> = missing.iter().map(|(_, c)| c.name.as_str()).collect();
+        let (dest, site) = ctx(h.n);
+        let before = hops.iter().rfind(|g| g.n < h.n);
+        let cross_site =
+            site == "cross-site" || (site.is_empty() && before.is_some_and(|g| g.host != h.host));
+        let lax = missing
+            .iter()
+            .any(|(_, c)| cookie_attr(c, "samesite").is_none_or(|v| v == "lax" || v == "strict"));
+        let why = if h.method == "POST" && cross_site && lax {
+            "a form post from another site (Entra's response_mode=form_post) carries no cookie marked SameSite=Lax or Strict, and browsers treat a cookie without SameSite as Lax: the app must set these cookies SameSite=None; Secure (or ask for response_mode=query)".to_string()
+        } else if dest == "iframe" && cross_site {
+            "the request ran in an iframe of another site, and the browser blocks third-party cookies".to_string()
+        } else {
+            "the browser did not send it back: blocked by its settings or an extension, cleared, set for another path or domain, or expired".to_string()
+        };
+        out.push(Finding {
+            kind: "missing-cookie",
+            hop: Some(h.n),
+            message: format!(
+                "hop {} ({} {}) failed without the cookie(s) {} that hop {first_setter} set for {}: {why}",
+                h.n,
+                h.method,
+                url::base(&h.url),
+                names.join(", "),
+                h.host
             ),
         });
     }
@@ -1078,6 +1505,41 @@ mod tests {
         assert_eq!(
             mask_url("https://app/cb?code=0.AXoAabcdef&state=s1#id_token=eyJhbGciOi&x=1"),
             "https://app/cb?code=0.AX…&state=s1#id_token=eyJh…&x=1"
+        );
+    }
+    #[test]
+    fn a_password_in_a_url_is_never_shown_even_in_part() {
+        let u = "https://adfs.contoso.com/adfs/ls/?UserName=a&Password=Hunter2Secret&code=0.AXoAabcdefgh";
+        for s in [Secrets::Masked, Secrets::Shown] {
+            let m = mask_url_with(u, s);
+            assert!(m.contains("Password=…&"), "{m}");
+            assert!(!m.contains("Hunt"), "{m}");
+            let code = if s == Secrets::Masked {
+                "code=0.AX…"
+            } else {
+                "code=0.AXoAabcdefgh"
+            };
+            assert!(m.ends_with(code), "{m}");
+        }
+    }
+    #[test]
+    fn masked_values_and_cookie_names() {
+        assert_eq!(mask_value("0.AXoAsecret", Secrets::Masked), "0.AX…");
+        assert_eq!(mask_value("short", Secrets::Masked), "…");
+        assert_eq!(mask_value("", Secrets::Masked), "");
+        assert_eq!(mask_value("0.AXoAsecret", Secrets::Shown), "0.AXoAsecret");
+        assert_eq!(
+            cookie_name("Saml2.HeldSamlCookie", Secrets::Masked),
+            "Saml2.Held…"
+        );
+        assert_eq!(
+            cookie_name(".AspNetCore.Correlation.abc", Secrets::Masked),
+            ".AspNetCore.Correlation.abc"
+        );
+        assert_eq!(cookie_name("ESTSAUTH", Secrets::Masked), "ESTSAUTH");
+        assert_eq!(
+            cookie_name("Saml2.HeldSamlCookie", Secrets::Shown),
+            "Saml2.HeldSamlCookie"
         );
     }
     #[test]

@@ -25,7 +25,7 @@ pub mod url;
 pub mod xml;
 
 pub use har::Limits;
-pub use journey::{Hop, HopError, Side};
+pub use journey::{Cookie, Hop, HopError, Secret, Secrets, Side};
 pub use sanitize::{sanitize, sanitize_saz, SanitizeStats};
 
 use aadsts_extract::{Extraction, FoundError};
@@ -120,6 +120,8 @@ pub struct Trace {
     /// With keys: which file's keys token signatures were checked with, and that SAML
     /// signatures are not checked. `None`: nothing was checked.
     pub signatures: Option<String>,
+    /// Whether cookies, codes, tokens and signatures are in full (passwords never are).
+    pub secrets: Secrets,
 }
 
 impl Trace {
@@ -149,7 +151,36 @@ pub fn read_path_with_keys(
     catalog: &aadsts_catalog::Catalog,
     keys: Option<&keys::KeySet>,
 ) -> Result<Trace, TraceError> {
-    let b = journey::Builder::new(catalog).with_keys(keys);
+    read_path_with(
+        path,
+        limits,
+        catalog,
+        &ReadOptions {
+            keys,
+            secrets: Secrets::Masked,
+        },
+    )
+}
+
+/// What to do besides reading: check token signatures, show credentials in full.
+#[derive(Clone, Copy, Default)]
+pub struct ReadOptions<'k> {
+    pub keys: Option<&'k keys::KeySet>,
+    /// `Secrets::Shown` is for the CLI's `--show-secrets` only: the web never shows them.
+    pub secrets: Secrets,
+}
+
+/// [`read_path`] with [`ReadOptions`].
+pub fn read_path_with(
+    path: &Path,
+    limits: &Limits,
+    catalog: &aadsts_catalog::Catalog,
+    opts: &ReadOptions<'_>,
+) -> Result<Trace, TraceError> {
+    let keys = opts.keys;
+    let b = journey::Builder::new(catalog)
+        .with_keys(keys)
+        .with_secrets(opts.secrets);
     let name = path.display().to_string();
     let t = read_path_inner(path, limits, b, name)?;
     Ok(Trace {

@@ -166,6 +166,7 @@ impl TracedRequest {
                 url: self.url.clone(),
                 headers: self.request_headers.clone(),
                 post_data,
+                cookies: Vec::new(),
             },
             response: Response {
                 status,
@@ -173,6 +174,7 @@ impl TracedRequest {
                 redirect_url: header(&self.response_headers, "location").unwrap_or_default(),
                 headers: self.response_headers.clone(),
                 content: Default::default(),
+                cookies: Vec::new(),
             },
         }
     }

@@ -256,6 +256,7 @@ fn entry(req: &[u8], resp: Option<&[u8]>, meta: Option<&[u8]>, limits: &Limits) 
             url,
             headers,
             post_data,
+            cookies: Vec::new(),
         },
         response,
     })

@@ -52,6 +52,9 @@ pub struct Jwt {
     /// `valid`, `expired`, `not yet valid`, or absent without times.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub validity: Option<String>,
+    /// The token as it was sent, signature included: only with `--show-secrets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 
 impl Jwt {
@@ -98,6 +101,7 @@ pub fn decode_jwt(token: &str, at: Option<i64>) -> Result<Jwt, JwtError> {
         signature_detail: None,
         checked_at: at.map(time::rfc3339),
         validity: None,
+        value: None,
     };
     let iss = jwt.claim_str("iss").unwrap_or("").to_string();
     jwt.version = jwt

@@ -321,7 +321,8 @@ pub(crate) struct SearchQuery {
     pub limit: Option<usize>,
 }
 
-/// Ranked full-text search, as `aadsts.search/1`.
+/// Ranked full-text search over code and event pages, as `aadsts.search/1` (each result
+/// has `kind`: `code` or `event`).
 #[utoipa::path(get, path = "/api/v1/search",
     params(("q" = String, Query, description = "words, a code or a name"), ("limit" = Option<usize>, Query, description = "at most this many results (default 10, max 100)")),
     responses((status = 200, description = "aadsts.search/1 (possibly with no results)"), (status = 400, description = "aadsts.error/1: empty query"),
@@ -337,21 +338,8 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
     let limit = q.limit.unwrap_or(10).clamp(1, 100);
     let answer = crate::cpu(&s, move |s, deadline| {
         let hits = s.index.search_until(&q.q, limit, deadline)?;
-        let results: Vec<json::SearchHitJson> = hits
-            .iter()
-            .filter_map(|h| {
-                s.catalog.get(h.code).map(|p| json::SearchHitJson {
-                    summary: json::summary(&s.catalog, p),
-                    score: h.score,
-                })
-            })
-            .collect();
-        Some(json::to_string(&json::SearchJson {
-            schema: json::SEARCH_SCHEMA,
-            query: &q.q,
-            count: results.len(),
-            results,
-        }))
+        let found = aadsts_render::search::resolve(&s.catalog, &hits);
+        Some(aadsts_render::search::json(&s.catalog, &q.q, &found))
     })
     .await;
     match answer {

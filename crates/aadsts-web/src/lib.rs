@@ -410,6 +410,7 @@ pub(crate) async fn scan_file(
                 max_skipped_listed: 20,
                 cancel: opts.cancel.clone(),
                 join_window_secs: aadsts_events::DEFAULT_JOIN_WINDOW_SECS,
+                no_join: true,
                 ..Default::default()
             };
             let pages = &aadsts_catalog::event_page_for;

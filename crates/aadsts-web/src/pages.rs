@@ -7,6 +7,7 @@ use crate::api::SearchQuery;
 use crate::{CpuError, Shared, RETRY_AFTER_SECS};
 use aadsts_catalog::Lookup;
 use aadsts_render::html::{self, Links};
+use aadsts_render::search::Found;
 use aadsts_render::{report, scan as scan_render};
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -36,7 +37,7 @@ button{font:inherit;padding:.4rem .9rem;border-radius:4px;border:1px solid #0b57
 button:focus,a:focus,input:focus,textarea:focus{outline:3px solid #f9ab00;outline-offset:1px}mark{background:#fde293;color:#000}\
 label{font-weight:600;display:block;margin:.6rem 0 .3rem}.vh{position:absolute;left:-9999px}.hint{font-size:.85rem;color:#555}\
 .one-box .actions{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap;margin:.5rem 0}\
-.hits li{margin:.5rem 0}.hits .snippet{font-size:.9rem;color:#555}ul.instant{list-style:none;padding:.2rem .5rem;margin:0}ul.instant:empty{display:none}ul.instant li{padding:.2rem 0}\
+.hits li{margin:.5rem 0}.hits .snippet{font-size:.9rem;color:#555}.hits .kind{font-size:.85rem;color:#555;font-style:italic}ul.instant{list-style:none;padding:.2rem .5rem;margin:0}ul.instant:empty{display:none}ul.instant li{padding:.2rem 0}\
 form.search ul.instant{position:absolute;top:100%;left:0;right:0;z-index:5;background:#fff;border:1px solid #bbb;border-radius:4px;box-shadow:0 4px 12px rgba(0,0,0,.15)}\
 .codebar{display:flex;justify-content:flex-end;margin-top:.3rem}button.copy{font-size:.8rem;padding:.05rem .6rem;background:#fff;color:#0b57d0}\
 main td{overflow-wrap:anywhere}main blockquote{margin:.5rem 0;padding-left:.8rem;border-left:3px solid #bbb}\
@@ -275,10 +276,14 @@ fn marked_words(query: &str) -> Vec<String> {
 
 /// A short extract of the page around the first query word it holds (its Meaning first,
 /// then its causes and fix steps), as plain text: why the page matched.
-fn snippet(p: &aadsts_kb::Page, words: &[String]) -> String {
+fn snippet(found: &Found, words: &[String]) -> String {
     const BEFORE: usize = 60;
     const LEN: usize = 220;
-    let texts = p.meaning.iter().chain(p.causes.iter()).chain(p.fix.iter());
+    let (meaning, causes, fix) = match found {
+        Found::Code(p) => (&p.meaning, &p.causes, &p.fix),
+        Found::Event(e) => (&e.meaning, &e.causes, &e.fix),
+    };
+    let texts = meaning.iter().chain(causes.iter()).chain(fix.iter());
     let plain: Vec<String> = texts.map(|t| aadsts_kb::markdown_to_plain(t)).collect();
     let found = plain.iter().find_map(|t| {
         let lower = t.to_ascii_lowercase();
@@ -387,22 +392,27 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
     let limit = q.limit.unwrap_or(20).clamp(1, 100);
     let result = crate::cpu(&s, move |s, deadline| {
         let hits = s.index.search_until(&query, limit, deadline)?;
+        let found = aadsts_render::search::resolve(&s.catalog, &hits);
         let words = marked_words(&query);
+        let links = Links::server("/");
         let body = m! {
             h1 { "Results for “" (query) "”" }
-            @if hits.is_empty() {
+            @if found.is_empty() {
                 p { "No page matches. Try fewer words, or paste the whole error into " a href="/explain" { "Explain" } "." }
             } @else {
                 ol.hits {
-                    @for h in &hits {
-                        @if let Some(p) = s.catalog.get(h.code) {
-                            li {
-                                a href={"/codes/" (p.code)} { "AADSTS" (p.code) } " "
-                                span class={"badge sev-" (p.severity)} { (p.severity) } " "
-                                (highlight_words(&p.title, &words))
+                    @for r in &found {
+                        li {
+                            a href=(r.found.href(links)) { (r.found.label()) } " "
+                            span class={"badge sev-" (r.found.severity())} { (r.found.severity()) } " "
+                            (highlight_words(r.found.title(), &words))
+                            br;
+                            // An event page says which log holds it: the answer is on a server.
+                            @if let Found::Event(e) = r.found {
+                                span.kind { "Windows event " (e.event) " · " (event_source_title(e)) }
                                 br;
-                                span.snippet { (highlight_words(&snippet(p, &words), &words)) }
                             }
+                            span.snippet { (highlight_words(&snippet(&r.found, &words), &words)) }
                         }
                     }
                 }
@@ -415,6 +425,11 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
         Ok(html) => html.into_response(),
         Err(e) => cpu_error_page(e),
     }
+}
+
+/// The title of an event page's source (`Password writeback (Entra Connect server)`).
+fn event_source_title(e: &aadsts_kb::EventPage) -> &str {
+    aadsts_catalog::event_source(&e.source).map_or(e.source.as_ref(), |s| s.title.as_ref())
 }
 
 /// The HTML answer when CPU-heavy work could not run or finish (see `api::cpu_error`).

@@ -398,7 +398,7 @@ async fn token_page(State(s): State<Shared>, Form(f): Form<TokenForm>) -> Respon
             page(
                 "Decoded token",
                 m! {
-                    (rtrace::token_body(&d, now, Some(Links::server("/"))))
+                    (rtrace::token_body(&d, now, Some(Links::server("/")), None))
                     p { a href="/token" { "Decode another" } }
                 },
             )
@@ -436,7 +436,7 @@ pub(crate) async fn token_api(State(s): State<Shared>, body: axum::body::Bytes) 
     }
     let now = now();
     let answer = crate::cpu(&s, move |_, _| {
-        Some(rtrace::decode(&text, now).map(|d| rtrace::token_json(&d, now)))
+        Some(rtrace::decode(&text, now).map(|d| rtrace::token_json(&d, now, None)))
     })
     .await;
     match answer {

@@ -559,3 +559,71 @@ async fn captures_in_memory_are_bounded_by_the_upload_slots() {
     let (status, _, _) = send(app, post("/api/v1/trace", har)).await;
     assert_eq!(status, StatusCode::OK, "the slot is free again");
 }
+
+/// The server has no `--show-secrets`: a form field, a query parameter or a header asking
+/// for secrets changes nothing, on the page and in both APIs.
+#[tokio::test]
+async fn the_server_never_shows_secrets_whatever_is_asked() {
+    let bytes = fixture("chrome-cookies.har");
+    let whole = [
+        "1.AXoAcookiesSessionValue",
+        "AkQcookiesFpcValue",
+        "0.AXoAcookiesAuthCodeValue1234",
+        "0.AXoAcookiesNewRefreshValue",
+        "QiRCJEIkQiRCJEIk",
+        "C00kie",
+    ];
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"show_secrets\"\r\n\r\non\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&multipart("chrome-cookies.har", &bytes));
+    let req = Request::post("/trace?show_secrets=1&show-secrets=true&secrets=shown")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header("x-show-secrets", "1")
+        .body(Body::from(body))
+        .unwrap();
+    let (status, _, page) = send(app(), req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("are masked"), "{page}");
+    assert!(!page.contains("live credentials"));
+    let req = Request::post("/api/v1/trace?show_secrets=1&show-secrets=true")
+        .header("x-show-secrets", "1")
+        .body(Body::from(bytes.clone()))
+        .unwrap();
+    let (status, _, json) = send(app(), req).await;
+    assert_eq!(status, StatusCode::OK);
+    for s in whole {
+        assert!(!page.contains(s), "/trace shows {s}");
+        assert!(!json.contains(s), "/api/v1/trace shows {s}");
+    }
+    // The masked credentials are there, so the test above looks at the right places.
+    let v: Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        v["journey"][2]["cookies_set"][0]["value"] == "1.AX…",
+        "{json}"
+    );
+    let token = {
+        let har: Value = serde_json::from_slice(&bytes).unwrap();
+        let post = har["log"]["entries"][3]["request"]["postData"]["text"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        post.split('&')
+            .find_map(|p| p.strip_prefix("id_token="))
+            .unwrap()
+            .to_string()
+    };
+    let req = Request::post("/api/v1/token?show_secrets=1")
+        .body(Body::from(token.clone()))
+        .unwrap();
+    let (status, _, json) = send(app(), req).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !json.contains("QiRCJEIkQiRCJEIk") && !json.contains("\"value\""),
+        "{json}"
+    );
+}

@@ -85,6 +85,8 @@ pub enum Command {
     },
     /// Scan sign-in log exports (portal CSV/JSON, Graph pages, Azure Monitor PT1H.json,
     /// Log Analytics CSV, or any text): what failed, for whom, and what to fix first.
+    /// Windows event logs of the servers behind sign-in (.evtx, Event Viewer XML/CSV/text,
+    /// Get-WinEvent JSON/CSV) are read too, explained, and joined to the failed sign-ins.
     Scan {
         /// Files, directories (read recursively), globs, or `-` for standard input. Gzip,
         /// UTF-8 with or without BOM, and UTF-16 are read as they are.
@@ -264,6 +266,12 @@ pub enum Command {
         /// document), a JWK, or PEM certificates or public keys. SAML signatures are not checked.
         #[arg(long, value_name = "FILE")]
         keys: Option<PathBuf>,
+        /// Show cookies, Authorization headers, authorization codes, token values and
+        /// signatures in full instead of their first four characters. The output then
+        /// holds live credentials: keep it to yourself. Passwords (form fields, HTTP Basic)
+        /// are never shown; --sanitize and the --sanitized copy are sanitized all the same.
+        #[arg(long)]
+        show_secrets: bool,
     },
     /// Decode a JWT (header and claims explained) or a SAML message (XML, base64, deflate +
     /// base64, or a URL with SAMLRequest=/SAMLResponse=). Signatures are checked only with --keys.
@@ -275,6 +283,10 @@ pub enum Command {
         /// a JWK, or PEM certificates or public keys.
         #[arg(long, value_name = "FILE")]
         keys: Option<PathBuf>,
+        /// Print each JWT whole, signature included (by default only its decoded header and
+        /// claims). The output then holds a live credential: keep it to yourself.
+        #[arg(long)]
+        show_secrets: bool,
     },
     /// Print a shell completion script.
     Completions {

@@ -250,6 +250,7 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
         output,
         sanitized,
         keys,
+        show_secrets,
     }) = &cli.command
     {
         let format = trace_format(cli.global.format)?;
@@ -261,14 +262,21 @@ fn run(cli: Cli, style: TextStyle) -> Outcome {
             file,
             sanitized.as_deref(),
             keys.as_deref(),
+            trace::secrets(*show_secrets),
             format,
             &style,
         );
     }
-    if let Some(Command::Token { text, keys }) = cli.command {
+    if let Some(Command::Token {
+        text,
+        keys,
+        show_secrets,
+    }) = cli.command
+    {
         return trace::token(
             text,
             keys.as_deref(),
+            trace::secrets(show_secrets),
             trace_format(cli.global.format)?,
             &style,
         );
@@ -696,6 +704,10 @@ fn explain(ctx: &Ctx, args: Vec<String>) -> Outcome {
     if let Some(out) = event_pages::explain(ctx, query) {
         return out;
     }
+    // A pasted Windows event (XML or Event Viewer's text view).
+    if let Some(out) = event_pages::explain_pasted(ctx, query) {
+        return out;
+    }
     // A single code or name.
     if !query.contains(char::is_whitespace) || aadsts_catalog::parse_code(query).is_some() {
         match ctx.catalog.lookup(query) {
@@ -760,25 +772,24 @@ fn echo(query: &str) -> String {
     out
 }
 
+/// Ranked pages, code and event pages together, in the output format: a table, or an
+/// `aadsts.search/1` document.
+fn search_results(ctx: &Ctx, query: &str, found: &[aadsts_render::search::Ranked]) -> String {
+    use aadsts_render::search as s;
+    match ctx.format {
+        Format::Json => s::json(&ctx.catalog, query, found),
+        Format::Text => s::text(found, &ctx.style),
+        Format::Md => s::markdown(found),
+        Format::Html => html::document(
+            "aadsts search",
+            &s::html(found, html::Links::server("../")).into_string(),
+        ),
+    }
+}
+
 /// `explain` on text without a code: the pages its words match strongly (in a title, a
 /// name or as a phrase), best first, under a line saying that no code was found. `None`
 /// when no page matches that well.
-/// Ranked pages as an `aadsts.search/1` document.
-fn search_json(ctx: &Ctx, query: &str, pages: &[(&Page, f32)]) -> String {
-    json::to_string(&json::SearchJson {
-        schema: json::SEARCH_SCHEMA,
-        query,
-        count: pages.len(),
-        results: pages
-            .iter()
-            .map(|(p, s)| json::SearchHitJson {
-                summary: json::summary(&ctx.catalog, p),
-                score: *s,
-            })
-            .collect(),
-    })
-}
-
 fn explain_by_search(ctx: &Ctx, text: &str) -> Option<String> {
     // A pasted log can be large; its first words are what a search can use.
     let mut end = text.len().min(4096);
@@ -788,26 +799,18 @@ fn explain_by_search(ctx: &Ctx, text: &str) -> Option<String> {
     let query = &text[..end];
     let index = aadsts_search::Index::new(&ctx.catalog);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-    let hits = index.search_until(query, 5, deadline)?;
-    let pages: Vec<(&Page, f32)> = hits
-        .iter()
-        .filter(|h| h.strong)
-        .filter_map(|h| ctx.catalog.get(h.code).map(|p| (p, h.score)))
-        .collect();
-    if pages.is_empty() {
+    let mut hits = index.search_until(query, 5, deadline)?;
+    hits.retain(|h| h.strong);
+    let found = aadsts_render::search::resolve(&ctx.catalog, &hits);
+    if found.is_empty() {
         return None;
     }
     let note = "No AADSTS code found in the text; the pages that best match its words:";
+    let results = search_results(ctx, query, &found);
     Some(match ctx.format {
-        Format::Json => search_json(ctx, query, &pages),
-        Format::Html => {
-            let only: Vec<&Page> = pages.iter().map(|(p, _)| *p).collect();
-            format!("<p>{note}</p>\n{}", list(ctx, &only))
-        }
-        Format::Md | Format::Text => {
-            let only: Vec<&Page> = pages.iter().map(|(p, _)| *p).collect();
-            format!("{note}\n\n{}", list(ctx, &only))
-        }
+        Format::Json => results,
+        Format::Html => format!("<p>{note}</p>\n{results}"),
+        Format::Md | Format::Text => format!("{note}\n\n{results}"),
     })
 }
 
@@ -882,29 +885,14 @@ fn search(ctx: &Ctx, query: &str, limit: usize) -> Outcome {
     }
     let index = aadsts_search::Index::new(&ctx.catalog);
     let hits = index.search(query, limit.max(1));
-    let pages: Vec<(&Page, f32)> = hits
-        .iter()
-        .filter_map(|h| ctx.catalog.get(h.code).map(|p| (p, h.score)))
-        .collect();
-    if pages.is_empty() {
-        let message = format!("aadsts: no page matches \"{query}\"");
-        let json = (ctx.format == Format::Json).then(|| {
-            json::to_string(&json::SearchJson {
-                schema: json::SEARCH_SCHEMA,
-                query,
-                count: 0,
-                results: Vec::new(),
-            })
-        });
+    let found = aadsts_render::search::resolve(&ctx.catalog, &hits);
+    if found.is_empty() {
+        let message = format!("aadsts: no page matches \"{}\"", echo(query));
+        let json = (ctx.format == Format::Json)
+            .then(|| aadsts_render::search::json(&ctx.catalog, query, &[]));
         return Err(Failure::NotFound { message, json });
     }
-    Ok(match ctx.format {
-        Format::Json => search_json(ctx, query, &pages),
-        _ => {
-            let only: Vec<&Page> = pages.iter().map(|(p, _)| *p).collect();
-            list(ctx, &only)
-        }
-    })
+    Ok(search_results(ctx, query, &found))
 }
 
 fn lint(source: Option<PathBuf>, update_pending: bool, global: &Global) -> Outcome {
@@ -1025,7 +1013,7 @@ fn scan(
     // Windows event logs are read first: the sign-in scan then keeps the failed sign-ins
     // whose codes they can explain, for the join.
     let (sources, event_sources) = scan_events::split(sources);
-    let events_read = scan_events::read(&event_sources, opts, join_window);
+    let events_read = scan_events::read(&event_sources, opts, join_window, !sources.is_empty());
     let mut opts = opts.clone();
     opts.keep_failed = events_read.as_ref().map(|e| e.keep());
     let opts = &opts;

@@ -25,6 +25,7 @@ pub fn read(
     sources: &[Source],
     opts: &aadsts_scan::Options,
     join_window_minutes: i64,
+    with_sign_ins: bool,
 ) -> Option<Read> {
     if sources.is_empty() {
         return None;
@@ -32,8 +33,10 @@ pub fn read(
     let eopts = aadsts_events::Options {
         since: opts.since.clone(),
         until: opts.until.clone(),
+        user: opts.user.clone(),
         redact: opts.redact,
         join_window_secs: join_window_minutes * 60,
+        no_join: !with_sign_ins,
         max_skipped_listed: opts.max_skipped_listed,
         threads: opts.threads,
         cancel: opts.cancel.clone(),

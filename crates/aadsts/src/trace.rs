@@ -7,17 +7,26 @@ use aadsts_catalog::Catalog;
 use aadsts_extract::{markdown_code, markdown_text};
 use aadsts_render::text::{paint, BOLD, DIM, HEADING};
 use aadsts_render::trace::{
-    self as rtrace, failed_line, first_sentence, jwt_title, saml_fields, saml_title,
-    shown_param as shown_in_text, value_text, Decoded, NOT_CHECKED,
+    self as rtrace, failed_line, first_sentence, hop_credentials, jwt_title, saml_fields,
+    saml_title, shown_param as shown_in_text, value_text, Decoded, SECRETS_SHOWN,
 };
 use aadsts_render::{json, report, Format, TextStyle};
 use aadsts_trace::keys::KeySet;
 use aadsts_trace::saml::SamlMessage;
 use aadsts_trace::token::Jwt;
-use aadsts_trace::{Hop, Limits, SanitizeStats, Trace};
+use aadsts_trace::{Hop, Limits, ReadOptions, SanitizeStats, Secrets, Trace};
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::Path;
+
+/// `--show-secrets` as the reader's option.
+pub fn secrets(show: bool) -> Secrets {
+    if show {
+        Secrets::Shown
+    } else {
+        Secrets::Masked
+    }
+}
 
 /// Reads `--keys FILE`: a JWKS, a JWK or PEM.
 fn load_keys(path: Option<&Path>) -> Result<Option<KeySet>, Failure> {
@@ -38,12 +47,17 @@ pub fn trace(
     file: &Path,
     sanitized: Option<&Path>,
     keys: Option<&Path>,
+    secrets: Secrets,
     format: Format,
     style: &TextStyle,
 ) -> Outcome {
     let limits = Limits::default();
     let keys = load_keys(keys)?;
-    let t = aadsts_trace::read_path_with_keys(file, &limits, catalog, keys.as_ref())
+    let opts = ReadOptions {
+        keys: keys.as_ref(),
+        secrets,
+    };
+    let t = aadsts_trace::read_path_with(file, &limits, catalog, &opts)
         .map_err(|e| Failure::Io(format!("aadsts: {e}")))?;
     let mut san = None;
     if let Some(out) = sanitized {
@@ -258,8 +272,11 @@ fn trace_text(
     let _ = writeln!(
         s,
         "{}",
-        paint(style, DIM, t.signatures.as_deref().unwrap_or(NOT_CHECKED))
+        paint(style, DIM, &ts(&rtrace::trace_signatures_note(t)))
     );
+    if t.secrets == Secrets::Shown {
+        let _ = writeln!(s, "{}", paint(style, BOLD, SECRETS_SHOWN));
+    }
     match failed_line(t) {
         Some(f) => {
             let _ = writeln!(s, "{}  {}", paint(style, BOLD, "Failed  "), ts(&f));
@@ -289,11 +306,13 @@ fn trace_text(
             h.role,
             ts(&hop_target(h))
         );
-        for (k, v) in h.params.iter().filter(|(k, _)| shown_in_text(k)) {
+        let creds = hop_credentials(h);
+        let params = h.params.iter().filter(|(k, _)| shown_in_text(k));
+        for (k, v) in params.chain(creds.iter()) {
             let _ = writeln!(
                 s,
                 "      {} {}",
-                paint(style, DIM, &format!("{k:<21}")),
+                paint(style, DIM, &format!("{:<21}", ts(k))),
                 ts(v)
             );
         }
@@ -388,14 +407,19 @@ fn trace_md(
         s,
         "- **Failed**: {}\n\n{}\n",
         failed_line(t).map_or("no hop failed".into(), |f| markdown_text(&f)),
-        markdown_text(t.signatures.as_deref().unwrap_or(NOT_CHECKED))
+        markdown_text(&rtrace::trace_signatures_note(t))
     );
+    if t.secrets == Secrets::Shown {
+        let _ = writeln!(s, "**{}**\n", markdown_text(SECRETS_SHOWN));
+    }
     s.push_str("## Sign-in journey\n\n| # | time | method | status | party | role | URL | parameters | result |\n|---|---|---|---|---|---|---|---|---|\n");
     for h in &t.hops {
+        let creds = hop_credentials(h);
         let params: Vec<String> = h
             .params
             .iter()
             .filter(|(k, _)| shown_in_text(k))
+            .chain(creds.iter())
             .map(|(k, v)| format!("{k}={}", markdown_code(v)))
             .collect();
         let mut result: Vec<String> = h
@@ -509,6 +533,9 @@ fn jwt_text(j: &Jwt, indent: &str, style: &TextStyle) -> String {
     if let Some(d) = &j.signature_detail {
         let _ = writeln!(s, "{indent}{} {}", paint(style, DIM, "signature"), ts(d));
     }
+    if let Some(v) = &j.value {
+        let _ = writeln!(s, "{indent}{} {}", paint(style, DIM, "token"), ts(v));
+    }
     for c in &j.claims {
         let _ = writeln!(
             s,
@@ -538,6 +565,13 @@ fn jwt_md(j: &Jwt) -> String {
             s,
             "| header `{k}` | {} | |",
             markdown_code(&value_text(v)).replace('|', "\\|")
+        );
+    }
+    if let Some(v) = &j.value {
+        let _ = writeln!(
+            s,
+            "| token | {} | the token as sent (--show-secrets) |",
+            markdown_code(v).replace('|', "\\|")
         );
     }
     for c in &j.claims {
@@ -590,7 +624,13 @@ fn saml_md(m: &SamlMessage) -> String {
 }
 
 /// `aadsts token`.
-pub fn token(args: Vec<String>, keys: Option<&Path>, format: Format, style: &TextStyle) -> Outcome {
+pub fn token(
+    args: Vec<String>,
+    keys: Option<&Path>,
+    secrets: Secrets,
+    format: Format,
+    style: &TextStyle,
+) -> Outcome {
     let keys = load_keys(keys)?;
     let input = if args.is_empty() || (args.len() == 1 && args[0] == "-") {
         if args.is_empty() && std::io::stdin().is_terminal() {
@@ -618,6 +658,9 @@ pub fn token(args: Vec<String>, keys: Option<&Path>, format: Format, style: &Tex
     let decoded = match rtrace::decode_with(text, now, |j, raw| {
         if let Some(k) = &keys {
             aadsts_trace::token::check_signature(j, raw, k);
+        }
+        if secrets == Secrets::Shown {
+            j.value = Some(raw.trim().to_string());
         }
     }) {
         Ok(mut d) => {
@@ -647,7 +690,7 @@ pub fn token(args: Vec<String>, keys: Option<&Path>, format: Format, style: &Tex
             return Err(Failure::NotFound { message, json });
         }
     };
-    let signature_line = keys.as_ref().map_or(NOT_CHECKED.to_string(), |k| {
+    let keys_line = keys.as_ref().map(|k| {
         format!(
             "JWT signatures checked with the {} key(s) of {}; nothing is sent. {}",
             k.len(),
@@ -655,11 +698,16 @@ pub fn token(args: Vec<String>, keys: Option<&Path>, format: Format, style: &Tex
             aadsts_trace::keys::SAML_NOT_CHECKED
         )
     });
+    let keys_line = keys_line.as_deref();
+    let mut signature_line = rtrace::token_signatures_note(&decoded, keys_line);
+    if secrets == Secrets::Shown {
+        signature_line = format!("{signature_line}\n{SECRETS_SHOWN}");
+    }
     Ok(match format {
-        Format::Json => rtrace::token_json(&decoded, now),
-        Format::Html => rtrace::token_document(&decoded, now),
+        Format::Json => rtrace::token_json(&decoded, now, keys_line),
+        Format::Html => rtrace::token_document(&decoded, now, keys_line),
         Format::Text => {
-            let mut s = format!("{}\n", paint(style, DIM, &signature_line));
+            let mut s = format!("{}\n", paint(style, DIM, &ts(&signature_line)));
             for d in &decoded {
                 s.push('\n');
                 match d {

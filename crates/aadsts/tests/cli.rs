@@ -243,7 +243,7 @@ fn top3(query: &str) -> Vec<u64> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["code"].as_u64().unwrap())
+        .map(|r| r["code"].as_u64().unwrap_or(0))
         .collect()
 }
 
@@ -307,7 +307,7 @@ fn search_relevance_on_common_symptoms() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| r["code"].as_u64().unwrap())
+            .map(|r| r["code"].as_u64().unwrap_or(0))
             .collect();
         let rank = codes.iter().position(|c| *c == want);
         assert!(rank.is_some(), "{query} → {codes:?}, wanted {want}");

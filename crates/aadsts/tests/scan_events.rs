@@ -26,9 +26,17 @@ fn json_of(out: &[u8]) -> Value {
 
 #[test]
 fn a_directory_of_every_export_shape_is_read_and_counted() {
+    // The fixtures without their README.
+    let dir = tempfile::tempdir().unwrap();
+    for e in fs::read_dir(fixtures()).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x != "md") {
+            fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
     let out = aadsts()
         .args(["scan", "--json"])
-        .arg(fixtures())
+        .arg(dir.path())
         .assert()
         .success()
         .get_output()

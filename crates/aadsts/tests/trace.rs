@@ -546,3 +546,186 @@ fn held_back_set_never_prints_a_secret_in_any_format() {
         assert!(out.contains("reads back the same"), "{name}: {out}");
     }
 }
+
+/// Values of chrome-cookies.har shown only with `--show-secrets`: cookie values, the
+/// authorization code, refresh tokens, the ID token's signature.
+const SHOWN_WITH_FLAG: &[&str] = &[
+    "1.AXoAcookiesSessionValue",
+    "AkQcookiesFpcValue",
+    "0.AXoAcookiesAuthCodeValue1234",
+    "0.AXoAcookiesNewRefreshValue",
+    "QiRCJEIkQiRCJEIk",
+];
+/// Values of chrome-cookies.har never printed: the password, the HTTP Basic client secret
+/// (and the header's base64), the flow token.
+const NEVER_PRINTED: &[&str] = &[
+    "C00kie",
+    "C00kieClientSecretValue",
+    "MGMxZDJlM2Yt",
+    "CKFLOWTOKENVALUE",
+];
+
+#[test]
+fn show_secrets_prints_credentials_but_never_passwords() {
+    let f = fixture("chrome-cookies.har");
+    for format in ["text", "md", "json", "html"] {
+        let out = stdout(aadsts().args(["trace", &f, "--show-secrets", "--format", format]));
+        for s in SHOWN_WITH_FLAG {
+            assert!(out.contains(s), "--format {format}: {s} not shown");
+        }
+        for s in NEVER_PRINTED {
+            assert!(!out.contains(s), "--format {format}: {s} printed");
+        }
+        assert!(
+            out.contains("live credentials") || format == "json",
+            "--format {format}: no warning"
+        );
+        let masked = stdout(aadsts().args(["trace", &f, "--format", format]));
+        for s in SHOWN_WITH_FLAG.iter().chain(NEVER_PRINTED) {
+            assert!(
+                !masked.contains(s),
+                "--format {format}: {s} without the flag"
+            );
+        }
+    }
+    // The other fixtures' passwords stay hidden too; their cookies, codes and bearer token
+    // signature show.
+    let out = stdout(aadsts().args(["trace", &fixture("chrome-consent.har"), "--show-secrets"]));
+    for s in [
+        "CfDJ8secretcookie",
+        "1.AXoAsessionsecret",
+        "EzcTNxM3EzcTNxM3",
+    ] {
+        assert!(out.contains(s), "{s} not shown");
+    }
+    for s in ["Sup3r", "SECRETFLOWTOKEN", "CANARYVALUE"] {
+        assert!(!out.contains(s), "{s} printed");
+    }
+    let out = stdout(aadsts().args(["trace", &fixture("firefox-spa.har"), "--show-secrets"]));
+    assert!(!out.contains("Firef0x"), "{out}");
+    assert!(
+        out.contains("0.AXoAv4j5cvGGr0GRqy180BHbR1secretauthcode"),
+        "{out}"
+    );
+    // The help says what the flag costs.
+    let help = stdout(aadsts().args(["trace", "--help"]));
+    assert!(help.contains("--show-secrets") && help.contains("live credentials"));
+    let help = stdout(aadsts().args(["token", "--help"]));
+    assert!(help.contains("--show-secrets") && help.contains("live credential"));
+}
+
+#[test]
+fn sanitized_copies_ignore_show_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = fixture("chrome-cookies.har");
+    let a = dir.path().join("a.har");
+    let out = stdout(aadsts().args([
+        "trace",
+        "--sanitize",
+        &f,
+        "-o",
+        a.to_str().unwrap(),
+        "--show-secrets",
+    ]));
+    assert!(out.contains("reads back the same"), "{out}");
+    assert!(
+        !out.contains("C00kie") && !out.contains("cookiesSessionValue"),
+        "{out}"
+    );
+    let b = dir.path().join("b.har");
+    stdout(aadsts().args([
+        "trace",
+        &f,
+        "--sanitized",
+        b.to_str().unwrap(),
+        "--show-secrets",
+    ]));
+    for p in [a, b] {
+        let copy = fs::read_to_string(&p).unwrap();
+        for s in SHOWN_WITH_FLAG.iter().chain(NEVER_PRINTED) {
+            assert!(!copy.contains(s), "{s} left in {}", p.display());
+        }
+    }
+}
+
+#[test]
+fn token_show_secrets_prints_the_token_whole() {
+    let t = jwt();
+    let sig = t.rsplit('.').next().unwrap().to_string();
+    let out = stdout(aadsts().args(["token", &t]));
+    assert!(!out.contains(&sig), "{out}");
+    for format in ["text", "md", "json", "html"] {
+        let out = stdout(aadsts().args(["token", &t, "--show-secrets", "--format", format]));
+        assert!(out.contains(&sig), "--format {format}: signature not shown");
+    }
+}
+
+#[test]
+fn keys_say_what_was_checked_in_every_format() {
+    let jwks = fixture("keys/TEST-ONLY-jwks.json");
+    let f = fixture("firefox-keys.har");
+    let doc = stdout(aadsts().args(["trace", &f, "--keys", &jwks, "--format", "json"]));
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    let sigs = v["signatures"].as_str().unwrap();
+    assert_ne!(sigs, "not checked");
+    assert!(sigs.contains("TEST-ONLY-jwks.json"), "{sigs}");
+    assert!(
+        sigs.contains("JWT signatures: 1 valid, 1 INVALID."),
+        "{sigs}"
+    );
+    for t in v["tokens"].as_array().unwrap() {
+        assert_ne!(t["signature"], "not checked", "{t}");
+        assert!(t["signature_detail"].is_string(), "{t}");
+    }
+    for format in ["text", "md", "html"] {
+        let out = stdout(aadsts().args(["trace", &f, "--keys", &jwks, "--format", format]));
+        assert!(out.contains(sigs), "--format {format}: not the JSON's line");
+        assert!(!out.contains("signature not checked"), "--format {format}");
+        assert!(
+            !out.contains("Signatures are not checked"),
+            "--format {format}"
+        );
+    }
+    // Without keys every format says nothing was checked.
+    let doc = stdout(aadsts().args(["trace", &f, "--format", "json"]));
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(v["signatures"], "not checked");
+    // `aadsts token` alike.
+    let tokens: Value =
+        serde_json::from_str(&fs::read_to_string(fixture("keys/TEST-ONLY-tokens.json")).unwrap())
+            .unwrap();
+    let t = tokens["rs256"].as_str().unwrap();
+    let doc = stdout(aadsts().args(["token", t, "--keys", &jwks, "--format", "json"]));
+    let v: Value = serde_json::from_str(&doc).unwrap();
+    let sigs = v["signatures"].as_str().unwrap();
+    assert!(sigs.contains("JWT signatures: 1 valid."), "{sigs}");
+    for format in ["text", "md", "html"] {
+        let out = stdout(aadsts().args(["token", t, "--keys", &jwks, "--format", format]));
+        assert!(
+            out.contains("JWT signatures: 1 valid."),
+            "--format {format}: {out}"
+        );
+        assert!(
+            !out.contains("Signatures are not checked"),
+            "--format {format}"
+        );
+        assert!(!out.contains("signature not checked"), "--format {format}");
+    }
+}
+
+#[test]
+fn cookie_findings_show_in_the_report() {
+    let out = stdout(aadsts().args(["trace", &fixture("chrome-cookies.har")]));
+    assert!(
+        out.contains(
+            "hop 4 (POST https://intranet.fabrikam.com/signin-oidc) failed without the cookie(s)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("third-party cookies"), "{out}");
+    assert!(out.contains("cookies sent"), "{out}");
+    assert!(
+        out.contains("Basic (user name and password never shown)"),
+        "{out}"
+    );
+}
