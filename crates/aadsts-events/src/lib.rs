@@ -9,6 +9,7 @@
 pub mod evtx_write;
 mod open;
 mod paste;
+mod pasted;
 mod read_evtx;
 mod read_json;
 mod read_table;
@@ -18,6 +19,7 @@ mod who;
 
 pub use open::{detect, sniff, Format};
 pub use paste::parse_pasted;
+pub use pasted::{Pasted, PastedEvent, MAX_PASTED_EVENTS};
 pub use summary::*;
 pub use who::{machine_of, user_of};
 

@@ -225,6 +225,8 @@ fn read_chunk(data: Vec<u8>, number: u64, settings: &Arc<ParserSettings>, sink: 
             return;
         }
     };
+    let mut builder = crate::read_xml::Builder::default();
+    let mut out = Vec::new();
     for record in parsed.iter() {
         let record = match record {
             Ok(r) => r,
@@ -245,8 +247,9 @@ fn read_chunk(data: Vec<u8>, number: u64, settings: &Arc<ParserSettings>, sink: 
                 continue;
             }
         };
-        match crate::read_xml::parse_events(&xml) {
-            Ok(events) => match events.into_iter().next() {
+        out.clear();
+        match crate::read_xml::parse_events_with(&mut builder, &xml, &mut out) {
+            Ok(()) => match out.drain(..).next() {
                 Some(mut ev) => {
                     if ev.record_id.is_none() {
                         ev.record_id = Some(id);

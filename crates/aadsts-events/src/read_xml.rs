@@ -21,6 +21,8 @@ pub(crate) struct Builder {
     keywords: Option<u64>,
     level_text: Option<String>,
     unnamed: usize,
+    /// Element name buffers kept for reuse: an event has dozens of elements.
+    spare: Vec<String>,
 }
 
 struct Open {
@@ -51,7 +53,13 @@ impl Builder {
             if name != "Event" {
                 return;
             }
-            *self = Builder::default();
+            // A new event; the buffers (stack, text, spare names) are kept.
+            self.ev = Event::default();
+            self.level = None;
+            self.keywords = None;
+            self.level_text = None;
+            self.unnamed = 0;
+            self.text.clear();
         }
         if let Some(top) = self.stack.last_mut() {
             top.had_child = true;
@@ -77,8 +85,10 @@ impl Builder {
             }
             _ => {}
         }
+        let mut owned = self.spare.pop().unwrap_or_default();
+        owned.push_str(name);
         self.stack.push(Open {
-            name: name.to_string(),
+            name: owned,
             had_child: false,
             data_name,
         });
@@ -148,8 +158,14 @@ impl Builder {
             // UserData: the leaves of the provider's own element.
             _ if user_data && !open.had_child => {
                 self.ev.data.push((open.name, value.to_string()));
+                return None;
             }
             _ => {}
+        }
+        if self.spare.len() < 64 {
+            let mut n = open.name;
+            n.clear();
+            self.spare.push(n);
         }
         None
     }
@@ -226,21 +242,36 @@ fn unescape(s: &str) -> String {
 /// Parses XML text holding one or more `Event` elements (a record rendered by `evtx`, a
 /// pasted event). Stops at the first XML error with its message.
 pub(crate) fn parse_events(xml: &str) -> Result<Vec<Event>, String> {
-    let mut r = quick_xml::Reader::from_str(xml);
-    let mut b = Builder::default();
     let mut out = Vec::new();
+    parse_events_with(&mut Builder::default(), xml, &mut out)?;
+    Ok(out)
+}
+
+/// [`parse_events`] with a builder kept from record to record (its buffers are reused).
+pub(crate) fn parse_events_with(
+    b: &mut Builder,
+    xml: &str,
+    out: &mut Vec<Event>,
+) -> Result<(), String> {
+    let mut r = quick_xml::Reader::from_str(xml);
     loop {
         match r.read_event() {
             Ok(X::Eof) => break,
             Ok(item) => {
-                if let Some(e) = feed(&mut b, &item) {
+                if let Some(e) = feed(b, &item) {
                     out.push(e);
                 }
             }
-            Err(e) => return Err(format!("XML error at byte {}: {e}", r.error_position())),
+            Err(e) => {
+                // An element left open must not swallow the next record.
+                b.stack.clear();
+                return Err(format!("XML error at byte {}: {e}", r.error_position()));
+            }
         }
     }
-    Ok(out)
+    // Likewise a record whose XML ends inside an event.
+    b.stack.clear();
+    Ok(())
 }
 
 /// Reads an XML export. A malformed document cannot be resynchronised: the file stops at

@@ -779,7 +779,7 @@ pub fn html_pasted(
             h1 { "Pasted Windows events" }
             ol {
                 @for (facts, page) in lines {
-                    li { (facts) ". " (page) "." }
+                    li { (facts) "." br; (page) "." }
                 }
             }
             @if let Some(n) = note { p { (n) } }

@@ -252,7 +252,10 @@ mod tests {
 
         let t = text(&found, &TextStyle::PLAIN);
         assert!(t.starts_with("PAGE "), "{t}");
-        assert!(t.lines().nth(1).unwrap().starts_with("security-4740 "), "{t}");
+        assert!(
+            t.lines().nth(1).unwrap().starts_with("security-4740 "),
+            "{t}"
+        );
         assert!(t.lines().any(|l| l.starts_with("AADSTS50053 ")), "{t}");
         assert!(t.trim_end().ends_with("event page(s)"), "{t}");
 

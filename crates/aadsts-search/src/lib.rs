@@ -531,11 +531,14 @@ impl Index {
             }
             if let Some((score, strong)) = self.score(doc, &q, &mut found, None) {
                 if let Some(d) = self.doc(doc) {
-                    hits.push((doc, Hit {
-                        doc: d,
-                        score,
-                        strong,
-                    }));
+                    hits.push((
+                        doc,
+                        Hit {
+                            doc: d,
+                            score,
+                            strong,
+                        },
+                    ));
                 }
             }
         }

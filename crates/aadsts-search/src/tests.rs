@@ -88,7 +88,10 @@ fn compiled_index_equals_a_fresh_build() {
 }
 
 fn first(index: &Index, q: &str) -> Option<u32> {
-    index.search(q, 1).first().map(|h| h.doc.code().unwrap_or(0))
+    index
+        .search(q, 1)
+        .first()
+        .map(|h| h.doc.code().unwrap_or(0))
 }
 
 /// Issue 18: the queries an admin types every day that the first search got wrong.
@@ -134,7 +137,13 @@ fn oauth_error_names_are_matched() {
 fn stop_words_decide_nothing() {
     let index = Index::new(&Catalog::builtin());
     assert!(index.search("the of and not it", 5).is_empty());
-    let codes = |q: &str| -> Vec<u32> { index.search(q, 5).iter().map(|h| h.doc.code().unwrap_or(0)).collect() };
+    let codes = |q: &str| -> Vec<u32> {
+        index
+            .search(q, 5)
+            .iter()
+            .map(|h| h.doc.code().unwrap_or(0))
+            .collect()
+    };
     assert_eq!(codes("the consent required"), codes("consent required"));
     assert_eq!(codes("password expired"), codes("my password has expired"));
 }

@@ -2,7 +2,8 @@
 // 1. Instant search: results under the search box (and under the home page's one box while
 //    it holds a short line) as you type, from /api/v1/search, or on the static site from
 //    search-index.js (a script, so it loads from disk too).
-// 2. The static site's search page: the results for ?q=.
+// 2. The static site's search page: the results for ?q=. Code pages and event pages
+//    (kb/events) come from one index; each result names itself (AADSTS50126, security-4740).
 // 3. Copy buttons above code blocks, never over them.
 (function () {
   "use strict";
@@ -40,8 +41,9 @@
       var words = q.toLowerCase().split(/[^a-z0-9]+/).filter(function (w) { return w.length > 1; }).map(stem);
       if (!words.length) { return []; }
       // Rarer words weigh more (as in the server's ranking).
-      var hay = idx.map(function (p) {
-        return { p: p, title: p.title.toLowerCase(), other: (p.code + " " + (p.name || "") + " " + p.category).toLowerCase() };
+      var hay = idx.map(function (p, i) {
+        var id = p.kind === "event" ? p.event + " " + p.label.replace(/-/g, " ") : String(p.code);
+        return { p: p, i: i, title: p.title.toLowerCase(), other: (id + " " + (p.name || "") + " " + p.category).toLowerCase() };
       });
       var weight = words.map(function (w) {
         var df = hay.filter(function (h) { return h.title.indexOf(w) >= 0 || h.other.indexOf(w) >= 0; }).length;
@@ -53,13 +55,14 @@
         words.forEach(function (w, i) {
           var t = h.title.indexOf(w) >= 0, o = h.other.indexOf(w) >= 0;
           if (t || o) { found += 1; score += weight[i] * ((t ? 3 : 0) + (o ? 2 : 0)); }
-          if (String(h.p.code) === w) { score += 100; }
+          // An exact code or event ID wins, as on the server.
+          if (String(h.p.code) === w || String(h.p.event) === w) { score += 100; }
         });
         if (found) { scored.push({ p: h.p, found: found, score: score }); }
       });
-      scored.sort(function (a, b) { return b.found - a.found || b.score - a.score || a.p.code - b.p.code; });
+      scored.sort(function (a, b) { return b.found - a.found || b.score - a.score || a.i - b.i; });
       return scored.slice(0, limit).map(function (s) {
-        return { code: s.p.code, name: s.p.name, title: s.p.title, url: base + s.p.url };
+        return { kind: s.p.kind, label: s.p.label, code: s.p.code, event: s.p.event, name: s.p.name, title: s.p.title, url: base + s.p.url };
       });
     });
   }
@@ -67,7 +70,11 @@
     return fetch("/api/v1/search?limit=" + limit + "&q=" + encodeURIComponent(q))
       .then(function (r) { return r.ok ? r.json() : { results: [] }; })
       .then(function (j) {
-        return j.results.map(function (r) { return { code: r.code, title: r.title, url: "/codes/" + r.code }; });
+        return j.results.map(function (r) {
+          return r.kind === "event"
+            ? { kind: "event", label: r.id, event: r.event, title: r.title, url: "/events/" + encodeURIComponent(r.id) }
+            : { kind: "code", label: "AADSTS" + r.code, code: r.code, title: r.title, url: "/codes/" + r.code };
+        });
       });
   }
   var run = site ? searchStatic : searchApi;
@@ -76,7 +83,7 @@
     list.textContent = "";
     hits.forEach(function (h) {
       var li = el("li");
-      li.appendChild(el("a", { href: h.url }, "AADSTS" + h.code));
+      li.appendChild(el("a", { href: h.url }, h.label));
       li.appendChild(document.createTextNode(" " + h.title));
       list.appendChild(li);
     });
@@ -120,15 +127,23 @@
       var status = document.getElementById("search-status");
       document.getElementById("search-title").textContent = "Results for \u201c" + q + "\u201d";
       searchStatic(q, 100).then(function (hits) {
-        // A code (with or without AADSTS) or Microsoft's name opens its page.
+        // A code (with or without AADSTS), an event page id, "event 4740" (when one source
+        // logs that ID) or Microsoft's name opens its page.
         var code = q.replace(/^aadsts/i, "");
+        var ev = (q.match(/^event\s*(?:id)?[\s:#]*(\d+)$/i) || [])[1];
+        var lower = q.toLowerCase();
         var exact = hits.filter(function (h) {
-          return String(h.code) === code || (h.name || "").toLowerCase() === q.toLowerCase();
+          return (h.kind === "code" && String(h.code) === code) || (ev !== undefined && String(h.event) === ev) ||
+            h.label.toLowerCase() === lower || (h.name || "").toLowerCase() === lower;
         });
         if (exact.length === 1) { window.location.replace(exact[0].url); return; }
         fill(results, hits);
         results.className = "hits";
-        status.textContent = hits.length ? hits.length + " code(s)" : "No page matches. Try fewer words.";
+        var events = hits.filter(function (h) { return h.kind === "event"; }).length;
+        var counts = [];
+        if (hits.length - events) { counts.push((hits.length - events) + " code(s)"); }
+        if (events) { counts.push(events + " event page(s)"); }
+        status.textContent = hits.length ? counts.join(", ") : "No page matches. Try fewer words.";
       }).catch(function () { status.textContent = "The search index could not be loaded."; });
     }
   }

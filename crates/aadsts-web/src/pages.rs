@@ -334,9 +334,15 @@ fn highlight_words(text: &str, words: &[String]) -> Markup {
     let mut pieces: Vec<(bool, &str)> = Vec::new();
     let (mut i, mut plain) = (0, 0);
     while i < text.len() {
-        let hit = words
-            .iter()
-            .find(|w| lower[i..].starts_with(w.as_str()) && text.is_char_boundary(i + w.len()));
+        // Only at the start of a word: "out" is not marked inside "lockout", "locked"
+        // not inside "blocked".
+        let at_word = !lower[..i]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric);
+        let hit = words.iter().find(|w| {
+            at_word && lower[i..].starts_with(w.as_str()) && text.is_char_boundary(i + w.len())
+        });
         match hit {
             Some(w) => {
                 pieces.push((false, &text[plain..i]));
@@ -409,7 +415,7 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
                             br;
                             // An event page says which log holds it: the answer is on a server.
                             @if let Found::Event(e) = r.found {
-                                span.kind { "Windows event " (e.event) " · " (event_source_title(e)) }
+                                span.kind { "Windows event " (e.event) " · " (event_log(e)) }
                                 br;
                             }
                             span.snippet { (highlight_words(&snippet(&r.found, &words), &words)) }
@@ -427,9 +433,16 @@ async fn search(State(s): State<Shared>, Query(q): Query<SearchQuery>) -> Respon
     }
 }
 
-/// The title of an event page's source (`Password writeback (Entra Connect server)`).
-fn event_source_title(e: &aadsts_kb::EventPage) -> &str {
-    aadsts_catalog::event_source(&e.source).map_or(e.source.as_ref(), |s| s.title.as_ref())
+/// The log that holds an event page's event (`Security log`), short enough for a phone:
+/// audit events are in the Security log whatever their source (AD FS Auditing), the others
+/// in their source's channel.
+fn event_log(e: &aadsts_kb::EventPage) -> String {
+    use aadsts_kb::EventLevel::{AuditFailure, AuditSuccess};
+    if matches!(e.level, AuditFailure | AuditSuccess) {
+        return "Security log".into();
+    }
+    aadsts_catalog::event_source(&e.source)
+        .map_or_else(|| e.source.to_string(), |s| format!("{} log", s.channel))
 }
 
 /// The HTML answer when CPU-heavy work could not run or finish (see `api::cpu_error`).
@@ -467,7 +480,7 @@ async fn explain_form() -> Html<String> {
         m! {
             h1 { "Explain an error" }
             form action="/explain" method="post" {
-                label for="text" { "Paste the error exactly as your tool printed it: JSON, an MSAL exception, console output, a redirect URL, the browser's error page, log lines. Nothing is stored." }
+                label for="text" { "Paste the error exactly as your tool printed it: JSON, an MSAL exception, console output, a redirect URL, the browser's error page, log lines, or a Windows event from Event Viewer (XML or text view). Nothing is stored." }
                 textarea #text name="text" {}
                 p { button type="submit" { "Explain" } }
             }
@@ -486,6 +499,35 @@ struct ExplainForm {
 /// answer is a search for those words.
 async fn explain_page(s: &Shared, text: Vec<u8>, words: Option<String>) -> Response {
     let result = crate::cpu(s, move |s, deadline| {
+        // A pasted Windows event (XML or Event Viewer's text view): its values and page,
+        // then the AADSTS codes it carries, as `aadsts explain` shows them.
+        if let Some(pasted) = aadsts_events::Pasted::read(&String::from_utf8_lossy(&text)) {
+            let extraction =
+                aadsts_extract::extract_until(pasted.code_text().as_bytes(), deadline).ok()?;
+            let lines: Vec<(String, String)> = pasted
+                .events
+                .iter()
+                .map(|p| (p.facts(), p.page_line()))
+                .collect();
+            let pages: Vec<Markup> = pasted
+                .pages()
+                .iter()
+                .map(|p| aadsts_render::event_pages::html_page(&s.catalog, p, Links::server("/")))
+                .collect();
+            let codes = (!extraction.errors.is_empty()).then(|| {
+                let r = report::build(&s.catalog, &extraction);
+                html::markdown(&report::markdown(&s.catalog, &r))
+                    .replace("href=\"../codes/", "href=\"/codes/")
+            });
+            let note = pasted.not_shown_note();
+            let body = aadsts_render::event_pages::html_pasted(
+                &lines,
+                note.as_deref(),
+                &pages,
+                codes.as_deref(),
+            );
+            return Some(Some(page("Pasted Windows events", body)));
+        }
         let extraction = aadsts_extract::extract_until(&text, deadline).ok()?;
         if extraction.errors.is_empty() {
             return Some(None);
@@ -627,6 +669,17 @@ mod tests {
     fn highlight_survives_case_mapping_that_changes_length() {
         let out = highlight("\u{130}\u{130}\u{130} secret \u{130}", "secret").into_string();
         assert_eq!(out, "\u{130}\u{130}\u{130} <mark>secret</mark> \u{130}");
+    }
+
+    #[test]
+    fn only_word_starts_are_marked() {
+        let out = highlight("Account blocked by lockout", "locked out").into_string();
+        assert_eq!(out, "Account blocked by lockout");
+        let out = highlight("locked out, computers", "locked out computer").into_string();
+        assert_eq!(
+            out,
+            "<mark>locked</mark> <mark>out</mark>, <mark>computer</mark>s"
+        );
     }
 
     #[test]

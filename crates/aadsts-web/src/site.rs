@@ -1,7 +1,8 @@
 //! `aadsts site <dir>`: the pages as static files for any static host or for reading from
 //! disk: `index.html`, one `codes/<code>/index.html` per page, `categories/<id>/index.html`
-//! per category, `search.html` (which honours `?q=`), and the search index as
-//! `search-index.json` and `search-index.js` (a script, so search works from `file://` too).
+//! per category, the event pages under `events/`, `search.html` (which honours `?q=`), and
+//! the search index of code and event pages as `search-index.json` and `search-index.js`
+//! (a script, so search works from `file://` too).
 //! Every link is relative and names its `index.html`, so the copy works from a sub-path
 //! and from disk. Each page carries its Content-Security-Policy as a meta tag.
 //!
@@ -161,7 +162,7 @@ pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
     // Filled in by app.js from `?q=` and the search index.
     let search = m! {
         h1 #search-title { "Search" }
-        p #search-status { "Type a code, Microsoft's name or a few words in the box above." }
+        p #search-status { "Type a code, an event ID, Microsoft's name or a few words in the box above." }
         noscript { p { "Search needs JavaScript. The " a href="index.html" { "list of all codes" } " and the " a href="categories/index.html" { "categories" } " work without it." } }
         ol.hits #results {}
     };
@@ -174,13 +175,17 @@ pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
         write(dir, rel, &page(title, base, body))
     })?;
 
-    // Client-side search: code, name, title and category of every page; `url` is relative
-    // to the site's root.
+    // Client-side search: code, name, title and category of every page, then the event
+    // pages (event ID, Microsoft's name, title, source and its providers); `kind` tells
+    // them apart, `label` is how a result names itself (`AADSTS50126`, `security-4740`)
+    // and `url` is relative to the site's root.
     let entries: Vec<serde_json::Value> = catalog
         .pages()
         .iter()
         .map(|p| {
             serde_json::json!({
+                "kind": "code",
+                "label": p.label(),
                 "code": p.code,
                 "name": p.name.as_deref(),
                 "title": p.title.as_ref(),
@@ -189,6 +194,24 @@ pub fn build(catalog: &Catalog, dir: &Path) -> Result<usize, WebError> {
                 "url": format!("codes/{}/index.html", p.code),
             })
         })
+        .chain(aadsts_catalog::event_pages().map(|e| {
+            let source = aadsts_catalog::event_source(&e.source);
+            let mut about = source.map_or(String::new(), |s| s.title.to_string());
+            for p in source.iter().flat_map(|s| s.providers.iter()) {
+                about.push(' ');
+                about.push_str(p);
+            }
+            serde_json::json!({
+                "kind": "event",
+                "label": e.id(),
+                "event": e.event,
+                "name": e.name.as_deref(),
+                "title": e.title.as_ref(),
+                "category": about,
+                "severity": e.severity.to_string(),
+                "url": format!("events/{}/index.html", e.id()),
+            })
+        }))
         .collect();
     let json = serde_json::to_string(&entries).unwrap_or_default();
     write(dir, "search-index.json", &json)?;

@@ -240,7 +240,10 @@ fn static_site_has_every_page_and_a_search_index() {
         &std::fs::read_to_string(dir.path().join("search-index.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(idx.as_array().unwrap().len(), cat.pages().len());
+    assert_eq!(
+        idx.as_array().unwrap().len(),
+        cat.pages().len() + aadsts_catalog::event_pages().count()
+    );
     assert!(dir.path().join("categories/mfa/index.html").exists());
     assert!(dir.path().join("search.html").exists());
     assert!(dir.path().join("search-index.js").exists());

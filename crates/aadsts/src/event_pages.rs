@@ -121,10 +121,6 @@ pub(crate) fn list(ctx: &Ctx, source: Option<&str>) -> Outcome {
     Ok(list_as(ctx, &pages))
 }
 
-/// At most this many pasted events are explained one by one; a longer paste is a log, for
-/// `aadsts scan`.
-const MAX_PASTED_EVENTS: usize = 20;
-
 /// What one pasted event says, beside its page.
 #[derive(serde::Serialize)]
 struct PastedEventJson<'a> {
@@ -136,11 +132,11 @@ struct PastedEventJson<'a> {
     time: Option<&'a str>,
     computer: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    user: Option<String>,
+    user: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    machine: Option<String>,
+    machine: Option<&'a str>,
     /// AADSTS codes the event's text carries (a device's AAD log holds the server's answer).
-    codes: Vec<u32>,
+    codes: &'a [u32],
     /// The page id, or absent when no page explains this provider and ID.
     #[serde(skip_serializing_if = "Option::is_none")]
     page: Option<String>,
@@ -163,175 +159,99 @@ struct PastedJson<'a> {
 /// AADSTS codes inside an event's text are explained after the events, as a paste of
 /// error text would be.
 pub(crate) fn explain_pasted(ctx: &Ctx, input: &str) -> Option<Outcome> {
-    let events = aadsts_events::parse_pasted(input);
-    if events.is_empty() {
-        return None;
-    }
-    let shown = &events[..events.len().min(MAX_PASTED_EVENTS)];
-    let not_shown = events.len() - shown.len();
-    let pages: Vec<Option<&'static EventPage>> = shown
-        .iter()
-        .map(|e| aadsts_catalog::event_page_for(&e.provider, e.event_id))
-        .collect();
-    let who = |e: &aadsts_events::Event, p: Option<&EventPage>| {
-        let uf: Vec<&str> = p
-            .map(|p| p.user_fields.iter().map(|s| s.as_ref()).collect())
-            .unwrap_or_default();
-        let mf: Vec<&str> = p
-            .map(|p| p.machine_fields.iter().map(|s| s.as_ref()).collect())
-            .unwrap_or_default();
-        (
-            aadsts_events::user_of(e, &uf),
-            aadsts_events::machine_of(e, &mf),
-        )
-    };
-    // The codes the events carry, explained with the normal report (text with the codes).
-    let code_text: String = shown
-        .iter()
-        .flat_map(|e| {
-            e.message
-                .iter()
-                .cloned()
-                .chain(e.data.iter().map(|(_, v)| v.clone()))
+    let pasted = aadsts_events::Pasted::read(input)?;
+    let pages = pasted.pages();
+    let extraction = aadsts_extract::extract(pasted.code_text().as_bytes());
+    let report = |format| {
+        (!extraction.errors.is_empty()).then(|| {
+            let r = aadsts_render::report::build(&ctx.catalog, &extraction);
+            aadsts_render::report::render(&ctx.catalog, &r, format, &ctx.style)
         })
-        .collect::<Vec<_>>()
-        .join("\n");
-    let extraction = aadsts_extract::extract(code_text.as_bytes());
-    let mut unique: Vec<&'static EventPage> = Vec::new();
-    for p in pages.iter().flatten() {
-        if !unique.iter().any(|u| std::ptr::eq(*u, *p)) {
-            unique.push(p);
-        }
-    }
+    };
     Some(Ok(match ctx.format {
-        Format::Json => {
-            let events_json = shown
+        Format::Json => json::to_string(&PastedJson {
+            schema: "aadsts.pasted-events/1",
+            count: pasted.events.len() + pasted.not_shown,
+            not_shown: pasted.not_shown,
+            events: pasted
+                .events
                 .iter()
-                .zip(&pages)
-                .map(|(e, p)| {
-                    let (user, machine) = who(e, *p);
-                    PastedEventJson {
-                        provider: &e.provider,
-                        channel: &e.channel,
-                        event_id: e.event_id,
-                        level: e.level.as_str(),
-                        time: e.time.as_deref(),
-                        computer: &e.computer,
-                        user,
-                        machine,
-                        codes: e.aadsts_codes(),
-                        page: p.map(|p| p.id()),
-                    }
+                .map(|p| PastedEventJson {
+                    provider: &p.event.provider,
+                    channel: &p.event.channel,
+                    event_id: p.event.event_id,
+                    level: p.event.level.as_str(),
+                    time: p.event.time.as_deref(),
+                    computer: &p.event.computer,
+                    user: p.user.as_deref(),
+                    machine: p.machine.as_deref(),
+                    codes: &p.codes,
+                    page: p.page.map(|p| p.id()),
                 })
+                .collect(),
+            pages: pages
+                .iter()
+                .map(|p| ev::json_page(&ctx.catalog, p))
+                .collect(),
+        }),
+        Format::Html => {
+            let lines: Vec<(String, String)> = pasted
+                .events
+                .iter()
+                .map(|p| (p.facts(), p.page_line()))
                 .collect();
-            json::to_string(&PastedJson {
-                schema: "aadsts.pasted-events/1",
-                count: events.len(),
-                not_shown,
-                events: events_json,
-                pages: unique
-                    .iter()
-                    .map(|p| ev::json_page(&ctx.catalog, p))
-                    .collect(),
-            })
+            let pages_html: Vec<_> = pages
+                .iter()
+                .map(|p| ev::html_page(&ctx.catalog, p, html::Links::server("../")))
+                .collect();
+            let report = report(Format::Html);
+            // The report is a whole document; its body goes under the events.
+            let report_body = report.as_deref().map(|doc| {
+                doc.split_once("<body>")
+                    .and_then(|(_, b)| b.rsplit_once("</body>"))
+                    .map_or(doc, |(b, _)| b)
+            });
+            let note = pasted.not_shown_note();
+            let body = ev::html_pasted(&lines, note.as_deref(), &pages_html, report_body);
+            html::document("aadsts: pasted Windows events", &body.into_string())
         }
         format => {
-            let mut lines: Vec<(String, String)> = Vec::new();
-            for (e, p) in shown.iter().zip(&pages) {
-                let (user, machine) = who(e, *p);
-                let mut facts = vec![
-                    format!("{} event {} ({})", e.provider, e.event_id, e.level.as_str()),
-                    format!(
-                        "log {}",
-                        if e.channel.is_empty() {
-                            "?"
-                        } else {
-                            &e.channel
-                        }
-                    ),
-                ];
-                if let Some(t) = &e.time {
-                    facts.push(format!("at {t}"));
-                }
-                if !e.computer.is_empty() {
-                    facts.push(format!("on {}", e.computer));
-                }
-                if let Some(u) = user {
-                    facts.push(format!("user {u}"));
-                }
-                if let Some(m) = machine {
-                    facts.push(format!("client {m}"));
-                }
-                let codes = e.aadsts_codes();
-                if !codes.is_empty() {
-                    facts.push(format!(
-                        "carries {}",
-                        codes
-                            .iter()
-                            .map(|c| format!("AADSTS{c}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+            let md = format == Format::Md;
+            let mut out = String::new();
+            for (i, p) in pasted.events.iter().enumerate() {
+                if md {
+                    out.push_str(&format!(
+                        "- **Pasted event {}**: {}. {}.\n",
+                        i + 1,
+                        p.facts(),
+                        p.page_line()
+                    ));
+                } else {
+                    out.push_str(&format!(
+                        "Pasted event {}: {}\n  {}\n",
+                        i + 1,
+                        p.facts(),
+                        p.page_line()
                     ));
                 }
-                let page_line = match p {
-                    Some(p) => format!("explained by page {}: {}", p.id(), p.title),
-                    None => format!(
-                        "no page explains {}/{}; `aadsts events` lists the events that have one",
-                        e.provider, e.event_id
-                    ),
-                };
-                lines.push((facts.join(", "), page_line));
             }
-            let note = (not_shown > 0).then(|| {
-                format!(
-                    "{not_shown} more event(s) in the text were not explained one by one; `aadsts scan` reads a whole log."
-                )
-            });
-            let report = (!extraction.errors.is_empty()).then(|| {
-                let r = aadsts_render::report::build(&ctx.catalog, &extraction);
-                aadsts_render::report::render(&ctx.catalog, &r, format, &ctx.style)
-            });
-            if format == Format::Html {
-                let pages_html: Vec<_> = unique
-                    .iter()
-                    .map(|p| ev::html_page(&ctx.catalog, p, html::Links::server("../")))
-                    .collect();
-                // The report is a whole document; its body goes under the events.
-                let report_body = report.as_deref().map(|doc| {
-                    doc.split_once("<body>")
-                        .and_then(|(_, b)| b.rsplit_once("</body>"))
-                        .map_or(doc, |(b, _)| b)
+            if let Some(n) = pasted.not_shown_note() {
+                out.push_str(&n);
+                out.push('\n');
+            }
+            for p in &pages {
+                out.push('\n');
+                out.push_str(&if md {
+                    ev::md_page(&ctx.catalog, p)
+                } else {
+                    ev::text_page(&ctx.catalog, p, &ctx.style)
                 });
-                let body = ev::html_pasted(&lines, note.as_deref(), &pages_html, report_body);
-                html::document("aadsts: pasted Windows events", &body.into_string())
-            } else {
-                let md = format == Format::Md;
-                let mut out = String::new();
-                for (i, (facts, page)) in lines.iter().enumerate() {
-                    if md {
-                        out.push_str(&format!("- **Pasted event {}**: {facts}. {page}.\n", i + 1));
-                    } else {
-                        out.push_str(&format!("Pasted event {}: {facts}\n  {page}\n", i + 1));
-                    }
-                }
-                if let Some(n) = &note {
-                    out.push_str(n);
-                    out.push('\n');
-                }
-                for p in &unique {
-                    out.push('\n');
-                    out.push_str(&if md {
-                        ev::md_page(&ctx.catalog, p)
-                    } else {
-                        ev::text_page(&ctx.catalog, p, &ctx.style)
-                    });
-                }
-                if let Some(r) = report {
-                    out.push('\n');
-                    out.push_str(&r);
-                }
-                out
             }
+            if let Some(r) = report(format) {
+                out.push('\n');
+                out.push_str(&r);
+            }
+            out
         }
     }))
 }

@@ -35,7 +35,7 @@ fn a_pasted_xml_event_shows_its_values_and_page() {
     );
     assert!(out.contains("on SYNC01.corp.example.com"), "{out}");
     assert!(out.contains("user alice@corp.example.com"), "{out}");
-    assert!(out.contains("explained by page writeback-33004"), "{out}");
+    assert!(out.contains("Explained by page writeback-33004"), "{out}");
     assert!(out.contains("How to fix"), "the page follows: {out}");
 }
 
@@ -46,7 +46,7 @@ fn a_pasted_text_view_explains_the_event_and_the_code_it_carries() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Microsoft-Windows-AAD event 1098"), "{out}");
     assert!(out.contains("carries AADSTS50076"), "{out}");
-    assert!(out.contains("explained by page aad-1098"), "{out}");
+    assert!(out.contains("Explained by page aad-1098"), "{out}");
     // The code's own explanation comes after the event page.
     let page_at = out.find("Event 1098").expect("event page");
     let code_at = out.rfind("AADSTS50076").unwrap();
@@ -71,7 +71,7 @@ fn an_event_without_a_page_is_named_not_guessed() {
     let (code, out) = explain(&["-"], Some(xml.into_bytes()));
     assert_eq!(code, 0, "{out}");
     assert!(
-        out.contains("no page explains Contoso-Unknown-Provider/33004"),
+        out.contains("No page explains Contoso-Unknown-Provider/33004"),
         "{out}"
     );
     assert!(!out.contains("ADPermissionsError"), "{out}");

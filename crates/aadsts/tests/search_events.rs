@@ -49,7 +49,11 @@ fn word_searches_find_event_pages() {
     ] {
         let v = json(&["search", q, "--format", "json", "-n", "5"]);
         assert_eq!(v["schema"], "aadsts.search/1");
-        assert_eq!(labels(&v).first().map(String::as_str), Some(want), "{q}: {v}");
+        assert_eq!(
+            labels(&v).first().map(String::as_str),
+            Some(want),
+            "{q}: {v}"
+        );
     }
     // The brief's own example: the event page is among the first results, next to the
     // code page of the same failure.
@@ -103,14 +107,11 @@ fn explain_falls_back_to_event_pages() {
         s.starts_with("No AADSTS code found in the text; the pages that best match its words:"),
         "{s}"
     );
-    let first = s.lines().find(|l| l.starts_with("security-") || l.starts_with("AADSTS"));
+    let first = s
+        .lines()
+        .find(|l| l.starts_with("security-") || l.starts_with("AADSTS"));
     assert!(first.unwrap().starts_with("security-4740 "), "{s}");
-    let v = json(&[
-        "explain",
-        "writeback service stopped",
-        "--format",
-        "json",
-    ]);
+    let v = json(&["explain", "writeback service stopped", "--format", "json"]);
     assert_eq!(v["schema"], "aadsts.search/1");
     assert_eq!(v["results"][0]["id"], "writeback-31016", "{v}");
 }
