@@ -475,9 +475,19 @@ impl<'c> Builder<'c> {
         let has_saml = params
             .iter()
             .any(|(k, _)| k == "SAMLResponse" || k == "SAMLRequest" || k == "wresult");
+        // Entra sending the browser on to a federated domain's own identity provider
+        // (PingFederate, Okta, Shibboleth …): a SAML AuthnRequest, or a WS-Fed sign-in for
+        // Microsoft Online, to a host that is not Microsoft's.
+        let to_idp = params.iter().any(|(k, v)| {
+            k == "SAMLRequest"
+                || k == "wtrealm"
+                    && v.to_ascii_lowercase()
+                        .starts_with("urn:federation:microsoftonline")
+        });
         let party = match party(&host, &path) {
             Some(p) => p,
             None if is_redirect_uri => "app",
+            None if to_idp => "federation server",
             None if has_saml => "service provider",
             None if leads_to_login => "app",
             None => {
@@ -1078,13 +1088,19 @@ fn findings(
     }
     for h in hops
         .iter()
-        .filter(|h| h.party == "AD FS" && h.failure.is_some())
+        .filter(|h| matches!(h.party, "AD FS" | "federation server") && h.failure.is_some())
     {
+        let logs = if h.party == "AD FS" {
+            "its event log (AD FS/Admin)"
+        } else {
+            "its sign-in logs"
+        };
         out.push(Finding {
             kind: "federation-error",
             hop: Some(h.n),
             message: format!(
-                "the federation server answered with an error at hop {} ({}): look at its event log (AD FS/Admin) with the time of the hop",
+                "the federation server {} answered with an error at hop {} ({}): look at {logs} with the time of the hop",
+                h.host,
                 h.n,
                 h.failure.as_deref().unwrap_or("")
             ),
@@ -1279,6 +1295,9 @@ fn cookie_findings(hops: &[Hop], fetch: &[(usize, String, String)]) -> Vec<Findi
             });
         }
     }
+    // Cookies set so far and not deleted since, by the hop and host that set them: kept
+    // as the hops go by, so the check stays linear in the journey's length.
+    let mut live: Vec<(usize, &str, &Cookie)> = Vec::new();
     for h in hops {
         // The hop that needed a cookie: it failed on its own (an app's error page), or Entra
         // found nobody signed in. An app hop that received an Entra error failed for that.
@@ -1287,58 +1306,67 @@ fn cookie_findings(hops: &[Hop], fetch: &[(usize, String, String)]) -> Vec<Findi
                 || h.errors
                     .iter()
                     .any(|e| e.side == Side::Response && e.code == 50058));
-        if !needs {
-            continue;
-        }
-        let (_, path) = url::host_path(&h.url);
-        let mut live: Vec<(usize, &Cookie)> = Vec::new();
-        for g in hops.iter().filter(|g| g.n < h.n) {
-            for c in &g.cookies_set {
-                if !cookie_applies(c, &g.host, &h.host, &path) {
-                    continue;
-                }
-                live.retain(|(_, x)| x.name != c.name);
-                if !deletes(c) {
-                    live.push((g.n, c));
-                }
+        if needs {
+            if let Some(f) = missing_cookie(h, hops, &live, ctx(h.n)) {
+                out.push(f);
             }
         }
-        let missing: Vec<(usize, &Cookie)> = live
-            .into_iter()
-            .filter(|(_, c)| !h.cookies_sent.iter().any(|s| s.name == c.name))
-            .collect();
-        let Some(&(first_setter, _)) = missing.first() else {
-            continue;
-        };
-        let names: Vec<&str> = missing.iter().map(|(_, c)| c.name.as_str()).collect();
-        let (dest, site) = ctx(h.n);
-        let before = hops.iter().rfind(|g| g.n < h.n);
-        let cross_site =
-            site == "cross-site" || (site.is_empty() && before.is_some_and(|g| g.host != h.host));
-        let lax = missing
-            .iter()
-            .any(|(_, c)| cookie_attr(c, "samesite").is_none_or(|v| v == "lax" || v == "strict"));
-        let why = if h.method == "POST" && cross_site && lax {
-            "a form post from another site (Entra's response_mode=form_post) carries no cookie marked SameSite=Lax or Strict, and browsers treat a cookie without SameSite as Lax: the app must set these cookies SameSite=None; Secure (or ask for response_mode=query)".to_string()
-        } else if dest == "iframe" && cross_site {
-            "the request ran in an iframe of another site, and the browser blocks third-party cookies".to_string()
-        } else {
-            "the browser did not send it back: blocked by its settings or an extension, cleared, set for another path or domain, or expired".to_string()
-        };
-        out.push(Finding {
-            kind: "missing-cookie",
-            hop: Some(h.n),
-            message: format!(
-                "hop {} ({} {}) failed without the cookie(s) {} that hop {first_setter} set for {}: {why}",
-                h.n,
-                h.method,
-                url::base(&h.url),
-                names.join(", "),
-                h.host
-            ),
-        });
+        for c in &h.cookies_set {
+            live.retain(|(_, host, x)| !(x.name == c.name && *host == h.host));
+            if !deletes(c) {
+                live.push((h.n, h.host.as_str(), c));
+            }
+        }
     }
     out
+}
+
+/// The `missing-cookie` finding of a hop that needed a cookie, given the cookies set by
+/// earlier hops, if it did not send one of those meant for it.
+fn missing_cookie(
+    h: &Hop,
+    hops: &[Hop],
+    live: &[(usize, &str, &Cookie)],
+    (dest, site): (&str, &str),
+) -> Option<Finding> {
+    let (_, path) = url::host_path(&h.url);
+    let live: Vec<(usize, &Cookie)> = live
+        .iter()
+        .filter(|(_, host, c)| cookie_applies(c, host, &h.host, &path))
+        .map(|(n, _, c)| (*n, *c))
+        .collect();
+    let missing: Vec<(usize, &Cookie)> = live
+        .into_iter()
+        .filter(|(_, c)| !h.cookies_sent.iter().any(|s| s.name == c.name))
+        .collect();
+    let &(first_setter, _) = missing.first()?;
+    let names: Vec<&str> = missing.iter().map(|(_, c)| c.name.as_str()).collect();
+    // Hops are numbered in order from 1: the one before is at index n - 2.
+    let before = h.n.checked_sub(2).and_then(|i| hops.get(i));
+    let cross_site =
+        site == "cross-site" || (site.is_empty() && before.is_some_and(|g| g.host != h.host));
+    let lax = missing
+        .iter()
+        .any(|(_, c)| cookie_attr(c, "samesite").is_none_or(|v| v == "lax" || v == "strict"));
+    let why = if h.method == "POST" && cross_site && lax {
+        "a form post from another site (Entra's response_mode=form_post) carries no cookie marked SameSite=Lax or Strict, and browsers treat a cookie without SameSite as Lax: the app must set these cookies SameSite=None; Secure (or ask for response_mode=query)"
+    } else if dest == "iframe" && cross_site {
+        "the request ran in an iframe of another site, and the browser blocks third-party cookies"
+    } else {
+        "the browser did not send it back: blocked by its settings or an extension, cleared, set for another path or domain, or expired"
+    };
+    Some(Finding {
+        kind: "missing-cookie",
+        hop: Some(h.n),
+        message: format!(
+            "hop {} ({} {}) failed without the cookie(s) {} that hop {first_setter} set for {}: {why}",
+            h.n,
+            h.method,
+            url::base(&h.url),
+            names.join(", "),
+            h.host
+        ),
+    })
 }
 
 /// Why a hop failed, if it did.

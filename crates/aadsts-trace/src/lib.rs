@@ -78,7 +78,8 @@ pub struct FoundSaml {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Finding {
     /// `clock-skew`, `redirect-uri`, `token-time`, `saml-time`, `saml-in-response-to`,
-    /// `saml-destination`, `saml-audience`, `federation-error`.
+    /// `saml-destination`, `saml-audience`, `federation-error`, `missing-cookie`,
+    /// `third-party-cookies`.
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hop: Option<usize>,

@@ -685,3 +685,54 @@ fn password_protected_archive_is_refused_with_the_reason() {
     .to_string();
     assert!(err.contains("password-protected"), "{err}");
 }
+
+#[test]
+fn a_third_party_identity_provider_is_a_federation_server_and_its_error_a_finding() {
+    // Entra sends the user of a federated domain to its own SAML identity provider
+    // (PingFederate here), which answers with an error page.
+    let idp =
+        "https://sso.fabrikam.com/idp/SSO.saml2?SAMLRequest=fZJNb4MwDIb%2FCsqdJhBoQ&RelayState=x";
+    let wsfed = "https://sts.fabrikam.com/wsfed?wa=wsignin1.0&wtrealm=urn%3afederation%3aMicrosoftOnline&wctx=LoginOptions%3D3";
+    let har = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "WebInspector", "version": "537.36"}, "entries": [
+        {"startedDateTime": "2024-11-14T10:00:00Z",
+         "request": {"method": "GET", "url": "https://login.microsoftonline.com/common/oauth2/v2.0/authorize?client_id=c&redirect_uri=https%3A%2F%2Fapp.fabrikam.com%2F&response_type=code", "headers": []},
+         "response": {"status": 302, "headers": [{"name": "Location", "value": idp}]}},
+        {"startedDateTime": "2024-11-14T10:00:01Z",
+         "request": {"method": "GET", "url": idp, "headers": []},
+         "response": {"status": 500, "headers": [], "content": {"mimeType": "text/html", "text": "<html>Unable to process the request</html>"}}},
+        {"startedDateTime": "2024-11-14T10:00:02Z",
+         "request": {"method": "GET", "url": wsfed, "headers": []},
+         "response": {"status": 200, "headers": []}},
+        {"startedDateTime": "2024-11-14T10:00:03Z",
+         "request": {"method": "GET", "url": "https://sso.fabrikam.com/other", "headers": []},
+         "response": {"status": 500, "headers": []}}
+    ]}});
+    let bytes = serde_json::to_vec(&har).unwrap();
+    let t = read(
+        &bytes[..],
+        "idp.har",
+        &Limits::default(),
+        &Catalog::builtin(),
+    )
+    .unwrap();
+    assert_eq!(
+        roles(&t),
+        [
+            ("Entra ID", "authorize"),
+            ("federation server", "SAML request"),
+            ("federation server", "WS-Fed")
+        ]
+    );
+    let f: Vec<_> = t
+        .findings
+        .iter()
+        .filter(|f| f.kind == "federation-error")
+        .collect();
+    assert_eq!(f.len(), 1, "{:?}", t.findings);
+    assert_eq!(f[0].hop, Some(2));
+    assert!(
+        f[0].message.contains("sso.fabrikam.com"),
+        "{}",
+        f[0].message
+    );
+}

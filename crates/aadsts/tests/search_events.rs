@@ -115,3 +115,20 @@ fn explain_falls_back_to_event_pages() {
     assert_eq!(v["schema"], "aadsts.search/1");
     assert_eq!(v["results"][0]["id"], "writeback-31016", "{v}");
 }
+
+/// A log line without an AADSTS code that names a Windows event by its ID: the explain
+/// fallback points to that event's page.
+#[test]
+fn explain_finds_an_event_id_in_pasted_text() {
+    let text = "2025-03-01T02:00:02Z WARN retrying request (status 429)\n\
+                Error code: 0x80070005 Access is denied. Event ID 4625 status 0xC000006A";
+    let out = aadsts()
+        .args(["explain", "--format", "json", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "aadsts.search/1");
+    assert_eq!(v["results"][0]["id"], "security-4625", "{v}");
+}
