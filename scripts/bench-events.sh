@@ -45,8 +45,8 @@ measure() {
 }
 aadsts="$target/release/aadsts"
 dump="$tools/bin/evtx_dump"
-measure "aadsts scan (1 thread)" "$aadsts" scan --json "$big"
-measure "aadsts scan --threads 2 (chunk workers)" "$aadsts" scan --threads 2 --json "$big"
+measure "aadsts scan (1 thread)" "$aadsts" scan --threads 1 --json "$big"
+measure "aadsts scan (default: chunks on every core)" "$aadsts" scan --json "$big"
 measure "evtx_dump -o xml -t 1" "$dump" -o xml -t 1 "$big"
 measure "evtx_dump -o json -t 1" "$dump" -o json -t 1 "$big"
 measure "evtx_dump -o xml (default threads)" "$dump" -o xml "$big"

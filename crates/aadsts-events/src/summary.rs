@@ -417,14 +417,8 @@ pub fn tally(sources: &[Source], opts: &Options, pages: &dyn Pages) -> Tallied {
         n => n,
     };
     let threads = cores.min(sources.len()).max(1);
-    // Fewer files than cores: with `--threads` given, each `.evtx` is also parsed on
-    // several workers. Not by default: on the 2-core build machine it cost 60% more CPU
-    // (events built on one thread, freed on another) and was no faster.
-    let workers = if opts.threads == 0 {
-        1
-    } else {
-        (cores / threads).max(1)
-    };
+    // Fewer files than cores: each `.evtx` is also parsed on several workers.
+    let workers = (cores / threads).max(1);
     let next = AtomicUsize::new(0);
     let reports: Mutex<Vec<(usize, EventInput, Vec<Skipped>)>> = Mutex::new(Vec::new());
     let tallies: Vec<Tally> = std::thread::scope(|s| {
