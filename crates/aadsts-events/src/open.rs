@@ -45,8 +45,14 @@ impl Format {
     }
 
     /// Whether the export writes times without a zone (the exporting machine's local time).
+    /// `Export-Csv` is one: it writes `TimeCreated` (a local `DateTime`) as text without its
+    /// offset, `3/11/2025 9:12:10 AM`; found with the held-back exports
+    /// (tests/held-back/dc01-security-export.csv).
     pub fn local_times(self) -> bool {
-        matches!(self, Format::EventViewerCsv | Format::EventViewerText)
+        matches!(
+            self,
+            Format::EventViewerCsv | Format::EventViewerText | Format::PowerShellCsv
+        )
     }
 }
 

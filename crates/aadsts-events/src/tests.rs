@@ -682,3 +682,43 @@ fn garbage_never_panics() {
         let _ = parse_pasted(&String::from_utf8_lossy(&b));
     }
 }
+
+/// The two reader faults the hand-written held-back exports (tests/held-back) showed, at
+/// the reader's level; crates/aadsts/tests/held_back_events.rs checks the whole set.
+#[test]
+fn held_back_export_csv_audit_keywords_and_depth_2_json_properties() {
+    let held_back = |name: &str| {
+        let mut c = Collect::default();
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/held-back")
+            .join(name);
+        let f = read_source(&Source::File(p), &mut c).unwrap_or_else(|e| panic!("{name}: {e}"));
+        (f, c)
+    };
+    // Export-Csv writes KeywordsDisplayNames as a type name: the numeric Keywords decide.
+    let (f, c) = held_back("dc01-security-export.csv");
+    assert_eq!(f, Format::PowerShellCsv);
+    assert!(f.local_times());
+    let levels: Vec<(u32, Level)> = c.events.iter().map(|e| (e.event_id, e.level)).collect();
+    assert_eq!(
+        levels,
+        vec![
+            (4625, Level::AuditFailure),
+            (4625, Level::AuditFailure),
+            (4740, Level::AuditSuccess)
+        ]
+    );
+    // ConvertTo-Json at depth 2: Properties are type names, not values; the message names
+    // the account.
+    let (f, c) = held_back("dc03-security-ps51-depth2.json");
+    assert_eq!(f, Format::PowerShellJson);
+    assert_eq!(c.events.len(), 2);
+    for e in &c.events {
+        assert!(e.data.is_empty(), "{:?}", e.data);
+        assert_eq!(user_of(e, &["TargetUserName"]).as_deref(), Some("sara"));
+        assert_eq!(
+            machine_of(e, &["WorkstationName", "IpAddress"]).as_deref(),
+            Some("10.20.0.90")
+        );
+    }
+}

@@ -13,11 +13,11 @@ mod summary;
 
 pub use input::{expand, Source};
 pub use read::Shape;
-pub use record::SignIn;
+pub use record::{SignIn, SignInRef};
 pub use summary::*;
 
 use aadsts_catalog::Catalog;
-use stats::Tally;
+use stats::{Counter, Tally};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -107,7 +107,10 @@ pub struct Skipped {
 /// Collects the records of (a part of) one file: counts, kept rows, skipped rows.
 pub struct Collector<'a> {
     opts: &'a Options,
+    /// The parts absorbed from workers, by string.
     pub tally: Tally,
+    /// The rows this collector counted itself, by interned number (see [`Counter`]).
+    counter: Counter,
     pub report: InputReport,
     pub skipped: Vec<Skipped>,
     /// Sign-ins kept for [`Options::keep_failed`], and how many more there were.
@@ -120,6 +123,7 @@ impl<'a> Collector<'a> {
         Collector {
             opts,
             tally: Tally::default(),
+            counter: Counter::default(),
             report: InputReport {
                 name,
                 ..Default::default()
@@ -128,6 +132,13 @@ impl<'a> Collector<'a> {
             kept: Vec::new(),
             kept_dropped: 0,
         }
+    }
+
+    /// Everything counted: the parts absorbed, and this collector's own rows by string.
+    pub fn take_tally(&mut self) -> Tally {
+        let mut t = std::mem::take(&mut self.tally);
+        t.merge(std::mem::take(&mut self.counter).into_tally());
+        t
     }
 
     /// Keeps a used sign-in whole when [`Options::keep_failed`] asks for its code.
@@ -144,11 +155,13 @@ impl<'a> Collector<'a> {
         }
     }
 
-    fn keep(&self, r: &SignIn) -> bool {
+    fn keep(&self, r: &SignInRef) -> bool {
         let o = self.opts;
         if o.since.is_some() || o.until.is_some() {
-            let Some(t) = &r.time else { return false };
-            if o.since.as_ref().is_some_and(|s| t < s) || o.until.as_ref().is_some_and(|u| t > u) {
+            let Some(t) = r.time.as_deref() else {
+                return false;
+            };
+            if o.since.as_deref().is_some_and(|s| t < s) || o.until.as_deref().is_some_and(|u| t > u) {
                 return false;
             }
         }
@@ -169,7 +182,8 @@ impl<'a> Collector<'a> {
 impl read::Part for Collector<'_> {
     /// Adds a worker's collector for the same file.
     fn absorb(&mut self, o: Self) {
-        self.tally.merge(o.tally);
+        let mut o = o;
+        self.tally.merge(o.take_tally());
         self.report.rows_read += o.report.rows_read;
         self.report.rows_used += o.report.rows_used;
         self.report.rows_filtered += o.report.rows_filtered;
@@ -191,11 +205,23 @@ impl read::Part for Collector<'_> {
 impl read::Sink for Collector<'_> {
     fn signin(&mut self, r: SignIn) {
         self.report.rows_read += r.weight;
-        if self.keep(&r) {
+        if self.keep(&r.as_ref()) {
             self.report.rows_used += r.weight;
-            self.tally.add(&r);
+            self.counter.add(&r.as_ref());
             if self.opts.keep_failed.is_some() {
                 self.hold(r);
+            }
+        } else {
+            self.report.rows_filtered += r.weight;
+        }
+    }
+    fn signin_ref(&mut self, r: SignInRef<'_>) {
+        self.report.rows_read += r.weight;
+        if self.keep(&r) {
+            self.report.rows_used += r.weight;
+            self.counter.add(&r);
+            if self.opts.keep_failed.is_some() {
+                self.hold(r.into_owned());
             }
         } else {
             self.report.rows_filtered += r.weight;
@@ -340,8 +366,8 @@ pub fn scan(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(src) = sources.get(i) else { break };
-                        let c = scan_one(src, opts, workers, &progress);
-                        tally.merge(c.tally);
+                        let mut c = scan_one(src, opts, workers, &progress);
+                        tally.merge(c.take_tally());
                         if opts.keep_failed.is_some() {
                             let mut k = kept.lock().expect("no panics while held");
                             k.0.extend(c.kept);

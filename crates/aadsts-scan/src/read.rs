@@ -1,7 +1,7 @@
 //! Readers for each export shape, all streaming: a record is handed on as soon as it is
 //! read, so memory depends on the distinct keys counted, not on the file size.
 
-use crate::record::{self, CsvColumns, SignIn};
+use crate::record::{self, CsvColumns, SignIn, SignInRef};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
@@ -35,6 +35,10 @@ impl Shape {
 /// Where read records go.
 pub trait Sink {
     fn signin(&mut self, r: SignIn);
+    /// A sign-in whose text is borrowed from the row (CSV); by default made owned.
+    fn signin_ref(&mut self, r: SignInRef<'_>) {
+        self.signin(r.into_owned());
+    }
     /// A row that could not be used: `at` is `line N` or `record N`.
     fn skip(&mut self, at: String, reason: String);
 }
@@ -883,10 +887,12 @@ fn read_chunk(delimiter: u8, chunk: &Chunk, sink: &mut dyn Sink) {
             swallowed_rows(line, swallowed, sink);
             return;
         }
-        match chunk.columns.record_cells(|i| rec.get(i)) {
-            Ok(r) => sink.signin(r),
-            Err(why) => sink.skip(format!("line {line}"), why),
-        }
+        chunk
+            .columns
+            .record_cells_then(|i| rec.get(i), |r| match r {
+                Ok(r) => sink.signin_ref(r),
+                Err(why) => sink.skip(format!("line {line}"), why),
+            });
     });
 }
 

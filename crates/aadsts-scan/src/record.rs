@@ -243,6 +243,69 @@ pub struct SignIn {
     pub weight: u64,
 }
 
+/// A [`SignIn`] whose text is borrowed where it can be (from a CSV row): counting a row
+/// then copies no field. [`SignIn::as_ref`] gives one of an owned record.
+#[derive(Debug, Clone, Default)]
+pub struct SignInRef<'a> {
+    pub time: Option<Cow<'a, str>>,
+    pub code: u32,
+    pub user: Cow<'a, str>,
+    pub app: Cow<'a, str>,
+    pub ip: Cow<'a, str>,
+    pub client_app: Cow<'a, str>,
+    pub os: Cow<'a, str>,
+    pub asn: Cow<'a, str>,
+    pub ca_failed: Cow<'a, [String]>,
+    pub details: Cow<'a, str>,
+    pub weight: u64,
+}
+
+impl SignIn {
+    pub fn as_ref(&self) -> SignInRef<'_> {
+        SignInRef {
+            time: self.time.as_deref().map(Cow::Borrowed),
+            code: self.code,
+            user: Cow::Borrowed(&self.user),
+            app: Cow::Borrowed(&self.app),
+            ip: Cow::Borrowed(&self.ip),
+            client_app: Cow::Borrowed(&self.client_app),
+            os: Cow::Borrowed(&self.os),
+            asn: Cow::Borrowed(&self.asn),
+            ca_failed: Cow::Borrowed(&self.ca_failed),
+            details: Cow::Borrowed(&self.details),
+            weight: self.weight,
+        }
+    }
+}
+
+impl SignInRef<'_> {
+    pub fn into_owned(self) -> SignIn {
+        SignIn {
+            time: self.time.map(Cow::into_owned),
+            code: self.code,
+            user: self.user.into_owned(),
+            app: self.app.into_owned(),
+            ip: self.ip.into_owned(),
+            client_app: self.client_app.into_owned(),
+            os: self.os.into_owned(),
+            asn: self.asn.into_owned(),
+            ca_failed: self.ca_failed.into_owned(),
+            details: self.details.into_owned(),
+            weight: self.weight,
+        }
+    }
+}
+
+/// `s` in lower case, borrowed when it is already (ASCII without capitals: any other text
+/// goes through `to_lowercase`, exactly as before).
+fn lowercase(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.to_lowercase())
+    }
+}
+
 fn s(v: Option<&Value>) -> String {
     match v {
         Some(Value::String(s)) => s.trim().to_string(),
@@ -677,6 +740,7 @@ impl CsvColumns {
             self.used()
                 .map(|i| i.and_then(|i| row.get(i)).unwrap_or("").trim()),
         )
+        .map(SignInRef::into_owned)
     }
 
     /// The record of a raw row, without copying it. Only the columns this tool reads are
@@ -693,6 +757,16 @@ impl CsvColumns {
         &self,
         cell: impl Fn(usize) -> Option<Cow<'c, [u8]>>,
     ) -> Result<SignIn, String> {
+        self.record_cells_then(cell, |r| r.map(SignInRef::into_owned))
+    }
+
+    /// Like [`Self::record_cells`], handing the record to `then` with its text borrowed
+    /// from the cells.
+    pub fn record_cells_then<'c, R>(
+        &self,
+        cell: impl Fn(usize) -> Option<Cow<'c, [u8]>>,
+        then: impl FnOnce(Result<SignInRef<'_>, String>) -> R,
+    ) -> R {
         let text: [Cow<str>; 14] = self.used().map(|i| match i.and_then(&cell) {
             None => Cow::Borrowed(""),
             Some(Cow::Borrowed(b)) => utf8_lossy(b),
@@ -701,12 +775,12 @@ impl CsvColumns {
                 Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
             },
         });
-        self.record_with(std::array::from_fn(|k| text[k].trim()))
+        then(self.record_with(std::array::from_fn(|k| text[k].trim())))
     }
 
     /// Builds the record from the trimmed cells of [`Self::used`] (empty where the export
     /// has no such column).
-    fn record_with(&self, cells: [&str; 14]) -> Result<SignIn, String> {
+    fn record_with<'c>(&self, cells: [&'c str; 14]) -> Result<SignInRef<'c>, String> {
         let [time_cell, code_cell, status_cell, user_cell, sp_name, app_cell, app_id, ip, client_app, os_cell, device, asn, ca_cell, mfa_result] =
             cells;
         let code = if code_cell.is_empty() {
@@ -733,42 +807,43 @@ impl CsvColumns {
             "" => None,
             t => Some(time(t).ok_or_else(|| format!("time {t:?} is not a date this tool reads"))?),
         };
-        let mut user = user_cell.to_lowercase();
+        let mut user = lowercase(user_cell);
         if user.is_empty() {
-            user = sp_name.to_string();
+            user = Cow::Borrowed(sp_name);
         }
-        let mut app = app_cell.to_string();
-        if app.is_empty() {
-            app = app_id.to_string();
-        }
+        let app = if app_cell.is_empty() {
+            app_id
+        } else {
+            app_cell
+        };
         // JSON text cells (Log Analytics) are parsed only when their content is needed:
         // parsing every row's Status would cost more than the rest of the row.
-        let mut os = os_cell.to_string();
+        let mut os = Cow::Borrowed(os_cell);
         if os.is_empty() {
             if let Some(d) = json_text(device) {
-                os = s(d.get("operatingSystem"));
+                os = Cow::Owned(s(d.get("operatingSystem")));
             }
         }
         let ca = match ca_cell {
             "" | "[]" => None,
             cell => json_text(cell),
         };
-        let mut details = mfa_result.to_string();
+        let mut details = Cow::Borrowed(mfa_result);
         if details.is_empty() && code == 500121 {
             if let Some(st) = json_text(status_cell) {
-                details = s(st.get("additionalDetails"));
+                details = Cow::Owned(s(st.get("additionalDetails")));
             }
         }
-        Ok(SignIn {
-            time,
+        Ok(SignInRef {
+            time: time.map(Cow::Owned),
             code,
             user,
-            app,
-            ip: ip.to_string(),
-            client_app: client_app.to_string(),
+            app: Cow::Borrowed(app),
+            ip: Cow::Borrowed(ip),
+            client_app: Cow::Borrowed(client_app),
             os,
-            asn: asn.to_string(),
-            ca_failed: failed_policies(ca),
+            asn: Cow::Borrowed(asn),
+            ca_failed: Cow::Owned(failed_policies(ca)),
             details,
             weight: 1,
         })
