@@ -383,13 +383,13 @@ pub fn html_section(s: &EventsSummary, links: Option<Links>) -> Markup {
             h2 { "Events" }
             div.scroll {
                 table.scan-events {
-                    thead { tr { th { "Event" } th { "Page" } th { "Title" } th { "Level" } th { "Count" } th { "Users" } th { "Machines" } th { "First seen" } th { "Last seen" } } }
+                    // Seven columns fit 52rem; the time range is in each event's details below.
+                    thead { tr { th { "Event" } th { "Title" } th { "Level" } th { "Count" } th { "Users" } th { "Machines" } } }
                     tbody {
                         @for r in &s.events {
                             tr {
-                                td { (label(&r.provider, r.event_id)) } td { (page_link(r.page.as_deref(), links)) }
+                                td { (page_link(r.page.as_deref(), links)) br; small { (label(&r.provider, r.event_id)) } }
                                 td { (r.title.as_deref().unwrap_or("")) } td { (r.level.as_str()) } td { (r.count) } td { (r.users) } td { (r.machines) }
-                                td { (r.first_seen.as_deref().unwrap_or("")) } td { (r.last_seen.as_deref().unwrap_or("")) }
                             }
                         }
                     }
@@ -398,6 +398,7 @@ pub fn html_section(s: &EventsSummary, links: Option<Links>) -> Markup {
             @for r in s.events.iter().filter(|r| r.page.is_some()).take(ROWS) {
                 details.tops {
                     summary { b { (label(&r.provider, r.event_id)) } " " (r.title.as_deref().unwrap_or("")) " — " (r.count) " events" }
+                    @if let (Some(a), Some(b)) = (&r.first_seen, &r.last_seen) { p { "Seen " (a) " – " (b) "." } }
                     @if let Some(x) = &r.explanation { p { (x) } }
                     @if let Some(f) = &r.first_step { p { b { "First step: " } } (PreEscaped(crate::html::markdown(f))) }
                     table.top-values {

@@ -161,7 +161,9 @@ impl<'a> Collector<'a> {
             let Some(t) = r.time.as_deref() else {
                 return false;
             };
-            if o.since.as_deref().is_some_and(|s| t < s) || o.until.as_deref().is_some_and(|u| t > u) {
+            if o.since.as_deref().is_some_and(|s| t < s)
+                || o.until.as_deref().is_some_and(|u| t > u)
+            {
                 return false;
             }
         }

@@ -887,12 +887,13 @@ fn read_chunk(delimiter: u8, chunk: &Chunk, sink: &mut dyn Sink) {
             swallowed_rows(line, swallowed, sink);
             return;
         }
-        chunk
-            .columns
-            .record_cells_then(|i| rec.get(i), |r| match r {
+        chunk.columns.record_cells_then(
+            |i| rec.get(i),
+            |r| match r {
                 Ok(r) => sink.signin_ref(r),
                 Err(why) => sink.skip(format!("line {line}"), why),
-            });
+            },
+        );
     });
 }
 
