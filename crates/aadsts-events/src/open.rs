@@ -3,6 +3,7 @@
 //! the XML, CSV, text and JSON shapes Event Viewer and PowerShell write.
 
 use crate::EventsError;
+use aadsts_scan::input::peek;
 use aadsts_scan::Source;
 use serde::Serialize;
 use std::io::{self, BufRead, BufReader, Read};
@@ -168,28 +169,6 @@ fn raw(src: &Source) -> Result<Box<dyn BufRead + Send>, EventsError> {
     } else {
         Box::new(buffered)
     })
-}
-
-/// Reads up to `n` bytes and gives back a reader that still yields them.
-fn peek(
-    mut r: Box<dyn BufRead + Send>,
-    n: usize,
-) -> io::Result<(Vec<u8>, Box<dyn BufRead + Send>)> {
-    let mut head = Vec::with_capacity(n);
-    while head.len() < n {
-        let buf = r.fill_buf()?;
-        if buf.is_empty() {
-            break;
-        }
-        let take = buf.len().min(n - head.len());
-        head.extend_from_slice(&buf[..take]);
-        r.consume(take);
-    }
-    let rest: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(
-        256 * 1024,
-        io::Cursor::new(head.clone()).chain(r),
-    ));
-    Ok((head, rest))
 }
 
 /// Whether a source is an event export, and which: reads its first 16 KiB (after gzip).

@@ -125,48 +125,18 @@ pub fn text_page(cat: &Catalog, p: &EventPage, style: &TextStyle) -> String {
             let _ = writeln!(out, "  {}  {}", paint(style, BOLD, r), title);
         }
     }
-    text::heading(&mut out, "Sources", style);
-    if let Some(d) = p.documented {
-        text::emit(
-            &mut out,
-            &format!("How much Microsoft documents it: {} ({}).", d, d.describe()),
-            "  ",
-            "  ",
-            style,
-        );
-    }
-    for (i, d) in p.docs.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "  [{}] {}\n      {}",
-            i + 1,
-            d.title,
-            paint(style, DIM, &d.url)
-        );
-    }
-    if any_inference(p) {
-        text::emit(
-            &mut out,
-            "[inference] marks a step no source states: our reasoning from the sources and the event; verify it on your server before you rely on it.",
-            "  ",
-            "  ",
-            style,
-        );
-    }
-    if let Some(r) = &p.review {
-        let _ = writeln!(
-            out,
-            "  {}",
-            paint(
-                style,
-                DIM,
-                &format!(
-                    "Reviewed against Microsoft's docs on {} ({}).",
-                    r.date, r.reviewer
-                )
-            )
-        );
-    }
+    let inference = any_inference(p).then_some(
+        "[inference] marks a step no source states: our reasoning from the sources and the event; verify it on your server before you rely on it.",
+    );
+    text::sources_section(
+        &mut out,
+        p.documented,
+        &p.docs,
+        None,
+        inference,
+        p.review.as_ref(),
+        style,
+    );
     out
 }
 

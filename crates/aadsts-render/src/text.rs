@@ -140,6 +140,58 @@ pub fn block(md: &str, first: &str, rest: &str, style: &TextStyle) -> String {
 }
 
 /// Writes Markdown text as wrapped lines with the given first-line and later indents.
+/// The "Sources" part of a page (code or event): how much Microsoft documents it, the
+/// numbered sources, an extra unnumbered link, what `[inference]` means, and the review.
+pub(crate) fn sources_section(
+    out: &mut String,
+    documented: Option<aadsts_kb::Documented>,
+    docs: &[aadsts_kb::DocLink],
+    extra: Option<(String, String)>,
+    inference_note: Option<&str>,
+    review: Option<&aadsts_kb::Review>,
+    style: &TextStyle,
+) {
+    heading(out, "Sources", style);
+    if let Some(d) = documented {
+        emit(
+            out,
+            &format!("How much Microsoft documents it: {} ({}).", d, d.describe()),
+            "  ",
+            "  ",
+            style,
+        );
+    }
+    for (i, d) in docs.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  [{}] {}\n      {}",
+            i + 1,
+            d.title,
+            paint(style, DIM, &d.url)
+        );
+    }
+    if let Some((title, url)) = extra {
+        let _ = writeln!(out, "  {title}\n      {}", paint(style, DIM, &url));
+    }
+    if let Some(note) = inference_note {
+        emit(out, note, "  ", "  ", style);
+    }
+    if let Some(r) = review {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                style,
+                DIM,
+                &format!(
+                    "Reviewed against Microsoft's docs on {} ({}).",
+                    r.date, r.reviewer
+                )
+            )
+        );
+    }
+}
+
 pub(crate) fn emit(out: &mut String, md: &str, first: &str, rest: &str, style: &TextStyle) {
     let mut prefix = first.to_string();
     for b in blocks(md, style) {
@@ -311,7 +363,14 @@ pub fn page(cat: &Catalog, p: &Page, style: &TextStyle) -> String {
         &p.docs,
         style,
     );
-    numbered(&mut out, "How to fix", &p.fix, &p.fix_sources, &p.docs, style);
+    numbered(
+        &mut out,
+        "How to fix",
+        &p.fix,
+        &p.fix_sources,
+        &p.docs,
+        style,
+    );
     bullets(&mut out, "Diagnose", &p.diagnose, style);
     bullets(&mut out, "Collect for support", &p.collect, style);
     faq(&mut out, &p.faq, style);
@@ -328,59 +387,27 @@ pub fn page(cat: &Catalog, p: &Page, style: &TextStyle) -> String {
             let _ = writeln!(out, "  {}  {}", paint(style, BOLD, &label), title);
         }
     }
-    heading(&mut out, "Sources", style);
-    if let Some(d) = p.documented {
-        emit(
-            &mut out,
-            &format!("How much Microsoft documents it: {} ({}).", d, d.describe()),
-            "  ",
-            "  ",
-            style,
-        );
-    }
-    for (i, d) in p.docs.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "  [{}] {}\n      {}",
-            i + 1,
-            d.title,
-            paint(style, DIM, &d.url)
-        );
-    }
-    if !p.docs_have_lookup() {
-        let _ = writeln!(
-            out,
-            "  Microsoft's lookup for this code\n      {}",
-            paint(style, DIM, &p.lookup_url())
-        );
-    }
-    if p.cause_sources
+    let lookup = (!p.docs_have_lookup()).then(|| {
+        (
+            "Microsoft's lookup for this code".to_string(),
+            p.lookup_url(),
+        )
+    });
+    let inference = p
+        .cause_sources
         .iter()
         .chain(p.fix_sources.iter())
         .any(|s| s.inference)
-    {
-        emit(
-            &mut out,
-            "[inference] marks a step no source states: our reasoning from the sources and the code; verify it in your tenant before you rely on it.",
-            "  ",
-            "  ",
-            style,
-        );
-    }
-    if let Some(r) = &p.review {
-        let _ = writeln!(
-            out,
-            "  {}",
-            paint(
-                style,
-                DIM,
-                &format!(
-                    "Reviewed against Microsoft's docs on {} ({}).",
-                    r.date, r.reviewer
-                )
-            )
-        );
-    }
+        .then_some("[inference] marks a step no source states: our reasoning from the sources and the code; verify it in your tenant before you rely on it.");
+    sources_section(
+        &mut out,
+        p.documented,
+        &p.docs,
+        lookup,
+        inference,
+        p.review.as_ref(),
+        style,
+    );
     out
 }
 
