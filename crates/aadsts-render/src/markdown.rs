@@ -97,7 +97,13 @@ pub fn page(cat: &Catalog, p: &Page) -> String {
         }
     }
     let refs = |s: &aadsts_kb::Sources| md_refs(p, s);
-    steps(&mut out, "Common causes", &p.causes, &p.cause_sources, &refs);
+    steps(
+        &mut out,
+        "Common causes",
+        &p.causes,
+        &p.cause_sources,
+        &refs,
+    );
     steps(&mut out, "How to fix", &p.fix, &p.fix_sources, &refs);
     bullets(&mut out, "Diagnose", &p.diagnose);
     bullets(&mut out, "Collect for support", &p.collect);

@@ -20,7 +20,18 @@ use utoipa::OpenApi;
         description = "Explains Microsoft Entra ID sign-in errors. Response bodies follow the JSON schemas in docs/json-schema.md (each document names its schema, e.g. aadsts.page/1).",
         version = "1"
     ),
-    paths(codes, code, categories, category, search, explain, scan, crate::trace::trace_api, crate::trace::token_api, healthz)
+    paths(
+        codes,
+        code,
+        categories,
+        category,
+        search,
+        explain,
+        scan,
+        crate::trace::trace_api,
+        crate::trace::token_api,
+        healthz
+    )
 )]
 struct Doc;
 
