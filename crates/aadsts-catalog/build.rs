@@ -3,7 +3,9 @@
 //! parse is left out with a warning; the test suite's lint test turns that into a failure
 //! with the linter's full message.
 
-use aadsts_kb::{Category, DocLink, EventPage, EventSource, Faq, Page, Sources, Tailor};
+use aadsts_kb::{
+    Category, DocLink, Documented, EventPage, EventSource, Faq, Page, Review, Sources, Tailor,
+};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -67,12 +69,15 @@ fn sources(v: &[Sources]) -> String {
     format!("Cow::Borrowed(&[{}])", items.join(","))
 }
 
-fn page(p: &Page) -> String {
-    let documented = match p.documented {
+fn documented(d: Option<Documented>) -> String {
+    match d {
         Some(d) => format!("Some(Documented::{d:?})"),
         None => "None".into(),
-    };
-    let review = match &p.review {
+    }
+}
+
+fn review(r: Option<&Review>) -> String {
+    match r {
         Some(r) => format!(
             "Some(Review{{reviewer:{},date:{},changes:{}}})",
             s(&r.reviewer),
@@ -80,7 +85,12 @@ fn page(p: &Page) -> String {
             s(&r.changes)
         ),
         None => "None".into(),
-    };
+    }
+}
+
+fn page(p: &Page) -> String {
+    let documented = documented(p.documented);
+    let review = review(p.review.as_ref());
     let name = match &p.name {
         Some(n) => format!("Some({})", s(n)),
         None => "None".into(),
@@ -142,19 +152,8 @@ fn event_source(e: &EventSource) -> String {
 }
 
 fn event_page(p: &EventPage) -> String {
-    let documented = match p.documented {
-        Some(d) => format!("Some(Documented::{d:?})"),
-        None => "None".into(),
-    };
-    let review = match &p.review {
-        Some(r) => format!(
-            "Some(Review{{reviewer:{},date:{},changes:{}}})",
-            s(&r.reviewer),
-            s(&r.date),
-            s(&r.changes)
-        ),
-        None => "None".into(),
-    };
+    let documented = documented(p.documented);
+    let review = review(p.review.as_ref());
     let codes: Vec<String> = p.codes.iter().map(|c| c.to_string()).collect();
     format!(
         "EventPage{{source:{},event:{},name:{},title:{},level:EventLevel::{:?},severity:Severity::{:?},fixer:Fixer::{:?},signal:Signal::{:?},codes:Cow::Borrowed(&[{}]),related:{},user_fields:{},machine_fields:{},documented:{documented},docs:{},review:{review},meaning:{},causes:{},cause_sources:{},fix:{},fix_sources:{},diagnose:{},collect:{},faq:{}}}",

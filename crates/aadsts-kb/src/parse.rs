@@ -351,8 +351,6 @@ pub fn parse_page(
     if !diags.is_empty() {
         return Err(diags);
     }
-    let own =
-        |v: Vec<String>| -> List<Text> { Cow::Owned(v.into_iter().map(Cow::Owned).collect()) };
     let page = Page {
         code,
         name: name.map(|n| Cow::Owned(n.trim().to_string())),
@@ -374,15 +372,7 @@ pub fn parse_page(
         fix_sources: Cow::Owned(fix_sources),
         diagnose: own(body.diagnose),
         collect: own(body.collect),
-        faq: Cow::Owned(
-            body.faq
-                .into_iter()
-                .map(|(q, a)| Faq {
-                    question: Cow::Owned(q),
-                    answer: own(a),
-                })
-                .collect(),
-        ),
+        faq: faq_of(body.faq),
         notes: own(body.notes),
         review,
         origin: Cow::Owned(origin.to_string()),
@@ -632,8 +622,6 @@ pub fn parse_event_page(file: &str, src: &str) -> Result<ParsedEventPage, Vec<Di
     if !diags.is_empty() {
         return Err(diags);
     }
-    let own =
-        |v: Vec<String>| -> List<Text> { Cow::Owned(v.into_iter().map(Cow::Owned).collect()) };
     let page = EventPage {
         source: Cow::Owned(source),
         event,
@@ -657,15 +645,7 @@ pub fn parse_event_page(file: &str, src: &str) -> Result<ParsedEventPage, Vec<Di
         fix_sources: Cow::Owned(fix_sources),
         diagnose: own(body.diagnose),
         collect: own(body.collect),
-        faq: Cow::Owned(
-            body.faq
-                .into_iter()
-                .map(|(q, a)| Faq {
-                    question: Cow::Owned(q),
-                    answer: own(a),
-                })
-                .collect(),
-        ),
+        faq: faq_of(body.faq),
     };
     Ok(ParsedEventPage { page, lines, given })
 }
@@ -917,6 +897,22 @@ fn parse_body(
 type Section<'a> = (&'static str, usize, Vec<(usize, &'a str)>);
 /// A FAQ entry as split: question, its line, numbered answer lines.
 type FaqRaw<'a> = (String, usize, Vec<(usize, &'a str)>);
+
+/// Parsed text made into the model's owned lists (code and event pages alike).
+fn own(v: Vec<String>) -> List<Text> {
+    Cow::Owned(v.into_iter().map(Cow::Owned).collect())
+}
+
+fn faq_of(faq: Vec<(String, Vec<String>)>) -> List<Faq> {
+    Cow::Owned(
+        faq.into_iter()
+            .map(|(q, a)| Faq {
+                question: Cow::Owned(q),
+                answer: own(a),
+            })
+            .collect(),
+    )
+}
 
 #[derive(Default)]
 struct Body {

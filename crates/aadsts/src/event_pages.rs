@@ -204,15 +204,11 @@ pub(crate) fn explain_pasted(ctx: &Ctx, input: &str) -> Option<Outcome> {
                 .iter()
                 .map(|p| ev::html_page(&ctx.catalog, p, html::Links::server("../")))
                 .collect();
-            let report = report(Format::Html);
-            // The report is a whole document; its body goes under the events.
-            let report_body = report.as_deref().map(|doc| {
-                doc.split_once("<body>")
-                    .and_then(|(_, b)| b.rsplit_once("</body>"))
-                    .map_or(doc, |(b, _)| b)
-            });
+            // The codes' report as HTML body (what `report::render` wraps in a document).
+            let report_body = report(Format::Md).map(|md| html::markdown(&md));
             let note = pasted.not_shown_note();
-            let body = ev::html_pasted(&lines, note.as_deref(), &pages_html, report_body);
+            let body =
+                ev::html_pasted(&lines, note.as_deref(), &pages_html, report_body.as_deref());
             html::document("aadsts: pasted Windows events", &body.into_string())
         }
         format => {
