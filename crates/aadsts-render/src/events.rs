@@ -152,31 +152,9 @@ pub fn text(s: &EventsSummary, style: &TextStyle) -> String {
             i.records_read,
             i.records_skipped
         );
-        if let Some(e) = &i.error {
-            let _ = write!(o, "  error: {}", term_safe(e));
-        }
-        if let Some(n) = &i.note {
-            let _ = write!(o, "  note: {}", term_safe(n));
-        }
-        o.push('\n');
+        crate::scan::input_tail(&mut o, i.error.as_deref(), i.note.as_deref());
     }
-    for k in &s.skipped {
-        let _ = writeln!(
-            o,
-            "  {} {}: {} {}",
-            paint(style, DIM, "skipped"),
-            term_safe(&k.file),
-            term_safe(&k.at),
-            term_safe(&k.reason)
-        );
-    }
-    if s.records.skipped as usize > s.skipped.len() {
-        let _ = writeln!(
-            o,
-            "  … {} more skipped records (see --json)",
-            s.records.skipped as usize - s.skipped.len()
-        );
-    }
+    crate::scan::skipped_lines(&mut o, &s.skipped, s.records.skipped, "records", style);
     if !s.events.is_empty() {
         let _ = writeln!(o, "\n{}", paint(style, HEADING, "Events"));
         let _ = writeln!(

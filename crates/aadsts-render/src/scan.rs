@@ -176,31 +176,9 @@ pub fn text(s: &Summary, style: &TextStyle) -> String {
             i.rows_read,
             i.rows_skipped
         );
-        if let Some(e) = &i.error {
-            let _ = write!(o, "  error: {}", term_safe(e));
-        }
-        if let Some(n) = &i.note {
-            let _ = write!(o, "  note: {}", term_safe(n));
-        }
-        o.push('\n');
+        input_tail(&mut o, i.error.as_deref(), i.note.as_deref());
     }
-    for k in &s.skipped {
-        let _ = writeln!(
-            o,
-            "  {} {}: {} {}",
-            paint(style, DIM, "skipped"),
-            term_safe(&k.file),
-            term_safe(&k.at),
-            term_safe(&k.reason)
-        );
-    }
-    if s.rows.skipped as usize > s.skipped.len() {
-        let _ = writeln!(
-            o,
-            "  … {} more skipped rows (see --json)",
-            s.rows.skipped as usize - s.skipped.len()
-        );
-    }
+    skipped_lines(&mut o, &s.skipped, s.rows.skipped, "rows", style);
 
     let section = |o: &mut String, title: &str, rows: Vec<&CodeRow>| {
         if rows.is_empty() {
@@ -736,6 +714,46 @@ pub fn html_body_with_events(
     };
     body.push_str(&crate::events::html_section(e, links).into_string());
     body
+}
+
+/// The end of an input's line in the text report: its error and note, then the newline
+/// (sign-in and event inputs alike).
+pub(crate) fn input_tail(o: &mut String, error: Option<&str>, note: Option<&str>) {
+    if let Some(e) = error {
+        let _ = write!(o, "  error: {}", term_safe(e));
+    }
+    if let Some(n) = note {
+        let _ = write!(o, "  note: {}", term_safe(n));
+    }
+    o.push('\n');
+}
+
+/// The skipped records the summary kept, and how many more there were (`unit`: rows,
+/// records).
+pub(crate) fn skipped_lines(
+    o: &mut String,
+    kept: &[aadsts_scan::Skipped],
+    total: u64,
+    unit: &str,
+    style: &TextStyle,
+) {
+    for k in kept {
+        let _ = writeln!(
+            o,
+            "  {} {}: {} {}",
+            paint(style, DIM, "skipped"),
+            term_safe(&k.file),
+            term_safe(&k.at),
+            term_safe(&k.reason)
+        );
+    }
+    if total as usize > kept.len() {
+        let _ = writeln!(
+            o,
+            "  … {} more skipped {unit} (see --json)",
+            total as usize - kept.len()
+        );
+    }
 }
 
 #[cfg(test)]
