@@ -360,14 +360,15 @@ pub fn html_section(s: &EventsSummary, links: Option<Links>) -> Markup {
         @if !s.events.is_empty() {
             h2 { "Events" }
             div.scroll {
-                table.scan-events {
+                table.scan-events.cards {
                     // Seven columns fit 52rem; the time range is in each event's details below.
+                    // Below 700 px each row is a card (`table.cards`).
                     thead { tr { th { "Event" } th { "Title" } th { "Level" } th { "Count" } th { "Users" } th { "Machines" } } }
                     tbody {
                         @for r in &s.events {
                             tr {
-                                td { (page_link(r.page.as_deref(), links)) br; small { (label(&r.provider, r.event_id)) } }
-                                td { (r.title.as_deref().unwrap_or("")) } td { (r.level.as_str()) } td { (r.count) } td { (r.users) } td { (r.machines) }
+                                td.head { (page_link(r.page.as_deref(), links)) br; small { (label(&r.provider, r.event_id)) } }
+                                td { (r.title.as_deref().unwrap_or("")) } td.inl data-label="Level" { (r.level.as_str()) } td.inl data-label="Count" { (r.count) } td.inl data-label="Users" { (r.users) } td.inl data-label="Machines" { (r.machines) }
                             }
                         }
                     }
@@ -401,17 +402,24 @@ pub fn html_section(s: &EventsSummary, links: Option<Links>) -> Markup {
         }
         @if !j.pairs.is_empty() {
             div.scroll {
-                table.scan-join {
-                    thead { tr { th { "Sign-in" } th { "Code" } th { "User" } th { "App" } th { "Event" } th { "Event time" } th { "Apart" } th { "On" } th { "Matched by" } } }
+                // Four columns, each a small stack, fit the 52rem page (nine did not, even on a
+                // wide screen); below 700 px each pair is a card (`table.cards`).
+                table.scan-join.cards {
+                    thead { tr { th { "Failed sign-in" } th { "Event" } th { "Apart" } th { "Matched by" } } }
                     tbody {
                         @for p in &j.pairs {
                             tr {
-                                td { (p.sign_in.time) }
-                                td { @match links { Some(l) => a href=(l.code(p.sign_in.code)) { "AADSTS" (p.sign_in.code) }, None => { "AADSTS" (p.sign_in.code) } } }
-                                td { (p.sign_in.user) } td { (p.sign_in.app) }
-                                td { (label(&p.event.provider, p.event.event_id)) " " (page_link(p.event.page.as_deref(), links)) }
-                                td { (p.event.time) } td { (format!("{:+} s", p.seconds_apart)) } td { (p.event.computer) }
-                                td { (p.how) }
+                                td data-label="Sign-in" {
+                                    b { @match links { Some(l) => a href=(l.code(p.sign_in.code)) { "AADSTS" (p.sign_in.code) }, None => { "AADSTS" (p.sign_in.code) } } }
+                                    br; (p.sign_in.time) br; (p.sign_in.user) br; small { (p.sign_in.app) }
+                                }
+                                td data-label="Event" {
+                                    b { (label(&p.event.provider, p.event.event_id)) } " " (page_link(p.event.page.as_deref(), links)) br;
+                                    (p.event.time)
+                                    @if !p.event.computer.is_empty() { br; small { "on " (p.event.computer) } }
+                                }
+                                td.inl data-label="Apart" { (format!("{:+} s", p.seconds_apart)) }
+                                td data-label="Matched by" { (p.how) }
                             }
                         }
                     }

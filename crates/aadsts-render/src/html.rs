@@ -361,6 +361,8 @@ pre{background:#f1f3f4;padding:.6rem;overflow-x:auto;white-space:pre-wrap;overfl
 .summary{border-left:4px solid #0b57d0;background:#f5f8ff;padding:.5rem .8rem;margin:1rem 0}.summary p,.summary .first p{margin:.25rem 0}.summary .first p:first-of-type{display:inline}.jump{font-size:.9rem}\
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}\
 dl.where{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.15rem .9rem;margin:.6rem 0;font-size:.95rem}dl.where dt{font-weight:600}dl.where dd{margin:0}td.nw{white-space:nowrap;overflow-wrap:normal}\
+@media (max-width:700px){table.cards thead{display:none}table.cards,table.cards tbody{display:block;width:100%}table.cards tr{display:flex;flex-wrap:wrap;align-items:baseline;border-bottom:1px solid #ddd;padding:.45rem 0}\
+table.cards td{display:block;flex:1 1 100%;border:none;padding:.05rem .2rem;text-align:left!important;min-width:0}table.cards td.inl{flex:0 0 auto;margin-right:.9rem}table.cards td.head{font-weight:600;order:-1}table.cards td[data-label]::before{content:attr(data-label) ': ';font-weight:600;color:#555}}\
 @media (max-width:600px){body{margin:.8rem auto;padding:0 .7rem}h1{font-size:1.5rem}.opt{display:none}ol,ul{padding-left:1.3rem}}\
 @media (prefers-color-scheme:dark){body{background:#121212;color:#e8e8e8}a{color:#8ab4f8}code,pre{background:#2a2a2a}.summary{background:#1a2233}.sev-info{background:#1e3a2a}.sev-low{background:#1e2a3a}.sev-medium{background:#3a341e}.sev-high{background:#3a1e1e}td,th{border-color:#333}.refs,.note{color:#aaa}}";
 

@@ -483,7 +483,7 @@ const SCAN_STYLE: &str = ".totals{font-size:1.05rem}.chart{margin:1rem 0}.chart 
 @media (min-width:700px){.bars li{grid-template-columns:19rem minmax(0,1fr) 6rem}.bars .track{grid-column:2;grid-row:1;height:1rem}.bars .num{grid-column:3}}\
 .timeline svg{display:block;width:100%;height:10rem;background:#fafafa;border-bottom:1px solid #999}.axis{display:flex;justify-content:space-between;gap:1rem;font-size:.8rem;color:#555;flex-wrap:wrap}\
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 .6rem;vertical-align:middle}.legend .ok{background:#9ec5e8}.legend .bad{background:#d9534f}\
-table.scan-codes td:nth-child(n+4):nth-child(-n+7){text-align:right;font-variant-numeric:tabular-nums}\
+table.scan-codes td:nth-child(n+4):nth-child(-n+7){text-align:right;font-variant-numeric:tabular-nums}table.scan-codes td.seen{font-size:.8rem;white-space:nowrap}\
 details.tops{margin:.3rem 0}details.tops summary{cursor:pointer}table.top-values{width:auto;max-width:100%}table.top-values th{white-space:nowrap}table.top-values td.value{overflow-wrap:anywhere}table.top-values .num{text-align:right;font-variant-numeric:tabular-nums}\
 @media (prefers-color-scheme:dark){.timeline svg{background:#1b1b1b}.axis{color:#aaa}}";
 
@@ -644,14 +644,21 @@ pub fn html_body(s: &Summary, links: Option<Links>) -> String {
         }
         h2 { "Codes" }
         div.scroll {
-            table.scan-codes {
-                thead { tr { th { "Code" } th { "Class" } th { "Title" } th { "Count" } th { "Users" } th { "Apps" } th { "IPs" } th { "First seen" } th { "Last seen" } } }
+            // Below 700 px each row becomes a card (`table.cards`): the counts were off the
+            // right edge of a phone's screen, where nobody scrolls to find them.
+            table.scan-codes.cards {
+                thead { tr { th { "Code" } th { "Class" } th { "Title" } th { "Count" } th { "Users" } th { "Apps" } th { "IPs" } th { "Seen" } } }
                 tbody {
                     @for c in &s.codes {
                         tr class=(class_word(c.class)) {
-                            td { (code_link("", c.code)) } td { (class_word(c.class)) } td { (c.title.as_deref().unwrap_or("(no page)")) }
-                            td { (c.count) } td { (c.users) } td { (c.apps) } td { (c.ips) }
-                            td { (c.first_seen.as_deref().unwrap_or("")) } td { (c.last_seen.as_deref().unwrap_or("")) }
+                            td.head.inl { (code_link("", c.code)) } td.inl { (class_word(c.class)) } td.head { (c.title.as_deref().unwrap_or("(no page)")) }
+                            td.inl data-label="Count" { (c.count) } td.inl data-label="Users" { (c.users) } td.inl data-label="Apps" { (c.apps) } td.inl data-label="IPs" { (c.ips) }
+                            // First and last time in one narrow column: two columns of full
+                            // timestamps pushed the last one off a 52rem page.
+                            td.seen data-label="Seen" {
+                                @if let Some(f) = &c.first_seen { (f) }
+                                @if let Some(l) = &c.last_seen { br; "to " (l) }
+                            }
                         }
                     }
                 }

@@ -245,6 +245,27 @@ async fn search_explain_and_scan_in_chromium() {
     assert!(report.contains("password-spray"), "{report}");
     assert!(report.contains("InteractiveSignIns_2025-03-04_2025-03-05.csv"));
     std::fs::write(shots.join("scan-report.png"), c.screenshot().await.unwrap()).unwrap();
+    // At phone width the codes table is a stack of cards: every count is on screen, none
+    // behind a sideways scroll.
+    c.set_window_size(390, 1000).await.unwrap();
+    let overflow = c
+        .execute(
+            "const t = document.querySelector('table.scan-codes'); \
+             const wide = [...document.querySelectorAll('.scroll')].filter(e => e.scrollWidth > e.clientWidth + 1).length; \
+             return [t.getBoundingClientRect().width, wide, document.documentElement.scrollWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let v: Vec<f64> = serde_json::from_value(overflow).unwrap();
+    assert!(v[0] <= 390.0, "codes table is {}px wide", v[0]);
+    assert_eq!(v[1], 0.0, "{} tables scroll sideways at 390 px", v[1]);
+    assert!(v[2] <= 390.0, "the page is {}px wide", v[2]);
+    std::fs::write(
+        shots.join("scan-report-390.png"),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
 
     c.close().await.unwrap();
 }
