@@ -35,7 +35,8 @@ pub struct SanitizeStats {
     pub entries: usize,
     /// Secret values replaced.
     pub replaced: usize,
-    /// Values longer than the string bound left out (page assets, usually).
+    /// Values longer than the string bound left out (page assets, usually), and `.saz`
+    /// bodies too large to scrub or in an encoding that could not be read.
     pub left_out: usize,
     /// Entries replaced by a stub (not JSON, or too large).
     pub stubs: usize,
@@ -420,7 +421,7 @@ pub fn sanitize_saz<R: Read + std::io::Seek, W: Write + std::io::Seek>(
                 // Too large to scrub in memory: keep the scrubbed head, leave the body out.
                 stats.left_out += 1;
                 let head = head_of(&mut z, i);
-                let (b, k) = scrub_message(&head, limits, true);
+                let (b, k, _) = scrub_message(&head, limits, true);
                 stats.replaced += k;
                 out.start_file(member.as_str(), opts).map_err(write_err)?;
                 out.write_all(&b).map_err(|source| TraceError::Write {
@@ -438,8 +439,9 @@ pub fn sanitize_saz<R: Read + std::io::Seek, W: Write + std::io::Seek>(
             if member.ends_with("_c.txt") {
                 stats.entries += 1;
             }
-            let (b, k) = scrub_message(&bytes, limits, false);
+            let (b, k, out) = scrub_message(&bytes, limits, false);
             stats.replaced += k;
+            stats.left_out += out;
             b
         } else {
             match String::from_utf8(bytes) {
@@ -479,18 +481,25 @@ fn head_of<R: Read + std::io::Seek>(z: &mut zip::ZipArchive<R>, i: usize) -> Vec
     b
 }
 
-/// One HTTP message of a Fiddler archive, scrubbed; `drop_body` leaves its body out.
-fn scrub_message(b: &[u8], limits: &Limits, drop_body: bool) -> (Vec<u8>, usize) {
+/// One HTTP message of a Fiddler archive, scrubbed (`drop_body` leaves its body out), with
+/// the number of secrets replaced and of bodies left out undecoded (0 or 1).
+fn scrub_message(b: &[u8], limits: &Limits, drop_body: bool) -> (Vec<u8>, usize, usize) {
     let Some((start, headers, body)) = crate::saz::message(b) else {
-        return (Vec::new(), 0);
+        return (Vec::new(), 0, 0);
     };
     let mut n = 0;
     let (start, k) = scrub_text(&start);
     n += k;
+    // A body that cannot be decoded cannot be scrubbed either: it is left out (and
+    // counted), never copied as it was.
+    let mut left_out = 0;
     let mut body_bytes: Vec<u8> = if drop_body {
         Vec::new()
     } else {
-        crate::saz::body_bytes(&headers, body, limits)
+        crate::saz::body_bytes(&headers, body, limits).unwrap_or_else(|_| {
+            left_out = 1;
+            Vec::new()
+        })
     };
     if let Ok(t) = std::str::from_utf8(&body_bytes) {
         let (o, k) = scrub_text(t);
@@ -532,11 +541,13 @@ fn scrub_message(b: &[u8], limits: &Limits, drop_body: bool) -> (Vec<u8>, usize)
     }
     if drop_body {
         out.push_str("X-Aadsts-Sanitized: body left out (larger than the entry bound)\r\n");
+    } else if left_out > 0 {
+        out.push_str("X-Aadsts-Sanitized: body left out (its encoding could not be read)\r\n");
     }
     out.push_str("\r\n");
     let mut v = out.into_bytes();
     v.extend_from_slice(&body_bytes);
-    (v, n)
+    (v, n, left_out)
 }
 
 #[cfg(test)]

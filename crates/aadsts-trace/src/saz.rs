@@ -103,7 +103,14 @@ pub fn sessions<R: Read + Seek>(
         let Some(req) = get(c)? else { continue };
         let resp = get(s)?;
         let meta = get(m)?;
-        match entry(&req, resp.as_deref(), meta.as_deref(), limits) {
+        match entry(
+            num,
+            &req,
+            resp.as_deref(),
+            meta.as_deref(),
+            limits,
+            &mut warn,
+        ) {
             Some(e) => {
                 f(index, &e);
                 count += 1;
@@ -166,49 +173,68 @@ fn dechunk(b: &[u8]) -> Vec<u8> {
     out
 }
 
-pub(crate) fn body_text(headers: &[Pair], body: &[u8], limits: &Limits) -> String {
-    String::from_utf8_lossy(&body_bytes(headers, body, limits)).into_owned()
+/// A body as text, or why it could not be read.
+pub(crate) fn body_text(headers: &[Pair], body: &[u8], limits: &Limits) -> Result<String, String> {
+    body_bytes(headers, body, limits).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
-/// A message body with its transfer and content encodings undone (brotli bodies, which
-/// are not read, come back empty).
-pub(crate) fn body_bytes(headers: &[Pair], body: &[u8], limits: &Limits) -> Vec<u8> {
+/// A message body with its transfer and content encodings undone (gzip, deflate and brotli:
+/// browsers ask for brotli, and Entra's sign-in pages come back in it), or why it cannot
+/// be: an encoding not read here (`zstd` …) or a body that does not decode. The caller
+/// counts it; nothing is dropped silently.
+pub(crate) fn body_bytes(
+    headers: &[Pair],
+    body: &[u8],
+    limits: &Limits,
+) -> Result<Vec<u8>, String> {
     let mut b: Vec<u8> = body.to_vec();
     if header(headers, "transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
         b = dechunk(&b);
     }
+    if b.is_empty() {
+        return Ok(b);
+    }
     let limit = limits.max_string as u64;
+    let decoded = |r: &mut dyn Read, name: &str| -> Result<Vec<u8>, String> {
+        let mut out = Vec::new();
+        r.take(limit)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("its {name} body does not decode ({e})"))?;
+        Ok(out)
+    };
     match header(headers, "content-encoding")
-        .map(str::to_ascii_lowercase)
+        .map(|e| e.trim().to_ascii_lowercase())
         .as_deref()
     {
-        Some("gzip") => {
-            let mut out = Vec::new();
-            if flate2::read::GzDecoder::new(&b[..])
-                .take(limit)
-                .read_to_end(&mut out)
-                .is_ok()
-            {
-                b = out;
-            }
-        }
-        Some("deflate") => {
-            let mut out = Vec::new();
-            if flate2::read::ZlibDecoder::new(&b[..])
-                .take(limit)
-                .read_to_end(&mut out)
-                .is_ok()
-            {
-                b = out;
-            }
-        }
-        Some("br") => return Vec::new(),
-        _ => {}
+        None | Some("") | Some("identity") => Ok(b),
+        Some("gzip") | Some("x-gzip") => decoded(&mut flate2::read::GzDecoder::new(&b[..]), "gzip"),
+        Some("deflate") => decoded(&mut flate2::read::ZlibDecoder::new(&b[..]), "deflate"),
+        Some("br") => decoded(
+            &mut brotli_decompressor::Decompressor::new(&b[..], 4096),
+            "brotli",
+        ),
+        Some(other) => Err(format!(
+            "its body is in the {other} encoding, which is not read"
+        )),
     }
-    b
 }
 
-fn entry(req: &[u8], resp: Option<&[u8]>, meta: Option<&[u8]>, limits: &Limits) -> Option<Entry> {
+/// One session as a HAR entry; a body that cannot be decoded is left empty and said in
+/// `warn`.
+fn entry(
+    num: u64,
+    req: &[u8],
+    resp: Option<&[u8]>,
+    meta: Option<&[u8]>,
+    limits: &Limits,
+    warn: &mut dyn FnMut(String),
+) -> Option<Entry> {
+    let mut text = |h: &[Pair], b: &[u8], what: &str| {
+        body_text(h, b, limits).unwrap_or_else(|why| {
+            warn(format!("session {num}: the {what} was not read: {why}"));
+            String::new()
+        })
+    };
     let (start, headers, body) = message(req)?;
     let mut parts = start.split_whitespace();
     let method = parts.next()?.to_string();
@@ -223,7 +249,7 @@ fn entry(req: &[u8], resp: Option<&[u8]>, meta: Option<&[u8]>, limits: &Limits) 
     };
     let post_data = (!body.is_empty()).then(|| PostData {
         mime_type: header(&headers, "content-type").unwrap_or("").to_string(),
-        text: body_text(&headers, body, limits),
+        text: text(&headers, body, "request body"),
         params: Vec::new(),
     });
     let mut response = Response::default();
@@ -234,7 +260,7 @@ fn entry(req: &[u8], resp: Option<&[u8]>, meta: Option<&[u8]>, limits: &Limits) 
         response.status_text = p.next().unwrap_or("").to_string();
         response.content = Content {
             mime_type: header(&rh, "content-type").unwrap_or("").to_string(),
-            text: body_text(&rh, rbody, limits),
+            text: text(&rh, rbody, "response body"),
             encoding: String::new(),
         };
         response.redirect_url = header(&rh, "location").unwrap_or("").to_string();

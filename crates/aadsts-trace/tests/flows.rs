@@ -465,6 +465,59 @@ fn fiddler_archive_sanitizes_to_a_zip_that_rereads_the_same() {
     same_journey("fiddler-consent.saz", &before, &after);
 }
 
+/// A Chromium browser asks for brotli, and Fiddler stores the body as it came: the error page
+/// is read through it. A body in an encoding that is not read (zstd) is named in a warning and
+/// left out of the sanitized copy (counted), never copied undecoded and unscrubbed.
+#[test]
+fn fiddler_brotli_bodies_are_read_and_unreadable_ones_are_counted() {
+    let cat = Catalog::builtin();
+    let t = trace("fiddler-encodings.saz");
+    assert_eq!(t.failed_hop, Some(1), "{:?}", t.warnings);
+    assert_eq!(codes(&t).iter().map(|c| c.0).collect::<Vec<_>>(), [700016]);
+    assert!(
+        t.warnings
+            .iter()
+            .any(|w| w.contains("session 2") && w.contains("zstd")),
+        "{:?}",
+        t.warnings
+    );
+    let input = std::fs::read(fixture("fiddler-encodings.saz")).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    let stats = sanitize_saz(
+        std::io::Cursor::new(&input),
+        &mut out,
+        "fiddler-encodings.saz",
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(stats.left_out, 1, "{stats:?}");
+    let bytes = out.into_inner();
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut all = Vec::new();
+    for i in 0..z.len() {
+        let mut member = Vec::new();
+        std::io::Read::read_to_end(&mut z.by_index(i).unwrap(), &mut member).unwrap();
+        assert!(
+            !member.windows(4).any(|w| w == [0x28, 0xb5, 0x2f, 0xfd]),
+            "the zstd body was copied"
+        );
+        all.extend_from_slice(&member);
+    }
+    let all = String::from_utf8_lossy(&all);
+    // The brotli page was decoded, so its flow token could be scrubbed; the zstd body is gone.
+    assert!(!all.contains("BROTLIPAGEFLOWTOKEN"), "{all}");
+    assert!(all.contains("AADSTS700016"));
+    assert!(all.contains("its encoding could not be read"));
+    let after = aadsts_trace::read_saz(
+        std::io::Cursor::new(&bytes),
+        "copy.saz",
+        &Limits::default(),
+        &cat,
+    )
+    .unwrap();
+    same_journey("fiddler-encodings.saz", &t, &after);
+}
+
 // ---------------------------------------------------------------------------------------
 // Signatures with the user's keys (test-only keys, tests/fixtures/keys/)
 

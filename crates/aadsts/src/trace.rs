@@ -215,7 +215,11 @@ fn sanitized_line(stats: &SanitizeStats, out: &Path) -> String {
         stats.entries
     );
     if stats.left_out > 0 {
-        let _ = write!(s, "; {} long body value(s) left out", stats.left_out);
+        let _ = write!(
+            s,
+            "; {} body value(s) left out (too long, or in an encoding that could not be read)",
+            stats.left_out
+        );
     }
     if stats.stubs > 0 {
         let _ = write!(s, "; {} unreadable entries replaced by stubs", stats.stubs);
