@@ -1,28 +1,9 @@
 //! End-to-end tests of the built `aadsts` binary.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
-
-fn aadsts() -> Command {
-    let mut c = Command::cargo_bin("aadsts").unwrap();
-    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
-    c
-}
-
-fn stdout(args: &[&str]) -> String {
-    let out = aadsts().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "aadsts {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&stdout(args)).unwrap()
-}
+mod common;
+use common::{aadsts, json, stdout};
 
 #[test]
 fn looks_up_by_number_prefix_and_name() {

@@ -3,30 +3,11 @@
 //! `lint --source` on a knowledge base with a broken event page. The pages are taken from
 //! `aadsts events --format json`, so the tests hold whatever kb/events holds.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs;
-
-fn aadsts() -> Command {
-    let mut c = Command::cargo_bin("aadsts").unwrap();
-    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
-    c
-}
-
-fn stdout(args: &[&str]) -> String {
-    let out = aadsts().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "aadsts {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&stdout(args)).unwrap()
-}
+mod common;
+use common::{aadsts, json, stdout};
 
 /// Every event page, from the list.
 fn events() -> Vec<Value> {

@@ -1,15 +1,10 @@
 //! End-to-end tests of `aadsts explain` on pasted error text (fixtures shared with the
 //! extraction crate), through the built binary.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
-
-fn aadsts() -> Command {
-    let mut c = Command::cargo_bin("aadsts").unwrap();
-    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
-    c
-}
+mod common;
+use common::aadsts;
 
 fn fixture(name: &str) -> String {
     let p = format!(

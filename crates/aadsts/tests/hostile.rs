@@ -1,16 +1,11 @@
 //! Hostile and broken inputs, each with its expected outcome (the table is in
 //! docs/hostile-inputs.md): a clear error or a counted skip, never a panic, never silent loss.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
 use std::io::Write;
-
-fn aadsts() -> Command {
-    let mut c = Command::cargo_bin("aadsts").unwrap();
-    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
-    c
-}
+mod common;
+use common::aadsts;
 
 fn scan_json(path: &std::path::Path) -> (Option<i32>, Value, String) {
     let out = aadsts()

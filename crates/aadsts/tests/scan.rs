@@ -1,14 +1,9 @@
 //! End-to-end tests of `aadsts scan` through the built binary.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
-
-fn aadsts() -> Command {
-    let mut c = Command::cargo_bin("aadsts").unwrap();
-    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
-    c
-}
+mod common;
+use common::aadsts;
 
 /// A Log Analytics export: a spray from one address over six accounts, successes, an
 /// interrupt, and one row whose ResultType is not a number.

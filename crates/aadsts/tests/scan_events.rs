@@ -1,16 +1,11 @@
 //! End-to-end tests of `aadsts scan` over Windows event log exports (the fixtures of
 //! crates/aadsts-events/tests/fixtures), alone and beside sign-in exports.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
 use std::path::PathBuf;
-
-fn aadsts() -> Command {
-    let mut c = Command::cargo_bin("aadsts").unwrap();
-    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
-    c
-}
+mod common;
+use common::aadsts;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../aadsts-events/tests/fixtures")

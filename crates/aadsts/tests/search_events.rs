@@ -1,28 +1,9 @@
 //! Issue 21 follow-up: `aadsts search` and the explain fallback find event pages
 //! (kb/events) with the code pages, and name each result's kind. Runs the built binary.
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn aadsts() -> Command {
-    let mut c = Command::cargo_bin("aadsts").unwrap();
-    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
-    c
-}
-
-fn stdout(args: &[&str]) -> String {
-    let out = aadsts().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "aadsts {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&stdout(args)).unwrap()
-}
+mod common;
+use common::{aadsts, json, stdout};
 
 /// The label of each result: `AADSTS50053` for a code page, the page id for an event page.
 fn labels(v: &Value) -> Vec<String> {

@@ -1,16 +1,11 @@
 //! End-to-end tests of `aadsts trace` and `aadsts token` through the built binary, on the
 //! HAR fixtures of the aadsts-trace crate.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::fs;
 use std::path::PathBuf;
-
-fn aadsts() -> Command {
-    let mut c = Command::cargo_bin("aadsts").unwrap();
-    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
-    c
-}
+mod common;
+use common::{aadsts, stdout_of};
 
 fn fixture(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -19,17 +14,6 @@ fn fixture(name: &str) -> String {
         .to_str()
         .unwrap()
         .to_string()
-}
-
-fn stdout(c: &mut Command) -> String {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Values of the fixtures that must never be printed.
@@ -48,7 +32,7 @@ const SECRETS: &[&str] = &[
 
 #[test]
 fn text_shows_the_journey_the_failed_hop_and_the_explanation() {
-    let out = stdout(aadsts().args(["trace", &fixture("chrome-consent.har")]));
+    let out = stdout_of(aadsts().args(["trace", &fixture("chrome-consent.har")]));
     assert!(out.contains("Chrome or Edge"), "{out}");
     assert!(out.contains("Failed    hop 4: POST https://login.microsoftonline.com/common/login (Entra ID, credentials) answered with AADSTS65001"), "{out}");
     assert!(out.contains("✗ 4"), "{out}");
@@ -71,7 +55,7 @@ fn text_shows_the_journey_the_failed_hop_and_the_explanation() {
 
 #[test]
 fn json_document_has_the_journey_errors_and_explain_report() {
-    let out = stdout(aadsts().args(["trace", &fixture("firefox-spa.har"), "--format", "json"]));
+    let out = stdout_of(aadsts().args(["trace", &fixture("firefox-spa.har"), "--format", "json"]));
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["schema"], "aadsts.trace/1");
     assert_eq!(v["browser"], "Firefox");
@@ -99,14 +83,14 @@ fn json_document_has_the_journey_errors_and_explain_report() {
 
 #[test]
 fn markdown_and_html_render() {
-    let md = stdout(aadsts().args(["trace", &fixture("chrome-redirect-uri.har"), "-f", "md"]));
+    let md = stdout_of(aadsts().args(["trace", &fixture("chrome-redirect-uri.har"), "-f", "md"]));
     assert!(md.starts_with("# Sign-in trace: "), "{md}");
     assert!(
         md.contains("| 2 | 17:04:09 | GET | 200 | Entra ID | authorize |"),
         "{md}"
     );
     assert!(md.contains("**FAILED: answered with AADSTS50011**"), "{md}");
-    let html = stdout(aadsts().args(["trace", &fixture("safari-saml.har"), "-f", "html"]));
+    let html = stdout_of(aadsts().args(["trace", &fixture("safari-saml.har"), "-f", "html"]));
     assert!(html.to_ascii_lowercase().starts_with("<!doctype html>"));
     assert!(html.contains("AADSTS700016"));
 }
@@ -115,7 +99,7 @@ fn markdown_and_html_render() {
 fn sanitized_copy_is_written_and_reads_back() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("safe.har");
-    let text = stdout(aadsts().args([
+    let text = stdout_of(aadsts().args([
         "trace",
         &fixture("chrome-consent.har"),
         "--sanitized",
@@ -128,7 +112,7 @@ fn sanitized_copy_is_written_and_reads_back() {
     }
     assert!(copy.contains("REMOVED-BY-AADSTS"));
     assert!(!dir.path().join("safe.har.part").exists());
-    let again = stdout(aadsts().args(["trace", out.to_str().unwrap(), "-f", "json"]));
+    let again = stdout_of(aadsts().args(["trace", out.to_str().unwrap(), "-f", "json"]));
     let v: Value = serde_json::from_str(&again).unwrap();
     assert_eq!(v["failed_hop"], 4);
     // The bearer token is gone from the copy, and with it its finding.
@@ -213,7 +197,7 @@ fn jwt() -> String {
 #[test]
 fn token_decodes_a_jwt_and_explains_its_claims() {
     let t = jwt();
-    let out = stdout(aadsts().args(["token", &t]));
+    let out = stdout_of(aadsts().args(["token", &t]));
     assert!(out.contains("Signatures are not checked"), "{out}");
     assert!(
         out.contains("JWT access token, format v2.0; signature not checked; EXPIRED at"),
@@ -228,7 +212,7 @@ fn token_decodes_a_jwt_and_explains_its_claims() {
     assert!(out.contains("a personal Microsoft account"), "{out}");
     assert!(out.contains("expires 2024-11-02T17:05:00Z"), "{out}");
     // From standard input, as `Authorization: Bearer …`, in JSON.
-    let out = stdout(
+    let out = stdout_of(
         aadsts()
             .args(["token", "-", "--format", "json"])
             .write_stdin(format!("Authorization: Bearer {t}\n")),
@@ -256,7 +240,7 @@ fn token_decodes_saml_in_both_bindings() {
         serde_json::from_str(&fs::read_to_string(fixture("safari-saml.har")).unwrap()).unwrap();
     // Redirect binding: the URL with SAMLRequest (deflate + base64, percent-encoded).
     let url = har["log"]["entries"][1]["request"]["url"].as_str().unwrap();
-    let out = stdout(aadsts().args(["token", url]));
+    let out = stdout_of(aadsts().args(["token", url]));
     assert!(
         out.contains(
             "SAML AuthnRequest, redirect (deflate + base64) encoding; signature not checked"
@@ -275,7 +259,7 @@ fn token_decodes_saml_in_both_bindings() {
     let post = har["log"]["entries"][2]["request"]["postData"]["text"]
         .as_str()
         .unwrap();
-    let out = stdout(
+    let out = stdout_of(
         aadsts()
             .args(["token", "-", "-f", "json"])
             .write_stdin(post),
@@ -325,7 +309,7 @@ fn token_refuses_what_is_not_a_token() {
 #[test]
 fn fiddler_archive_is_traced_and_sanitized_to_an_archive() {
     let f = fixture("fiddler-consent.saz");
-    let out = stdout(aadsts().args(["trace", &f]));
+    let out = stdout_of(aadsts().args(["trace", &f]));
     assert!(out.contains("Fiddler .saz"), "{out}");
     assert!(out.contains("answered with AADSTS65001"), "{out}");
     for s in SECRETS {
@@ -333,7 +317,7 @@ fn fiddler_archive_is_traced_and_sanitized_to_an_archive() {
     }
     let dir = tempfile::tempdir().unwrap();
     let o = dir.path().join("safe.saz");
-    let out = stdout(aadsts().args(["trace", "--sanitize", &f, "-o", o.to_str().unwrap()]));
+    let out = stdout_of(aadsts().args(["trace", "--sanitize", &f, "-o", o.to_str().unwrap()]));
     assert!(
         out.contains("reads back the same: 5 hops, failed hop 4, errors AADSTS65001"),
         "{out}"
@@ -341,7 +325,7 @@ fn fiddler_archive_is_traced_and_sanitized_to_an_archive() {
     let copy = std::fs::read(&o).unwrap();
     assert!(copy.starts_with(b"PK\x03\x04"));
     assert!(!dir.path().join("safe.saz.part").exists());
-    let again = stdout(aadsts().args(["trace", o.to_str().unwrap()]));
+    let again = stdout_of(aadsts().args(["trace", o.to_str().unwrap()]));
     assert!(again.contains("answered with AADSTS65001"), "{again}");
 }
 
@@ -353,7 +337,7 @@ fn sanitize_writes_each_format_and_checks_the_copy() {
         ("safari-pkce.har", "pkce.har"),
     ] {
         let o = dir.path().join(out_name);
-        let doc = stdout(aadsts().args([
+        let doc = stdout_of(aadsts().args([
             "trace",
             "--sanitize",
             &fixture(name),
@@ -393,20 +377,21 @@ fn keys_check_token_signatures_in_token_and_trace() {
     .unwrap();
     let jwks = fixture("keys/TEST-ONLY-jwks.json");
     let pem = fixture("keys/TEST-ONLY-rsa-cert.pem");
-    let out = stdout(aadsts().args(["token", tokens["rs256"].as_str().unwrap(), "--keys", &pem]));
+    let out =
+        stdout_of(aadsts().args(["token", tokens["rs256"].as_str().unwrap(), "--keys", &pem]));
     assert!(out.contains("signature valid"), "{out}");
     assert!(
         out.contains("JWT signatures checked with the 1 key(s)"),
         "{out}"
     );
-    let out = stdout(aadsts().args([
+    let out = stdout_of(aadsts().args([
         "token",
         tokens["tampered"].as_str().unwrap(),
         "--keys",
         &jwks,
     ]));
     assert!(out.contains("signature INVALID"), "{out}");
-    let doc = stdout(aadsts().args([
+    let doc = stdout_of(aadsts().args([
         "token",
         tokens["es256"].as_str().unwrap(),
         "--keys",
@@ -416,7 +401,7 @@ fn keys_check_token_signatures_in_token_and_trace() {
     ]));
     let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(v["decoded"][0]["signature"], "valid", "{doc}");
-    let out = stdout(aadsts().args(["trace", &fixture("firefox-keys.har"), "--keys", &jwks]));
+    let out = stdout_of(aadsts().args(["trace", &fixture("firefox-keys.har"), "--keys", &jwks]));
     assert!(
         out.contains("signature valid") && out.contains("signature INVALID"),
         "{out}"
@@ -449,7 +434,7 @@ fn hostile_values_cannot_drive_the_terminal() {
         "response": {"status": 302, "headers": [{"name": "Location", "value": "https://a/b?error=access_denied&error_description=AADSTS50105%3A+\u{1b}[31mred\u{1b}[0m+not+assigned"}]}
     }]}});
     fs::write(&p, har.to_string()).unwrap();
-    let out = stdout(aadsts().args(["trace", p.to_str().unwrap(), "--color", "never"]));
+    let out = stdout_of(aadsts().args(["trace", p.to_str().unwrap(), "--color", "never"]));
     assert!(!out.contains('\u{1b}'), "{out}");
     assert!(!out.contains('\u{7}'), "{out}");
     assert!(!out.contains('\u{202e}'), "{out}");
@@ -459,7 +444,7 @@ fn hostile_values_cannot_drive_the_terminal() {
 #[test]
 fn a_capture_can_come_through_a_pipe() {
     let har = fs::read(fixture("firefox-spa.har")).unwrap();
-    let out = stdout(
+    let out = stdout_of(
         aadsts()
             .args(["trace", "/dev/stdin", "-f", "json"])
             .write_stdin(har),
@@ -478,7 +463,7 @@ fn token_shows_the_signing_certificate_from_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("response.xml");
     fs::write(&p, xml).unwrap();
-    let out = stdout(aadsts().args(["token", p.to_str().unwrap()]));
+    let out = stdout_of(aadsts().args(["token", p.to_str().unwrap()]));
     assert!(
         out.contains("SAML Response, XML encoding; signature not checked"),
         "{out}"
@@ -542,7 +527,7 @@ fn held_back_set_never_prints_a_secret_in_any_format() {
             }
         }
         let o = out_dir.path().join(name);
-        let out = stdout(aadsts().args(["trace", "--sanitize", f, "-o", o.to_str().unwrap()]));
+        let out = stdout_of(aadsts().args(["trace", "--sanitize", f, "-o", o.to_str().unwrap()]));
         assert!(out.contains("reads back the same"), "{name}: {out}");
     }
 }
@@ -569,7 +554,7 @@ const NEVER_PRINTED: &[&str] = &[
 fn show_secrets_prints_credentials_but_never_passwords() {
     let f = fixture("chrome-cookies.har");
     for format in ["text", "md", "json", "html"] {
-        let out = stdout(aadsts().args(["trace", &f, "--show-secrets", "--format", format]));
+        let out = stdout_of(aadsts().args(["trace", &f, "--show-secrets", "--format", format]));
         for s in SHOWN_WITH_FLAG {
             assert!(out.contains(s), "--format {format}: {s} not shown");
         }
@@ -580,7 +565,7 @@ fn show_secrets_prints_credentials_but_never_passwords() {
             out.contains("live credentials") || format == "json",
             "--format {format}: no warning"
         );
-        let masked = stdout(aadsts().args(["trace", &f, "--format", format]));
+        let masked = stdout_of(aadsts().args(["trace", &f, "--format", format]));
         for s in SHOWN_WITH_FLAG.iter().chain(NEVER_PRINTED) {
             assert!(
                 !masked.contains(s),
@@ -590,23 +575,23 @@ fn show_secrets_prints_credentials_but_never_passwords() {
     }
     // The other fixtures' passwords stay hidden too; their cookies, codes and bearer token
     // signature show.
-    let out = stdout(aadsts().args(["trace", &fixture("chrome-consent.har"), "--show-secrets"]));
+    let out = stdout_of(aadsts().args(["trace", &fixture("chrome-consent.har"), "--show-secrets"]));
     for s in ["secretcorr", "1.AXoAsessionsecret", "EzcTNxM3EzcTNxM3"] {
         assert!(out.contains(s), "{s} not shown");
     }
     for s in ["Sup3r", "SECRETFLOWTOKEN", "CANARYVALUE"] {
         assert!(!out.contains(s), "{s} printed");
     }
-    let out = stdout(aadsts().args(["trace", &fixture("firefox-spa.har"), "--show-secrets"]));
+    let out = stdout_of(aadsts().args(["trace", &fixture("firefox-spa.har"), "--show-secrets"]));
     assert!(!out.contains("Firef0x"), "{out}");
     assert!(
         out.contains("0.AXoAv4j5cvGGr0GRqy180BHbR1secretauthcode"),
         "{out}"
     );
     // The help says what the flag costs.
-    let help = stdout(aadsts().args(["trace", "--help"]));
+    let help = stdout_of(aadsts().args(["trace", "--help"]));
     assert!(help.contains("--show-secrets") && help.contains("live credentials"));
-    let help = stdout(aadsts().args(["token", "--help"]));
+    let help = stdout_of(aadsts().args(["token", "--help"]));
     assert!(help.contains("--show-secrets") && help.contains("live credential"));
 }
 
@@ -615,7 +600,7 @@ fn sanitized_copies_ignore_show_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let f = fixture("chrome-cookies.har");
     let a = dir.path().join("a.har");
-    let out = stdout(aadsts().args([
+    let out = stdout_of(aadsts().args([
         "trace",
         "--sanitize",
         &f,
@@ -629,7 +614,7 @@ fn sanitized_copies_ignore_show_secrets() {
         "{out}"
     );
     let b = dir.path().join("b.har");
-    stdout(aadsts().args([
+    stdout_of(aadsts().args([
         "trace",
         &f,
         "--sanitized",
@@ -648,10 +633,10 @@ fn sanitized_copies_ignore_show_secrets() {
 fn token_show_secrets_prints_the_token_whole() {
     let t = jwt();
     let sig = t.rsplit('.').next().unwrap().to_string();
-    let out = stdout(aadsts().args(["token", &t]));
+    let out = stdout_of(aadsts().args(["token", &t]));
     assert!(!out.contains(&sig), "{out}");
     for format in ["text", "md", "json", "html"] {
-        let out = stdout(aadsts().args(["token", &t, "--show-secrets", "--format", format]));
+        let out = stdout_of(aadsts().args(["token", &t, "--show-secrets", "--format", format]));
         assert!(out.contains(&sig), "--format {format}: signature not shown");
     }
 }
@@ -660,7 +645,7 @@ fn token_show_secrets_prints_the_token_whole() {
 fn keys_say_what_was_checked_in_every_format() {
     let jwks = fixture("keys/TEST-ONLY-jwks.json");
     let f = fixture("firefox-keys.har");
-    let doc = stdout(aadsts().args(["trace", &f, "--keys", &jwks, "--format", "json"]));
+    let doc = stdout_of(aadsts().args(["trace", &f, "--keys", &jwks, "--format", "json"]));
     let v: Value = serde_json::from_str(&doc).unwrap();
     let sigs = v["signatures"].as_str().unwrap();
     assert_ne!(sigs, "not checked");
@@ -674,7 +659,7 @@ fn keys_say_what_was_checked_in_every_format() {
         assert!(t["signature_detail"].is_string(), "{t}");
     }
     for format in ["text", "md", "html"] {
-        let out = stdout(aadsts().args(["trace", &f, "--keys", &jwks, "--format", format]));
+        let out = stdout_of(aadsts().args(["trace", &f, "--keys", &jwks, "--format", format]));
         // The JSON's line (Markdown escapes its parentheses).
         assert!(
             out.contains(sigs) || format == "md",
@@ -692,7 +677,7 @@ fn keys_say_what_was_checked_in_every_format() {
         );
     }
     // Without keys every format says nothing was checked.
-    let doc = stdout(aadsts().args(["trace", &f, "--format", "json"]));
+    let doc = stdout_of(aadsts().args(["trace", &f, "--format", "json"]));
     let v: Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(v["signatures"], "not checked");
     // `aadsts token` alike.
@@ -700,12 +685,12 @@ fn keys_say_what_was_checked_in_every_format() {
         serde_json::from_str(&fs::read_to_string(fixture("keys/TEST-ONLY-tokens.json")).unwrap())
             .unwrap();
     let t = tokens["rs256"].as_str().unwrap();
-    let doc = stdout(aadsts().args(["token", t, "--keys", &jwks, "--format", "json"]));
+    let doc = stdout_of(aadsts().args(["token", t, "--keys", &jwks, "--format", "json"]));
     let v: Value = serde_json::from_str(&doc).unwrap();
     let sigs = v["signatures"].as_str().unwrap();
     assert!(sigs.contains("JWT signatures: 1 valid."), "{sigs}");
     for format in ["text", "md", "html"] {
-        let out = stdout(aadsts().args(["token", t, "--keys", &jwks, "--format", format]));
+        let out = stdout_of(aadsts().args(["token", t, "--keys", &jwks, "--format", format]));
         assert!(
             out.contains("JWT signatures: 1 valid."),
             "--format {format}: {out}"
@@ -720,7 +705,7 @@ fn keys_say_what_was_checked_in_every_format() {
 
 #[test]
 fn cookie_findings_show_in_the_report() {
-    let out = stdout(aadsts().args(["trace", &fixture("chrome-cookies.har")]));
+    let out = stdout_of(aadsts().args(["trace", &fixture("chrome-cookies.har")]));
     assert!(
         out.contains(
             "hop 4 (POST https://intranet.fabrikam.com/signin-oidc) failed without the cookie(s)"

@@ -2,35 +2,18 @@
 //! server's trace API against the CLI: the same `aadsts.trace/1` document, and a capture
 //! that is never written to disk while it is read.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
-
-fn aadsts() -> Command {
-    let mut c = Command::cargo_bin("aadsts").unwrap();
-    c.env_remove("AADSTS_KB").env_remove("NO_COLOR");
-    c
-}
+use std::time::Duration;
+mod common;
+use common::{aadsts, files_in, start, stdout_of};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../aadsts-trace/tests/fixtures")
         .join(name)
-}
-
-fn stdout(c: &mut Command) -> String {
-    let out = c.output().unwrap();
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// Secret values of the fixtures (passwords, cookies, flow tokens, canaries).
@@ -71,7 +54,7 @@ fn bearer() -> String {
 #[test]
 fn trace_html_report_is_one_safe_file_with_the_failing_hop_and_the_explanation() {
     let f = fixture("chrome-consent.har");
-    let html = stdout(aadsts().args(["trace", f.to_str().unwrap(), "--format", "html"]));
+    let html = stdout_of(aadsts().args(["trace", f.to_str().unwrap(), "--format", "html"]));
     assert!(html.to_ascii_lowercase().starts_with("<!doctype html>"));
     assert!(
         html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'"),
@@ -107,7 +90,7 @@ fn trace_html_report_is_one_safe_file_with_the_failing_hop_and_the_explanation()
 #[test]
 fn token_html_report_explains_the_claims() {
     let token = bearer();
-    let html = stdout(aadsts().args(["token", &token, "--format", "html"]));
+    let html = stdout_of(aadsts().args(["token", &token, "--format", "html"]));
     assert!(html.to_ascii_lowercase().starts_with("<!doctype html>"));
     assert!(html.contains("Content-Security-Policy"));
     assert!(
@@ -117,42 +100,6 @@ fn token_html_report_explains_the_claims() {
     assert!(html.contains("class=\"expired\">EXPIRED"), "{html}");
     assert!(!html.contains(token.rsplit('.').next().unwrap()));
     assert!(!html.contains("<script"));
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-    tmp: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start() -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let tmp = tempfile::tempdir().unwrap();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("aadsts"))
-        .args(["serve", "--bind", &addr])
-        .env("TMPDIR", tmp.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(&addr).is_err() {
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Server { child, addr, tmp }
 }
 
 /// Status and body of a response read to its end.
@@ -171,14 +118,10 @@ fn response(mut s: TcpStream) -> (u16, String) {
     (status, body)
 }
 
-fn files_in(dir: &std::path::Path) -> usize {
-    std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0)
-}
-
 #[test]
 fn the_server_answers_the_cli_document_and_writes_nothing_to_disk() {
     let f = fixture("firefox-spa.har");
-    let cli: Value = serde_json::from_str(&stdout(aadsts().args([
+    let cli: Value = serde_json::from_str(&stdout_of(aadsts().args([
         "trace",
         f.to_str().unwrap(),
         "--format",
