@@ -419,20 +419,25 @@ fn saml_tracer_export_sanitizes_pairs_post_data_and_assertions() {
     same_journey("st.json", &before, &after);
 }
 
-#[test]
-fn fiddler_archive_sanitizes_to_a_zip_that_rereads_the_same() {
-    let cat = Catalog::builtin();
-    let input = std::fs::read(fixture("fiddler-consent.saz")).unwrap();
+/// The sanitizer's counts and the copy it writes of a `.saz` fixture.
+fn sanitized_saz(name: &str) -> (aadsts_trace::SanitizeStats, Vec<u8>) {
+    let input = std::fs::read(fixture(name)).unwrap();
     let mut out = std::io::Cursor::new(Vec::new());
     let stats = sanitize_saz(
         std::io::Cursor::new(&input),
         &mut out,
-        "fiddler-consent.saz",
+        name,
         &Limits::default(),
     )
     .unwrap();
+    (stats, out.into_inner())
+}
+
+#[test]
+fn fiddler_archive_sanitizes_to_a_zip_that_rereads_the_same() {
+    let cat = Catalog::builtin();
+    let (stats, bytes) = sanitized_saz("fiddler-consent.saz");
     assert!(stats.replaced > 5, "{stats:?}");
-    let bytes = out.into_inner();
     // Every member, decompressed, is free of the fixture's secrets.
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
     let mut all = String::new();
@@ -481,17 +486,8 @@ fn fiddler_brotli_bodies_are_read_and_unreadable_ones_are_counted() {
         "{:?}",
         t.warnings
     );
-    let input = std::fs::read(fixture("fiddler-encodings.saz")).unwrap();
-    let mut out = std::io::Cursor::new(Vec::new());
-    let stats = sanitize_saz(
-        std::io::Cursor::new(&input),
-        &mut out,
-        "fiddler-encodings.saz",
-        &Limits::default(),
-    )
-    .unwrap();
+    let (stats, bytes) = sanitized_saz("fiddler-encodings.saz");
     assert_eq!(stats.left_out, 1, "{stats:?}");
-    let bytes = out.into_inner();
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
     let mut all = Vec::new();
     for i in 0..z.len() {
