@@ -2,6 +2,7 @@
 
 use percent_encoding::percent_decode_str;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Decoded text and the decodings that changed something.
@@ -11,25 +12,40 @@ pub struct Decoded {
 }
 
 pub fn decode(input: &str) -> Decoded {
+    let (text, applied) = decode_cow(input);
+    Decoded {
+        text: text.into_owned(),
+        applied,
+    }
+}
+
+/// [`decode`] that copies the text only when a decoding changes it (a log of megabytes
+/// usually needs none).
+pub(crate) fn decode_cow(input: &str) -> (Cow<'_, str>, Vec<&'static str>) {
     let mut applied = Vec::new();
-    let mut text = input.replace('\0', "");
-    let mut step = |name: &'static str, f: &dyn Fn(&str) -> Option<String>, text: &mut String| {
-        if let Some(t) = f(text) {
-            *text = t;
-            applied.push(name);
-        }
+    let mut text = if memchr::memchr(0, input.as_bytes()).is_some() {
+        Cow::Owned(input.replace('\0', ""))
+    } else {
+        Cow::Borrowed(input)
     };
+    let mut step =
+        |name: &'static str, f: &dyn Fn(&str) -> Option<String>, text: &mut Cow<'_, str>| {
+            if let Some(t) = f(text) {
+                *text = Cow::Owned(t);
+                applied.push(name);
+            }
+        };
     step("ansi", &strip_ansi, &mut text);
     step("html-entities", &html_entities, &mut text);
     step("percent-encoding", &url_params, &mut text);
     step("json-escapes", &json_escapes, &mut text);
     step("console-wrap", &unwrap_console, &mut text);
-    Decoded { text, applied }
+    (text, applied)
 }
 
 /// Removes ANSI escape sequences (colours, cursor moves, OSC titles).
 fn strip_ansi(s: &str) -> Option<String> {
-    if !s.contains('\u{1b}') {
+    if memchr::memchr(0x1b, s.as_bytes()).is_none() {
         return None;
     }
     let mut out = String::with_capacity(s.len());
@@ -68,7 +84,7 @@ fn strip_ansi(s: &str) -> Option<String> {
 
 /// `&quot;`, `&#39;`, `&#x27;`, `&amp;` … (twice, for text that was escaped twice).
 fn html_entities(s: &str) -> Option<String> {
-    if !s.contains('&') {
+    if memchr::memchr(b'&', s.as_bytes()).is_none() {
         return None;
     }
     let mut cur = s.to_string();
@@ -134,7 +150,13 @@ static URL_PARAM: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Percent-decodes the OAuth parameters of redirect URLs (`+` is a space there).
 fn url_params(s: &str) -> Option<String> {
-    if !s.contains('=') || !URL_PARAM.is_match(s) {
+    // Every parameter starts with one of `?&#` and holds a `=`: most logs have no `?&#` at
+    // all, and the search over all of a large one cost more than the rest of decoding.
+    let b = s.as_bytes();
+    if memchr::memchr3(b'?', b'&', b'#', b).is_none()
+        || memchr::memchr(b'=', b).is_none()
+        || !URL_PARAM.is_match(s)
+    {
         return None;
     }
     let mut changed = false;
@@ -154,7 +176,7 @@ fn url_params(s: &str) -> Option<String> {
 
 /// Undoes JSON string escapes: `\r\n`, `\n`, `\t`, `\"`, `\/`, `\\`, `\uXXXX`.
 fn json_escapes(s: &str) -> Option<String> {
-    if !s.contains('\\') {
+    if memchr::memchr(b'\\', s.as_bytes()).is_none() {
         return None;
     }
     let mut out = String::with_capacity(s.len());
@@ -215,13 +237,16 @@ fn json_escapes(s: &str) -> Option<String> {
 /// narrow window): when at least three lines share one length of 60 or more, a line of
 /// exactly that length is joined to the next without a separator.
 fn unwrap_console(s: &str) -> Option<String> {
-    let lines: Vec<&str> = s.split('\n').collect();
-    if lines.len() < 4 {
+    // The width is the most common line length of 60 or more, and no line may be longer:
+    // so the longest line must be that width, and three lines at least must have it. Most
+    // texts fail this, and it is told without a table of lengths.
+    let stats = LineStats::of(s);
+    if !stats.may_be_wrapped() {
         return None;
     }
+    let widths: Vec<usize> = lines(s).map(|l| width(l, stats.ascii)).collect();
     let mut counts = std::collections::HashMap::new();
-    for l in &lines {
-        let n = l.trim_end_matches('\r').chars().count();
+    for &n in &widths {
         if n >= 60 {
             *counts.entry(n).or_insert(0usize) += 1;
         }
@@ -231,28 +256,81 @@ fn unwrap_console(s: &str) -> Option<String> {
         return None;
     }
     // A console never prints a line longer than its width: if one is, nothing was wrapped.
-    if lines
-        .iter()
-        .any(|l| l.trim_end_matches('\r').chars().count() > width)
-    {
+    if stats.longest > width {
+        return None;
+    }
+    // The next line is compared as it is, with its `\r`.
+    let lines: Vec<&str> = s.split('\n').collect();
+    let wrapped = |i: usize| {
+        widths[i] == width
+            && lines
+                .get(i + 1)
+                .is_some_and(|next| !same_record_shape(lines[i].trim_end_matches('\r'), next))
+    };
+    // A log whose longest lines are all followed by the next record joins nothing: it is
+    // not copied.
+    if !(0..lines.len()).any(wrapped) {
         return None;
     }
     let mut out = String::with_capacity(s.len());
-    let mut joined = 0;
     for (i, l) in lines.iter().enumerate() {
-        let l = l.trim_end_matches('\r');
-        out.push_str(l);
-        let wrapped = l.chars().count() == width
-            && lines
-                .get(i + 1)
-                .is_some_and(|next| !same_record_shape(l, next));
-        if wrapped {
-            joined += 1;
-        } else if i + 1 < lines.len() {
+        out.push_str(l.trim_end_matches('\r'));
+        if !wrapped(i) && i + 1 < lines.len() {
             out.push('\n');
         }
     }
-    (joined > 0).then_some(out)
+    Some(out)
+}
+
+/// The lines of `s` as `split('\n')` gives them, with their trailing `\r`s cut.
+fn lines(s: &str) -> impl Iterator<Item = &str> {
+    s.split('\n').map(|l| l.trim_end_matches('\r'))
+}
+
+/// A line's width in characters (its length, when the whole text is ASCII).
+fn width(line: &str, ascii: bool) -> usize {
+    if ascii {
+        line.len()
+    } else {
+        line.chars().count()
+    }
+}
+
+/// How many lines a text has, how long the longest is (in characters, `\r`s at the end
+/// not counted) and how many are that long.
+pub(crate) struct LineStats {
+    pub lines: usize,
+    pub longest: usize,
+    pub at_longest: usize,
+    ascii: bool,
+}
+
+impl LineStats {
+    pub fn of(s: &str) -> Self {
+        let ascii = s.is_ascii();
+        let (mut lines, mut longest, mut at_longest) = (0usize, 0usize, 0usize);
+        for l in self::lines(s) {
+            lines += 1;
+            let n = width(l, ascii);
+            if n > longest {
+                (longest, at_longest) = (n, 1);
+            } else if n == longest {
+                at_longest += 1;
+            }
+        }
+        LineStats {
+            lines,
+            longest,
+            at_longest,
+            ascii,
+        }
+    }
+
+    /// What [`unwrap_console`] needs before it joins anything: at least four lines and a
+    /// width of 60 or more that at least three lines have and none exceeds.
+    pub fn may_be_wrapped(&self) -> bool {
+        self.lines >= 4 && self.longest >= 60 && self.at_longest >= 3
+    }
 }
 
 /// Whether two lines start like two records of one log (same prefix once digits are

@@ -38,6 +38,10 @@ re!(
     r#"(?i)\b(sign-?in error code|error ?code|resulttype|result type)["']?\s*[:=]\s*["']?(\d{4,9})\b"#
 );
 
+/// What [`CODE_LIST`] and [`LABELLED`] cannot match without (ASCII case ignored).
+static LABEL_WORDS: LazyLock<regex::bytes::Regex> =
+    LazyLock::new(|| regex::bytes::Regex::new(r"(?i-u)code|type").expect("valid pattern"));
+
 /// Every code occurrence, in order of position.
 pub fn find_codes(text: &str) -> Vec<Occurrence> {
     let mut out = Vec::new();
@@ -57,6 +61,14 @@ pub fn find_codes(text: &str) -> Vec<Occurrence> {
                 prefixed: true,
             });
         }
+    }
+    // Both searches below need `code` (every one of their labels has it) or `type`
+    // (`result type`), and none of these letters has a non-ASCII case variant, so a text
+    // without them is not searched: on a log whose every failure says `ERROR`, the labels'
+    // shared start kept both searches busy on each line.
+    if !LABEL_WORDS.is_match(text.as_bytes()) {
+        out.sort_by_key(|o| (o.start, !o.prefixed));
+        return out;
     }
     for c in CODE_LIST.captures_iter(text) {
         let list = c.get(1).expect("group");
@@ -139,8 +151,15 @@ re!(
 
 /// Patterns for message values: (value name, pattern with the value in group 1).
 static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+    value_pattern_sources()
+        .into_iter()
+        .map(|(n, p)| (n, Regex::new(&p).expect("valid value pattern")))
+        .collect()
+});
+
+fn value_pattern_sources() -> Vec<(&'static str, String)> {
     let g = GUID;
-    let pats: Vec<(&str, String)> = vec![
+    vec![
         // "The application 'Contoso HR'(<guid>)" — name and id together are handled below.
         ("app_id", format!(r"(?i)application with identifier '({g})'")),
         ("app_id", format!(r"(?i)for the application '({g})'")),
@@ -180,11 +199,8 @@ static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
         ("device_id", r"(?im)^\s*device identifier\s*:\s*(\S+)\s*$".to_string()),
         ("device_platform", r"(?im)^\s*device platform\s*:\s*(.+?)\s*$".to_string()),
         ("device_state", r"(?im)^\s*device state\s*:\s*(.+?)\s*$".to_string()),
-    ];
-    pats.into_iter()
-        .map(|(n, p)| (n, Regex::new(&p).expect("valid value pattern")))
-        .collect()
-});
+    ]
+}
 
 fn first(re: &Regex, text: &str) -> Option<String> {
     re.captures(text)
@@ -239,10 +255,7 @@ fn message_after(text: &str, start: usize, end: usize) -> Option<String> {
         .or_else(|| rest.strip_prefix('：'))?
         .trim_start_matches([' ', '\t']);
     let longest_stop = MESSAGE_STOPS.iter().map(|s| s.len()).max().unwrap_or(0);
-    let window = rest
-        .char_indices()
-        .nth(MESSAGE_CHARS + longest_stop)
-        .map_or(rest.len(), |(i, _)| i);
+    let window = char_offset(rest, MESSAGE_CHARS + longest_stop);
     let line = continued_line(&rest[..window], line_width_before(text, end));
     let line = line.as_str();
     // The earliest stop ends the message (no stop overlaps another, so this is the same
@@ -262,17 +275,14 @@ fn message_after(text: &str, start: usize, end: usize) -> Option<String> {
         cut = i;
     }
     // Localised id labels: "<label>: <guid>" after the last sentence of the message.
-    if let Some(m) = ID_LABEL.find(&line[..cut]) {
-        cut = m.start();
+    if let Some(i) = id_label(&line[..cut]) {
+        cut = i;
     }
     if let Some(close) = closing_quote(text, start, &line[..cut]) {
         cut = close;
     }
     let msg = line[..cut].trim().trim_end_matches(['"', '\'', ',', '`']);
-    let kept = msg
-        .char_indices()
-        .nth(MESSAGE_CHARS)
-        .map_or(msg.len(), |(i, _)| i);
+    let kept = char_offset(msg, MESSAGE_CHARS);
     (!msg.is_empty()).then(|| msg[..kept].to_string())
 }
 
@@ -281,6 +291,23 @@ re!(
     ID_LABEL,
     &format!(r"\s[^\s:.,;'\x22][^:.;'\x22\n]{{0,39}}:\s*\(?{GUID}")
 );
+
+/// Where [`ID_LABEL`] first matches in `s`. Its colon is required: most messages have none,
+/// and a look for one byte costs far less than the search.
+fn id_label(s: &str) -> Option<usize> {
+    memchr::memchr(b':', s.as_bytes())?;
+    ID_LABEL.find(s).map(|m| m.start())
+}
+
+/// The byte offset of character `n` of `s` (its length when it has no more), as
+/// `char_indices().nth(n)` gives it; ASCII text, the usual case, needs no walk.
+fn char_offset(s: &str, n: usize) -> usize {
+    let b = s.as_bytes();
+    if b[..b.len().min(n)].is_ascii() {
+        return b.len().min(n);
+    }
+    s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
+}
 
 /// The length of the line `end` is on, up to `end` (at most a few hundred bytes are read:
 /// beyond that, the line is long and was certainly not wrapped by a narrow console).
@@ -310,7 +337,7 @@ fn continued_line(rest: &str, width_before: usize) -> String {
                 '.', '!', '?', '"', '\'', '`', '”', '“', '»', '«', '’', ')', ']', '}', ':',
             ])
             || MESSAGE_STOPS.iter().any(|s| t.contains(s))
-            || ID_LABEL.is_match(t);
+            || id_label(t).is_some();
         let Some(next) = lines.clone().next() else {
             break;
         };
@@ -483,7 +510,7 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
         values.insert("http_status", s);
     }
     let mut trace_id = near(&TRACE);
-    let mut correlation_id = near(&CORRELATION);
+    let mut correlation_id = correlation_in(after).or_else(|| correlation_in(region));
     let mut timestamp = near(&TIMESTAMP);
     if trace_id.is_none() || correlation_id.is_none() {
         // Localised labels: fall back to the trailer's shape.
@@ -615,10 +642,65 @@ pub fn message_of(occ: &Occurrence, full: &str) -> Option<String> {
 /// For a repeat of an error already read in full: only its correlation id.
 pub fn correlation_only(region: &str, at: usize) -> Option<String> {
     let after = region.get(at..).unwrap_or(region);
-    first(&CORRELATION, after)
-        .or_else(|| first(&CORRELATION, region))
+    correlation_in(after)
+        .or_else(|| correlation_in(region))
         .or_else(|| TRAILER.captures(after).map(|c| c[2].to_string()))
         .map(|g| g.to_lowercase())
+}
+
+/// The GUID of [`CORRELATION`]'s first match in `text`, as [`first`] gives it, found
+/// without the regex: this runs for every repeat of an error, and a regex search with
+/// captures cost several times more than the whole match by hand. The pattern reads each
+/// byte one way only (no two of its parts can start with the same character), so the first
+/// `c` from which it matches is where the regex matches. A text with `ſ`, which `(?i)s`
+/// matches, is left to the regex.
+pub(crate) fn correlation_in(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    if memchr::memmem::find(b, "\u{17f}".as_bytes()).is_some() {
+        return first(&CORRELATION, text);
+    }
+    memchr::memchr2_iter(b'c', b'C', b)
+        .find_map(|i| correlation_at(text, i))
+        .map(str::to_string)
+}
+
+/// The GUID of a [`CORRELATION`] match that starts at `i`, if one does.
+fn correlation_at(text: &str, i: usize) -> Option<&str> {
+    let b = text.as_bytes();
+    let word = |j: usize, w: &[u8]| {
+        b.get(j..j + w.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(w))
+    };
+    let mut j = if word(i, b"correlation") {
+        let j = i + "correlation".len();
+        let j = j + usize::from(matches!(b.get(j), Some(b' ' | b'_' | b'-')));
+        if !word(j, b"id") {
+            return None;
+        }
+        j + 2
+    } else if word(i, b"client-request-id") {
+        i + "client-request-id".len()
+    } else {
+        return None;
+    };
+    j += usize::from(matches!(b.get(j), Some(b'"' | b'\'')));
+    j = skip_whitespace(text, j);
+    if !matches!(b.get(j), Some(b':' | b'=')) {
+        return None;
+    }
+    j = skip_whitespace(text, j + 1);
+    j += usize::from(matches!(b.get(j), Some(b'"' | b'\'')));
+    let guid = text.get(j..j + 36)?;
+    is_guid(guid).then_some(guid)
+}
+
+/// Where the run of whitespace at `j` ends: `\s` is Unicode's `White_Space`, which
+/// `char::is_whitespace` is (a test holds the two to each other).
+fn skip_whitespace(text: &str, mut j: usize) -> usize {
+    while let Some(c) = text[j..].chars().next().filter(|c| c.is_whitespace()) {
+        j += c.len_utf8();
+    }
+    j
 }
 
 /// Normalises the time formats the service and its clients print to RFC 3339 UTC
