@@ -387,6 +387,72 @@ mod tests {
         );
     }
 
+    /// `unwrap_console` as it was before it was made to count line widths once.
+    fn unwrap_console_reference(s: &str) -> Option<String> {
+        let lines: Vec<&str> = s.split('\n').collect();
+        if lines.len() < 4 {
+            return None;
+        }
+        let mut counts = std::collections::HashMap::new();
+        for l in &lines {
+            let n = l.trim_end_matches('\r').chars().count();
+            if n >= 60 {
+                *counts.entry(n).or_insert(0usize) += 1;
+            }
+        }
+        let (&width, &n) = counts.iter().max_by_key(|(w, c)| (**c, **w))?;
+        if n < 3 {
+            return None;
+        }
+        if lines
+            .iter()
+            .any(|l| l.trim_end_matches('\r').chars().count() > width)
+        {
+            return None;
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut joined = 0;
+        for (i, l) in lines.iter().enumerate() {
+            let l = l.trim_end_matches('\r');
+            out.push_str(l);
+            let wrapped = l.chars().count() == width
+                && lines
+                    .get(i + 1)
+                    .is_some_and(|next| !same_record_shape(l, next));
+            if wrapped {
+                joined += 1;
+            } else if i + 1 < lines.len() {
+                out.push('\n');
+            }
+        }
+        (joined > 0).then_some(out)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn console_unwrapping_is_the_reference_s(
+            lines in proptest::collection::vec(
+                (0usize..4, 0usize..3, 0usize..3, proptest::prelude::any::<bool>()),
+                0..12,
+            )
+        ) {
+            // Lines of a few widths around 60, some starting like log records, some with
+            // `\r`s or non-ASCII characters.
+            let text: Vec<String> = lines
+                .iter()
+                .map(|&(w, start, cr, wide)| {
+                    let head = ["2025-03-01T02:00:01Z ", "ab", "0000\r\r\r\r\r\r\r\r", ""][start.min(3)];
+                    let fill = if wide { "é" } else { "x" };
+                    let body = fill.repeat([40, 59, 60, 61][w]);
+                    format!("{head}{body}{}", "\r".repeat(cr))
+                })
+                .collect();
+            let text = text.join("\n");
+            proptest::prop_assert_eq!(unwrap_console(&text), unwrap_console_reference(&text));
+        }
+    }
+
     #[test]
     fn console_wrap_rejoined() {
         let w = "x".repeat(70);

@@ -1,6 +1,7 @@
 //! Codes and the values around them.
 
 use crate::clues::{self, Suspect};
+use crate::gate::{Gated, Present};
 use crate::FoundError;
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -20,6 +21,13 @@ pub struct Occurrence {
 macro_rules! re {
     ($name:ident, $pat:expr) => {
         static $name: LazyLock<Regex> = LazyLock::new(|| Regex::new($pat).expect("valid pattern"));
+    };
+}
+
+/// A search that runs only where one of its words occurs ([`crate::gate`]).
+macro_rules! gated {
+    ($name:ident, $words:expr, $pat:expr) => {
+        static $name: LazyLock<Gated> = LazyLock::new(|| Gated::new($words, $pat));
     };
 }
 
@@ -105,36 +113,43 @@ pub fn find_codes(text: &str) -> Vec<Occurrence> {
     out
 }
 
-re!(
+gated!(
     TRACE,
+    &["trace"],
     &format!(r#"(?i)trace[ _-]?id["']?\s*[:=]\s*["']?({GUID})"#)
 );
 re!(
     CORRELATION,
     &format!(r#"(?i)(?:correlation[ _-]?id|client-request-id)["']?\s*[:=]\s*["']?({GUID})"#)
 );
-re!(
+gated!(
     REQUEST,
+    &["request"],
     &format!(r#"(?i)(?:request[ _-]?id|x-ms-request-id)["']?\s*[:=]\s*["']?({GUID})"#)
 );
-re!(
+gated!(
     TIMESTAMP,
+    &["stamp"],
     r#"(?i)time ?stamp["']?\s*[:=]\s*["']?(\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?|\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}:\d{2}(?:\.\d+)? ?(?:[AP]M)?)"#
 );
-re!(
+gated!(
     OAUTH_ERROR,
+    &["_"],
     r"\b(invalid_request|invalid_grant|unauthorized_client|invalid_client|unsupported_grant_type|invalid_resource|interaction_required|temporarily_unavailable|access_denied|invalid_scope|consent_required|login_required|server_error|unsupported_response_type|authorization_pending|expired_token|slow_down)\b"
 );
-re!(
+gated!(
     SUBERROR,
+    &["sub"],
     r#"(?i)sub_?error["']?\s*[:=]\s*["']?([a-z_]{3,40})"#
 );
-re!(
+gated!(
     ERROR_URI,
+    &["https://login."],
     r"https://login\.(?:microsoftonline|partner\.microsoftonline|microsoftonline\.us)\.(?:com|cn|us)/error\?code=\d+"
 );
-re!(
+gated!(
     CLAIMS,
+    &["claims"],
     r#"(?i)["']?claims["']?\s*[:=]\s*["']?(\{"[a-z_]+"\s*:\s*\{.{0,600}?\}\s*\})"#
 );
 // Microsoft's trailer in any language: "<label>: <guid> <label>: <guid> <label>: <time>".
@@ -144,66 +159,74 @@ re!(
         r"({GUID})\s+[^:\n]{{1,40}}:\s*({GUID})\s+[^:\n]{{1,40}}:\s*(\d{{4}}-\d{{2}}-\d{{2}}[ T]\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?Z?)"
     )
 );
-re!(
+gated!(
     HTTP_STATUS,
+    &["status"],
     r"(?i)\b(?:status ?code|http status|statuscode)\s*[:=]?\s*(\d{3})\b"
 );
 
 /// Patterns for message values: (value name, pattern with the value in group 1).
-static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
+static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Gated)>> = LazyLock::new(|| {
     value_pattern_sources()
         .into_iter()
-        .map(|(n, p)| (n, Regex::new(&p).expect("valid value pattern")))
+        .map(|(n, w, p)| (n, Gated::new(w, p)))
         .collect()
 });
 
-fn value_pattern_sources() -> Vec<(&'static str, String)> {
+fn value_pattern_sources() -> Vec<(&'static str, &'static [&'static str], String)> {
     let g = GUID;
     vec![
         // "The application 'Contoso HR'(<guid>)" — name and id together are handled below.
-        ("app_id", format!(r"(?i)application with identifier '({g})'")),
-        ("app_id", format!(r"(?i)for the application '({g})'")),
-        ("app_id", format!(r"(?i)\bapp(?:lication)?(?: id| identifier)?\s*[:=]?\s*'({g})'")),
-        ("app_id", format!(r#"(?i)(?:\bapp ?id|client[ _]?id|application \(client\) id|application id)["']?\s*[:=]\s*["']?({g})"#)),
-        ("app_id", format!(r"(?i)client app(?:lication)? ({g})")),
-        ("app_name", r"(?im)^\s*app(?:lication)? name\s*:\s*(.+?)\s*$".to_string()),
-        ("app_name", format!(r"(?i)the (?:app|application) '([^'\n]{{1,120}})'\s*\(\s*{g}\s*\)")),
+        ("app_id", &["with identifier"], format!(r"(?i)application with identifier '({g})'")),
+        ("app_id", &["for the application '"], format!(r"(?i)for the application '({g})'")),
+        ("app_id", &["app"], format!(r"(?i)\bapp(?:lication)?(?: id| identifier)?\s*[:=]?\s*'({g})'")),
+        ("app_id", &["app", "client"], format!(r#"(?i)(?:\bapp ?id|client[ _]?id|application \(client\) id|application id)["']?\s*[:=]\s*["']?({g})"#)),
+        ("app_id", &["client app"], format!(r"(?i)client app(?:lication)? ({g})")),
+        ("app_name", &["app name", "application name"], r"(?im)^\s*app(?:lication)? name\s*:\s*(.+?)\s*$".to_string()),
+        ("app_name", &["the app"], format!(r"(?i)the (?:app|application) '([^'\n]{{1,120}})'\s*\(\s*{g}\s*\)")),
         // "configured the application Contoso Expenses ('<guid>')" (50105 and relatives).
-        ("app_name", format!(r"(?i)the application ([^'(\n]{{1,120}}?) \('{g}'\)")),
-        ("app_id", format!(r"(?i)the application [^'(\n]{{1,120}}? \('({g})'\)")),
-        ("app_id", format!(r"(?i)the (?:app|application) '[^'\n]{{1,120}}'\s*\(\s*({g})\s*\)")),
-        ("tenant", r"(?i)(?:in the directory|in the tenant|tenant named|tenant identifier|in tenant|the tenant|directory) '?([A-Za-z0-9][A-Za-z0-9.-]{2,}\.[A-Za-z]{2,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'?".to_string()),
-        ("tenant", r"(?i)\b(?:in the directory|tenant named) '([^'\n]{1,100})'".to_string()),
-        ("tenant", r"(?i)\btenant '([^'\n]{1,100})' not found".to_string()),
-        ("tenant", format!(r"(?i)login\.microsoftonline\.(?:com|us)/({g}|[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)/(?:oauth2|saml2|wsfed|v2\.0)")),
-        ("tenant", format!(r#"(?i)tenant ?id["']?\s*[:=]\s*["']?({g})"#)),
-        ("resource", r"(?i)resource principal named (\S+?)[.,]?(?:\s|$)".to_string()),
-        ("resource", r"(?i)\bresource '([^'\n]{1,200})'".to_string()),
-        ("resource", r#"(?i)[?&]resource=([^&\s"']+)"#.to_string()),
-        ("scope", r"(?i)the provided value for (?:the input parameter )?'?scope'? '?(.+?)'? is not valid".to_string()),
-        ("scope", r"(?i)\bscopes? '([^'\n]{1,300})'".to_string()),
-        ("scope", r#"(?i)[?&]scope=([^&\s"']+)"#.to_string()),
-        ("redirect_uri", r"(?i)(?:redirect uri|reply url|reply address|redirect_uri)\s*'([^'\n]{1,500})'".to_string()),
-        ("redirect_uri", r#"(?i)[?&]redirect_uri=([^&\s"']+)"#.to_string()),
-        ("user", r"(?i)user account '([^'\n]{1,200})'".to_string()),
-        ("user", r"(?i)\b(?:the|signed[- ]in) user '([^'\n]{1,200})'".to_string()),
-        ("user", r"(?i)user account ([^\s@']+@[^\s']+?) does not exist".to_string()),
-        ("user", r"(?im)^\s*(?:user|signed in as|upn|user principal name)\s*:\s*([^\s@]+@[^\s]+)\s*$".to_string()),
-        ("identity_provider", r"(?i)identity provider '([^'\n]{1,300})'".to_string()),
-        ("policy", r"(?i)\bpolicy '([^'\n]{1,200})'".to_string()),
-        ("thumbprint", r"(?i)thumbprint(?: of key used by client)?\s*[:=]?\s*'?([0-9A-F]{40})\b".to_string()),
-        ("key_id", format!(r"(?i)key id(?:entifier)?\s*[:=]?\s*'?({g})'?")),
-        ("issued_on", r"(?i)issued on (\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
-        ("expires_on", r"(?i)(?:expired|expires|expiry|expiration)(?: on| at| date)?\s*:?\s*'?(\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
-        ("ip_address", r"(?im)^\s*ip address\s*:\s*(\S+)\s*$".to_string()),
-        ("device_id", r"(?im)^\s*device identifier\s*:\s*(\S+)\s*$".to_string()),
-        ("device_platform", r"(?im)^\s*device platform\s*:\s*(.+?)\s*$".to_string()),
-        ("device_state", r"(?im)^\s*device state\s*:\s*(.+?)\s*$".to_string()),
+        ("app_name", &["the application"], format!(r"(?i)the application ([^'(\n]{{1,120}}?) \('{g}'\)")),
+        ("app_id", &["the application"], format!(r"(?i)the application [^'(\n]{{1,120}}? \('({g})'\)")),
+        ("app_id", &["the app"], format!(r"(?i)the (?:app|application) '[^'\n]{{1,120}}'\s*\(\s*({g})\s*\)")),
+        ("tenant", &["directory", "tenant"], r"(?i)(?:in the directory|in the tenant|tenant named|tenant identifier|in tenant|the tenant|directory) '?([A-Za-z0-9][A-Za-z0-9.-]{2,}\.[A-Za-z]{2,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'?".to_string()),
+        ("tenant", &["directory", "tenant"], r"(?i)\b(?:in the directory|tenant named) '([^'\n]{1,100})'".to_string()),
+        ("tenant", &["tenant"], r"(?i)\btenant '([^'\n]{1,100})' not found".to_string()),
+        ("tenant", &["login.microsoftonline."], format!(r"(?i)login\.microsoftonline\.(?:com|us)/({g}|[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)/(?:oauth2|saml2|wsfed|v2\.0)")),
+        ("tenant", &["tenant"], format!(r#"(?i)tenant ?id["']?\s*[:=]\s*["']?({g})"#)),
+        ("resource", &["resource principal"], r"(?i)resource principal named (\S+?)[.,]?(?:\s|$)".to_string()),
+        ("resource", &["resource '"], r"(?i)\bresource '([^'\n]{1,200})'".to_string()),
+        ("resource", &["resource="], r#"(?i)[?&]resource=([^&\s"']+)"#.to_string()),
+        ("scope", &["the provided value for"], r"(?i)the provided value for (?:the input parameter )?'?scope'? '?(.+?)'? is not valid".to_string()),
+        ("scope", &["scope '", "scopes '"], r"(?i)\bscopes? '([^'\n]{1,300})'".to_string()),
+        ("scope", &["scope="], r#"(?i)[?&]scope=([^&\s"']+)"#.to_string()),
+        ("redirect_uri", &["redirect", "reply"], r"(?i)(?:redirect uri|reply url|reply address|redirect_uri)\s*'([^'\n]{1,500})'".to_string()),
+        ("redirect_uri", &["redirect_uri="], r#"(?i)[?&]redirect_uri=([^&\s"']+)"#.to_string()),
+        ("user", &["user account"], r"(?i)user account '([^'\n]{1,200})'".to_string()),
+        ("user", &["user '"], r"(?i)\b(?:the|signed[- ]in) user '([^'\n]{1,200})'".to_string()),
+        ("user", &["user account"], r"(?i)user account ([^\s@']+@[^\s']+?) does not exist".to_string()),
+        ("user", &["user", "signed in as", "upn"], r"(?im)^\s*(?:user|signed in as|upn|user principal name)\s*:\s*([^\s@]+@[^\s]+)\s*$".to_string()),
+        ("identity_provider", &["identity provider"], r"(?i)identity provider '([^'\n]{1,300})'".to_string()),
+        ("policy", &["policy '"], r"(?i)\bpolicy '([^'\n]{1,200})'".to_string()),
+        ("thumbprint", &["thumbprint"], r"(?i)thumbprint(?: of key used by client)?\s*[:=]?\s*'?([0-9A-F]{40})\b".to_string()),
+        ("key_id", &["key id"], format!(r"(?i)key id(?:entifier)?\s*[:=]?\s*'?({g})'?")),
+        ("issued_on", &["issued on"], r"(?i)issued on (\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
+        ("expires_on", &["expir"], r"(?i)(?:expired|expires|expiry|expiration)(?: on| at| date)?\s*:?\s*'?(\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
+        ("ip_address", &["ip address"], r"(?im)^\s*ip address\s*:\s*(\S+)\s*$".to_string()),
+        ("device_id", &["device identifier"], r"(?im)^\s*device identifier\s*:\s*(\S+)\s*$".to_string()),
+        ("device_platform", &["device platform"], r"(?im)^\s*device platform\s*:\s*(.+?)\s*$".to_string()),
+        ("device_state", &["device state"], r"(?im)^\s*device state\s*:\s*(.+?)\s*$".to_string()),
     ]
 }
 
 fn first(re: &Regex, text: &str) -> Option<String> {
     re.captures(text)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().trim().to_string())
+}
+
+/// [`first`] of a gated search.
+fn gated_first(g: &Gated, present: Present, text: &str) -> Option<String> {
+    g.captures(present, text)
         .and_then(|c| c.get(1))
         .map(|m| m.as_str().trim().to_string())
 }
@@ -425,7 +448,10 @@ fn closing_quote(text: &str, start: usize, msg: &str) -> Option<usize> {
 /// to it, so they are looked for after it first.
 pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundError {
     let after = region.get(at..).unwrap_or(region);
-    let near = |re: &Regex| first(re, after).or_else(|| first(re, region));
+    // Words found in the region hold for every part of it (`after`, the text before).
+    let in_region = Present::of(region);
+    let near =
+        |g: &Gated| gated_first(g, in_region, after).or_else(|| gated_first(g, in_region, region));
     let message = message_of(occ, full);
     let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
     let mut suspect_values: Vec<Suspect> = Vec::new();
@@ -444,17 +470,21 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
         }
     };
     // The message first: its values are the most specific.
-    let mut sources: Vec<&str> = Vec::new();
+    let mut sources: Vec<(&str, Present)> = Vec::new();
     if let Some(m) = &message {
-        sources.push(m);
+        sources.push((m, Present::of(m)));
     }
-    sources.push(region);
-    for src in &sources {
+    sources.push((region, in_region));
+    for &(src, present) in &sources {
         for (name, re) in VALUE_PATTERNS.iter() {
             if values.contains_key(name) || suspect_values.iter().any(|s| s.name == *name) {
                 continue;
             }
-            let Some(raw) = re.captures(src).and_then(|c| c.get(1)).map(|m| m.as_str()) else {
+            let Some(raw) = re
+                .captures(present, src)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str())
+            else {
                 continue;
             };
             let v = raw
@@ -484,29 +514,31 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
     // domain): looked at for placeholders only, in the message and in the text before the
     // error (the command or request that caused it), not in the next error's request.
     let before = region.get(..at).unwrap_or("");
-    let mut sources: Vec<&str> = message.as_deref().into_iter().collect();
-    sources.push(before);
-    for src in &sources {
+    sources.pop();
+    sources.push((before, in_region));
+    for &(src, present) in &sources {
         for (name, re) in PLACEHOLDER_PATTERNS.iter() {
             if values.contains_key(name) || suspect_values.iter().any(|s| s.name == *name) {
                 continue;
             }
-            if let Some(v) = first(re, src) {
+            if let Some(v) = gated_first(re, present, src) {
                 if let Some(why) = clues::placeholder(&v) {
                     suspect(&mut suspect_values, name, &v, "placeholder", why);
                 }
             }
         }
     }
-    if let Some(u) =
-        first(&ERROR_URI, region).or_else(|| ERROR_URI.find(region).map(|m| m.as_str().to_string()))
-    {
+    if let Some(u) = gated_first(&ERROR_URI, in_region, region).or_else(|| {
+        ERROR_URI
+            .find(in_region, region)
+            .map(|m| m.as_str().to_string())
+    }) {
         values.insert("error_uri", u);
     }
-    if let Some(c) = first(&CLAIMS, region) {
+    if let Some(c) = gated_first(&CLAIMS, in_region, region) {
         values.insert("claims", c);
     }
-    if let Some(s) = first(&HTTP_STATUS, region) {
+    if let Some(s) = gated_first(&HTTP_STATUS, in_region, region) {
         values.insert("http_status", s);
     }
     let mut trace_id = near(&TRACE);
@@ -525,16 +557,16 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
         message,
         count: 1,
         found_by: occ.found_by,
-        oauth_error: first(&OAUTH_ERROR, region),
-        suberror: first(&SUBERROR, region),
+        oauth_error: gated_first(&OAUTH_ERROR, in_region, region),
+        suberror: gated_first(&SUBERROR, in_region, region),
         trace_id: trace_id.map(|g| g.to_lowercase()),
         correlation_id: correlation_id.map(|g| g.to_lowercase()),
-        request_id: first(&REQUEST, region).map(|g| g.to_lowercase()),
+        request_id: gated_first(&REQUEST, in_region, region).map(|g| g.to_lowercase()),
         timestamp: timestamp.and_then(|t| normalize_time(&t)),
         values,
         other_correlation_ids: Vec::new(),
         mentions: 0,
-        flow: clues::flow(after, region),
+        flow: clues::flow_in(after, region, in_region),
         suspect_values,
     }
 }
@@ -575,17 +607,37 @@ fn ceil(s: &str, mut i: usize) -> usize {
 
 /// Patterns that only a placeholder is taken from: (value name, pattern with the value in
 /// group 1).
-static PLACEHOLDER_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    [
-        ("app_id", r"(?i)application with identifier '([^'\n]{1,200})'"),
-        ("app_id", r#"(?i)\b(?:client[ _-]?id|app[ _-]?id)["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#),
-        ("tenant", r"(?i)tenant identifier '([^'\n]{1,100})'"),
-        ("tenant", r#"(?i)login\.microsoftonline\.(?:com|us)/([^/\s'"]{1,100})/(?:oauth2|v2\.0|saml2|wsfed)"#),
-        ("tenant", r#"(?i)tenant[ _-]?id["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#),
-    ]
-    .into_iter()
-    .map(|(n, p)| (n, Regex::new(p).expect("valid placeholder pattern")))
-    .collect()
+static PLACEHOLDER_PATTERNS: LazyLock<Vec<(&'static str, Gated)>> = LazyLock::new(|| {
+    let pats: [(&str, &[&str], &str); 5] = [
+        (
+            "app_id",
+            &["with identifier"],
+            r"(?i)application with identifier '([^'\n]{1,200})'",
+        ),
+        (
+            "app_id",
+            &["client", "app"],
+            r#"(?i)\b(?:client[ _-]?id|app[ _-]?id)["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#,
+        ),
+        (
+            "tenant",
+            &["tenant identifier"],
+            r"(?i)tenant identifier '([^'\n]{1,100})'",
+        ),
+        (
+            "tenant",
+            &["login.microsoftonline."],
+            r#"(?i)login\.microsoftonline\.(?:com|us)/([^/\s'"]{1,100})/(?:oauth2|v2\.0|saml2|wsfed)"#,
+        ),
+        (
+            "tenant",
+            &["tenant"],
+            r#"(?i)tenant[ _-]?id["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#,
+        ),
+    ];
+    pats.into_iter()
+        .map(|(n, w, p)| (n, Gated::new(w, p)))
+        .collect()
 });
 
 /// Two reports are the same error when code and message agree once ids, times and
@@ -843,6 +895,102 @@ mod tests {
             assert_eq!(key_of(Some(m)), volatile.replace_all(m, "#"), "{m:?}");
         }
         assert_eq!(key_of(None), "");
+    }
+
+    #[test]
+    fn every_gated_search_needs_one_of_its_words() {
+        let mut all: Vec<&Gated> = vec![
+            &TRACE,
+            &REQUEST,
+            &TIMESTAMP,
+            &OAUTH_ERROR,
+            &SUBERROR,
+            &ERROR_URI,
+            &CLAIMS,
+            &HTTP_STATUS,
+        ];
+        all.extend(VALUE_PATTERNS.iter().map(|(_, g)| g));
+        all.extend(PLACEHOLDER_PATTERNS.iter().map(|(_, g)| g));
+        all.extend(clues::FLOW_PATTERNS.iter().map(|(_, g)| g));
+        for g in all {
+            crate::gate::tests::assert_sound(g);
+        }
+    }
+
+    #[test]
+    fn code_labels_need_code_or_type() {
+        // `LABEL_WORDS` is ASCII-only: these words have no non-ASCII case variant.
+        for w in ["code", "type"] {
+            for c in w.chars() {
+                assert!(!matches!(c, 's' | 'k'));
+            }
+        }
+        crate::gate::tests::assert_needs(CODE_LIST.as_str(), &["code"]);
+        crate::gate::tests::assert_needs(LABELLED.as_str(), &["code", "type"]);
+    }
+
+    #[test]
+    fn unicode_whitespace_is_what_backslash_s_matches() {
+        let re = Regex::new(r"^\s$").unwrap();
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(
+                re.is_match(c.encode_utf8(&mut [0; 4])),
+                c.is_whitespace(),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn char_offsets() {
+        for s in ["", "abc", "é", "aé b", "ééé", "abcdef"] {
+            for n in 0..8 {
+                let want = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+                assert_eq!(char_offset(s, n), want, "{s:?} {n}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The correlation id found by hand is the regex's, on texts made of the pattern's
+        /// own pieces and their near misses.
+        #[test]
+        fn correlation_by_hand_is_the_regex_s(
+            parts in proptest::collection::vec(proptest::prelude::prop_oneof![
+                proptest::prelude::Just("correlation"), proptest::prelude::Just("CorrelatioN"),
+                proptest::prelude::Just("correlatio"), proptest::prelude::Just("client-request-id"),
+                proptest::prelude::Just("Client-Request-ID"), proptest::prelude::Just("client-reque\u{17f}t-id"),
+                proptest::prelude::Just("id"), proptest::prelude::Just("ID"), proptest::prelude::Just("i"),
+                proptest::prelude::Just(" "), proptest::prelude::Just("_"), proptest::prelude::Just("-"),
+                proptest::prelude::Just("\""), proptest::prelude::Just("'"), proptest::prelude::Just(":"),
+                proptest::prelude::Just("="), proptest::prelude::Just("\t"), proptest::prelude::Just("\n"),
+                proptest::prelude::Just("\u{a0}"), proptest::prelude::Just("\u{2003}"), proptest::prelude::Just("\u{85}"),
+                proptest::prelude::Just("0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"),
+                proptest::prelude::Just("0B7E1F2A-3C4D-4E5F-8A9B-0C1D2E3F4A5"),
+                proptest::prelude::Just("0b7e1f2a-"), proptest::prelude::Just("3c4d-"),
+                proptest::prelude::Just("0c1d2e3f4a5b"), proptest::prelude::Just("é"),
+                proptest::prelude::Just("c"), proptest::prelude::Just("x"), proptest::prelude::Just("\u{212a}"),
+            ], 0..24)
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(correlation_in(&text), first(&CORRELATION, &text), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn correlation_by_hand_examples() {
+        for text in [
+            "Correlation ID: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+            "correlation_id=\"0B7E1F2A-3C4D-4E5F-8A9B-0C1D2E3F4A5B\"",
+            "client-request-id:\u{a0}'0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b'",
+            "correlationid 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+            "correlation id : correlation id: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5bff",
+            "client-reque\u{17f}t-id: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+        ] {
+            assert_eq!(correlation_in(text), first(&CORRELATION, text), "{text:?}");
+        }
+        assert!(correlation_in("Correlation ID: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b").is_some());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 mod clues;
 mod decode;
 mod fields;
+mod gate;
 
 pub use clues::{is_loopback, Suspect};
 
