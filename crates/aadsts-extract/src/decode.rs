@@ -237,26 +237,35 @@ fn json_escapes(s: &str) -> Option<String> {
 /// narrow window): when at least three lines share one length of 60 or more, a line of
 /// exactly that length is joined to the next without a separator.
 fn unwrap_console(s: &str) -> Option<String> {
-    // The width is the most common line length of 60 or more, and no line may be longer:
-    // so the longest line must be that width, and three lines at least must have it. Most
-    // texts fail this, and it is told without a table of lengths.
+    // The width is the length of 60 or more that most lines have (the longer one on a
+    // tie), and a console never prints a line longer than its width: so the longest line
+    // must be the width, at least three lines must have it, and no shorter length of 60
+    // or more may be more common. Most texts fail the first two, told without a table.
     let stats = LineStats::of(s);
     if !stats.may_be_wrapped() {
         return None;
     }
-    let widths: Vec<usize> = lines(s).map(|l| width(l, stats.ascii)).collect();
-    let mut counts = std::collections::HashMap::new();
-    for &n in &widths {
-        if n >= 60 {
-            *counts.entry(n).or_insert(0usize) += 1;
+    let width = stats.longest;
+    let mut widths = Vec::new();
+    each_width(s, stats.ascii, |n| widths.push(n));
+    let more_common = if width < 1 << 16 {
+        let mut counts = vec![0usize; width];
+        for &n in &widths {
+            if (60..width).contains(&n) {
+                counts[n] += 1;
+            }
         }
-    }
-    let (&width, &n) = counts.iter().max_by_key(|(w, c)| (**c, **w))?;
-    if n < 3 {
-        return None;
-    }
-    // A console never prints a line longer than its width: if one is, nothing was wrapped.
-    if stats.longest > width {
+        counts.into_iter().any(|c| c > stats.at_longest)
+    } else {
+        let mut counts = std::collections::HashMap::new();
+        for &n in &widths {
+            if (60..width).contains(&n) {
+                *counts.entry(n).or_insert(0usize) += 1;
+            }
+        }
+        counts.into_values().any(|c| c > stats.at_longest)
+    };
+    if more_common {
         return None;
     }
     // The next line is compared as it is, with its `\r`.
@@ -282,17 +291,23 @@ fn unwrap_console(s: &str) -> Option<String> {
     Some(out)
 }
 
-/// The lines of `s` as `split('\n')` gives them, with their trailing `\r`s cut.
-fn lines(s: &str) -> impl Iterator<Item = &str> {
-    s.split('\n').map(|l| l.trim_end_matches('\r'))
-}
-
-/// A line's width in characters (its length, when the whole text is ASCII).
-fn width(line: &str, ascii: bool) -> usize {
-    if ascii {
-        line.len()
-    } else {
-        line.chars().count()
+/// Calls `f` with the width in characters of each line of `s` (as `split('\n')` cuts
+/// them), trailing `\r`s not counted; when the whole text is ASCII, a width is a length.
+fn each_width(s: &str, ascii: bool, mut f: impl FnMut(usize)) {
+    let b = s.as_bytes();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', b).chain([b.len()]) {
+        let mut e = end;
+        while e > start && b[e - 1] == b'\r' {
+            e -= 1;
+        }
+        // `start` follows a `\n` and `e` precedes `\r`s or a `\n`: both are boundaries.
+        f(if ascii {
+            e - start
+        } else {
+            s[start..e].chars().count()
+        });
+        start = end + 1;
     }
 }
 
@@ -309,15 +324,14 @@ impl LineStats {
     pub fn of(s: &str) -> Self {
         let ascii = s.is_ascii();
         let (mut lines, mut longest, mut at_longest) = (0usize, 0usize, 0usize);
-        for l in self::lines(s) {
+        each_width(s, ascii, |n| {
             lines += 1;
-            let n = width(l, ascii);
             if n > longest {
                 (longest, at_longest) = (n, 1);
             } else if n == longest {
                 at_longest += 1;
             }
-        }
+        });
         LineStats {
             lines,
             longest,

@@ -285,16 +285,15 @@ fn message_after(text: &str, start: usize, end: usize) -> Option<String> {
     // as cutting at each stop in turn). Every stop starts with an ASCII byte, so each
     // candidate position is a character boundary.
     let bytes = line.as_bytes();
-    let mut cut = (0..bytes.len())
+    let mut cut = memchr::memchr3_iter(b' ', b'"', b'\'', bytes)
         .find(|&i| {
-            matches!(bytes[i], b' ' | b'"' | b'\'')
-                && MESSAGE_STOPS
-                    .iter()
-                    .any(|s| bytes[i..].starts_with(s.as_bytes()))
+            MESSAGE_STOPS
+                .iter()
+                .any(|s| bytes[i..].starts_with(s.as_bytes()))
         })
         .unwrap_or(bytes.len());
     // Markup around a message in HTML or SAML XML: no message holds a closing tag.
-    if let Some(i) = line[..cut].find("</") {
+    if let Some(i) = memchr::memmem::find(&bytes[..cut], b"</") {
         cut = i;
     }
     // Localised id labels: "<label>: <guid>" after the last sentence of the message.

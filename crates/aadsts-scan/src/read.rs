@@ -495,13 +495,20 @@ fn split_text(
     input: &mut dyn BufRead,
     send: &mut dyn FnMut(Vec<u8>) -> bool,
 ) -> Result<(), String> {
-    let mut carry = Vec::new();
-    let mut buf = vec![0u8; TEXT_CHUNK];
+    // Bytes are read straight into the chunk being filled (they were read into a buffer
+    // and copied, and the chunk grew by doubling, copying it again), with room for a whole
+    // read beyond a chunk so that it never grows. Each read asks for TEXT_CHUNK bytes as
+    // before, so the chunks are cut where they always were.
+    let mut carry: Vec<u8> = Vec::with_capacity(2 * TEXT_CHUNK);
+    let mut filled = 0;
     loop {
-        let n = match input.read(&mut buf) {
+        // Only the bytes the last read filled are zeroed again.
+        carry.resize(filled + TEXT_CHUNK, 0);
+        let n = match input.read(&mut carry[filled..]) {
             Ok(n) => n,
             Err(e) => {
                 // What was read before the error is still searched.
+                carry.truncate(filled);
                 if !carry.is_empty() {
                     send(carry);
                 }
@@ -509,18 +516,22 @@ fn split_text(
             }
         };
         if n == 0 {
+            carry.truncate(filled);
             if !carry.is_empty() {
                 send(carry);
             }
             return Ok(());
         }
-        carry.extend_from_slice(&buf[..n]);
-        if carry.len() >= TEXT_CHUNK {
-            let cut = carry
+        filled += n;
+        if filled >= TEXT_CHUNK {
+            let cut = carry[..filled]
                 .iter()
                 .rposition(|&b| b == b'\n')
-                .map_or(carry.len(), |i| i + 1);
-            let rest = carry.split_off(cut);
+                .map_or(filled, |i| i + 1);
+            let mut rest = Vec::with_capacity(2 * TEXT_CHUNK);
+            rest.extend_from_slice(&carry[cut..filled]);
+            filled = rest.len();
+            carry.truncate(cut);
             if !send(std::mem::replace(&mut carry, rest)) {
                 return Ok(());
             }
