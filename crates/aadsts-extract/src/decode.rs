@@ -12,7 +12,7 @@ pub struct Decoded {
 }
 
 pub fn decode(input: &str) -> Decoded {
-    let (text, applied) = decode_cow(input);
+    let (text, applied) = decode_cow(input, Marks::of(input));
     Decoded {
         text: text.into_owned(),
         applied,
@@ -21,8 +21,15 @@ pub fn decode(input: &str) -> Decoded {
 
 /// [`decode`] that copies the text only when a decoding changes it (a log of megabytes
 /// usually needs none).
-pub(crate) fn decode_cow(input: &str) -> (Cow<'_, str>, Vec<&'static str>) {
+pub(crate) fn decode_cow(input: &str, marks: Marks) -> (Cow<'_, str>, Vec<&'static str>) {
     let mut applied = Vec::new();
+    if !marks.decodable && !marks.url {
+        // No step but the console unwrapping can change this text: each needs its byte.
+        return match unwrap_console(input) {
+            Some(t) => (Cow::Owned(t), vec!["console-wrap"]),
+            None => (Cow::Borrowed(input), applied),
+        };
+    }
     let mut text = if memchr::memchr(0, input.as_bytes()).is_some() {
         Cow::Owned(input.replace('\0', ""))
     } else {
@@ -41,6 +48,28 @@ pub(crate) fn decode_cow(input: &str) -> (Cow<'_, str>, Vec<&'static str>) {
     step("json-escapes", &json_escapes, &mut text);
     step("console-wrap", &unwrap_console, &mut text);
     (text, applied)
+}
+
+/// Which bytes that start a decoding a text holds, found in two passes (one per step
+/// costs a pass each over a large log that holds none).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Marks {
+    /// NUL, ESC, `&` or `\\`: removed, stripped, or starting an entity or an escape.
+    pub decodable: bool,
+    /// One of `?&#`, which start URL parameters.
+    pub url: bool,
+}
+
+impl Marks {
+    pub fn of(s: &str) -> Self {
+        let b = s.as_bytes();
+        let nul_esc_amp = memchr::memchr3(0, 0x1b, b'&', b).is_some();
+        let slash_query_hash = memchr::memchr3(b'\\', b'?', b'#', b).is_some();
+        Marks {
+            decodable: nul_esc_amp || (slash_query_hash && memchr::memchr(b'\\', b).is_some()),
+            url: nul_esc_amp || slash_query_hash,
+        }
+    }
 }
 
 /// Removes ANSI escape sequences (colours, cursor moves, OSC titles).

@@ -218,6 +218,7 @@ fn value_pattern_sources() -> Vec<(&'static str, &'static [&'static str], String
     ]
 }
 
+#[cfg(test)]
 fn first(re: &Regex, text: &str) -> Option<String> {
     re.captures(text)
         .and_then(|c| c.get(1))
@@ -287,13 +288,15 @@ fn message_after(text: &str, start: usize, end: usize) -> Option<String> {
     let bytes = line.as_bytes();
     let mut cut = memchr::memchr3_iter(b' ', b'"', b'\'', bytes)
         .find(|&i| {
-            MESSAGE_STOPS
-                .iter()
-                .any(|s| bytes[i..].starts_with(s.as_bytes()))
+            // The byte after names the few stops that can start here.
+            matches!(bytes.get(i + 1), Some(b'T' | b'C' | b'(' | b',' | b'}'))
+                && MESSAGE_STOPS
+                    .iter()
+                    .any(|s| bytes[i..].starts_with(s.as_bytes()))
         })
         .unwrap_or(bytes.len());
     // Markup around a message in HTML or SAML XML: no message holds a closing tag.
-    if let Some(i) = memchr::memmem::find(&bytes[..cut], b"</") {
+    if let Some(i) = crate::gate::find_short(&bytes[..cut], b"</") {
         cut = i;
     }
     // Localised id labels: "<label>: <guid>" after the last sentence of the message.
@@ -336,7 +339,7 @@ fn char_offset(s: &str, n: usize) -> usize {
 fn line_width_before(text: &str, end: usize) -> usize {
     let lo = end.saturating_sub(400);
     let b = &text.as_bytes()[lo..end];
-    match b.iter().rposition(|&c| c == b'\n') {
+    match memchr::memrchr(b'\n', b) {
         Some(i) => b.len() - i - 1,
         None if lo > 0 => b.len() + 400,
         None => b.len(),
@@ -541,7 +544,9 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
         values.insert("http_status", s);
     }
     let mut trace_id = near(&TRACE);
-    let mut correlation_id = correlation_in(after).or_else(|| correlation_in(region));
+    let mut correlation_id = correlation_in(after)
+        .or_else(|| correlation_in(region))
+        .map(str::to_string);
     let mut timestamp = near(&TIMESTAMP);
     if trace_id.is_none() || correlation_id.is_none() {
         // Localised labels: fall back to the trailer's shape.
@@ -695,8 +700,13 @@ pub fn correlation_only(region: &str, at: usize) -> Option<String> {
     let after = region.get(at..).unwrap_or(region);
     correlation_in(after)
         .or_else(|| correlation_in(region))
-        .or_else(|| TRAILER.captures(after).map(|c| c[2].to_string()))
-        .map(|g| g.to_lowercase())
+        .or_else(|| {
+            TRAILER
+                .captures(after)
+                .and_then(|c| c.get(2))
+                .map(|m| m.as_str())
+        })
+        .map(str::to_lowercase)
 }
 
 /// The GUID of [`CORRELATION`]'s first match in `text`, as [`first`] gives it, found
@@ -705,14 +715,15 @@ pub fn correlation_only(region: &str, at: usize) -> Option<String> {
 /// byte one way only (no two of its parts can start with the same character), so the first
 /// `c` from which it matches is where the regex matches. A text with `ſ`, which `(?i)s`
 /// matches, is left to the regex.
-pub(crate) fn correlation_in(text: &str) -> Option<String> {
+pub(crate) fn correlation_in(text: &str) -> Option<&str> {
     let b = text.as_bytes();
-    if memchr::memmem::find(b, "\u{17f}".as_bytes()).is_some() {
-        return first(&CORRELATION, text);
+    if crate::gate::find_short(b, "\u{17f}".as_bytes()).is_some() {
+        return CORRELATION
+            .captures(text)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().trim());
     }
-    memchr::memchr2_iter(b'c', b'C', b)
-        .find_map(|i| correlation_at(text, i))
-        .map(str::to_string)
+    memchr::memchr2_iter(b'c', b'C', b).find_map(|i| correlation_at(text, i))
 }
 
 /// The GUID of a [`CORRELATION`] match that starts at `i`, if one does.
@@ -941,6 +952,15 @@ mod tests {
     }
 
     #[test]
+    fn message_stops_start_as_the_cut_expects() {
+        for s in MESSAGE_STOPS {
+            let b = s.as_bytes();
+            assert!(matches!(b[0], b' ' | b'"' | b'\''), "{s}");
+            assert!(matches!(b[1], b'T' | b'C' | b'(' | b',' | b'}'), "{s}");
+        }
+    }
+
+    #[test]
     fn char_offsets() {
         for s in ["", "abc", "é", "aé b", "ééé", "abcdef"] {
             for n in 0..8 {
@@ -973,7 +993,7 @@ mod tests {
             ], 0..24)
         ) {
             let text = parts.concat();
-            proptest::prop_assert_eq!(correlation_in(&text), first(&CORRELATION, &text), "{:?}", text);
+            proptest::prop_assert_eq!(correlation_in(&text).map(str::to_string), first(&CORRELATION, &text), "{:?}", text);
         }
     }
 
@@ -987,7 +1007,11 @@ mod tests {
             "correlation id : correlation id: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5bff",
             "client-reque\u{17f}t-id: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
         ] {
-            assert_eq!(correlation_in(text), first(&CORRELATION, text), "{text:?}");
+            assert_eq!(
+                correlation_in(text).map(str::to_string),
+                first(&CORRELATION, text),
+                "{text:?}"
+            );
         }
         assert!(correlation_in("Correlation ID: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b").is_some());
     }

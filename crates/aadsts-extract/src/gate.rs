@@ -95,8 +95,8 @@ pub(crate) struct Present {
 impl Present {
     pub fn of(text: &str) -> Self {
         let b = text.as_bytes();
-        let folds = memchr::memmem::find(b, "\u{17f}".as_bytes()).is_some()
-            || memchr::memmem::find(b, "\u{212a}".as_bytes()).is_some();
+        let folds = find_short(b, "\u{17f}".as_bytes()).is_some()
+            || find_short(b, "\u{212a}".as_bytes()).is_some();
         if folds {
             return Present { bits: u128::MAX };
         }
@@ -113,6 +113,13 @@ impl Present {
             bits: self.bits | other.bits,
         }
     }
+}
+
+/// Where `needle` first occurs in `hay`, found from its first byte: for the few-byte
+/// needles here and the short texts they are looked for in, building a `memmem` finder
+/// for each look cost more than the look.
+pub(crate) fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(needle[0], hay).find(|&i| hay[i..].starts_with(needle))
 }
 
 /// A regex searched only in a text that holds one of its words.

@@ -114,14 +114,15 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(_) => String::from_utf8_lossy(input),
     };
-    if !may_hold_error(&text) {
+    let marks = decode::Marks::of(&text);
+    if !may_hold_error_marked(&text, marks) {
         return Ok(Extraction {
             input_bytes: input.len(),
             decoded: Vec::new(),
             errors: Vec::new(),
         });
     }
-    let (decoded, applied) = decode::decode_cow(&text);
+    let (decoded, applied) = decode::decode_cow(&text, marks);
     let d = decoded.as_ref();
     check()?;
     let all = fields::find_codes(d);
@@ -266,9 +267,15 @@ static TRIGGERS: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
 /// (three lines of the longest length, 60 characters or more: a trigger word could be cut
 /// across a line end) is read in full. Otherwise the decoded text is the text itself, and
 /// every code search needs one of [`TRIGGERS`] in it.
+#[cfg(test)]
 fn may_hold_error(text: &str) -> bool {
+    may_hold_error_marked(text, decode::Marks::of(text))
+}
+
+/// [`may_hold_error`], given the bytes `text` holds.
+fn may_hold_error_marked(text: &str, marks: decode::Marks) -> bool {
     let b = text.as_bytes();
-    if memchr::memchr3(0, 0x1b, b'&', b).is_some() || memchr::memchr(b'\\', b).is_some() {
+    if marks.decodable {
         return true;
     }
     if TRIGGERS.is_match(b) {

@@ -524,10 +524,7 @@ fn split_text(
         }
         filled += n;
         if filled >= TEXT_CHUNK {
-            let cut = carry[..filled]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(filled, |i| i + 1);
+            let cut = memchr::memrchr(b'\n', &carry[..filled]).map_or(filled, |i| i + 1);
             let mut rest = Vec::with_capacity(2 * TEXT_CHUNK);
             rest.extend_from_slice(&carry[cut..filled]);
             filled = rest.len();
