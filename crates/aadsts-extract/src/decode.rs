@@ -275,35 +275,34 @@ fn unwrap_console(s: &str) -> Option<String> {
         return None;
     }
     let width = stats.longest;
-    let mut widths = Vec::new();
-    each_width(s, stats.ascii, |n| widths.push(n));
+    // Each line's start and width; a line ends one byte before the next starts.
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    each_width(s, stats.ascii, |start, n| lines.push((start, n)));
+    let longer = lines
+        .iter()
+        .map(|&(_, n)| n)
+        .filter(|n| (60..width).contains(n));
     let more_common = if width < 1 << 16 {
         let mut counts = vec![0usize; width];
-        for &n in &widths {
-            if (60..width).contains(&n) {
-                counts[n] += 1;
-            }
-        }
+        longer.for_each(|n| counts[n] += 1);
         counts.into_iter().any(|c| c > stats.at_longest)
     } else {
         let mut counts = std::collections::HashMap::new();
-        for &n in &widths {
-            if (60..width).contains(&n) {
-                *counts.entry(n).or_insert(0usize) += 1;
-            }
-        }
+        longer.for_each(|n| *counts.entry(n).or_insert(0usize) += 1);
         counts.into_values().any(|c| c > stats.at_longest)
     };
     if more_common {
         return None;
     }
+    let line = |i: usize| {
+        let end = lines.get(i + 1).map_or(s.len(), |&(next, _)| next - 1);
+        &s[lines[i].0..end]
+    };
     // The next line is compared as it is, with its `\r`.
-    let lines: Vec<&str> = s.split('\n').collect();
     let wrapped = |i: usize| {
-        widths[i] == width
-            && lines
-                .get(i + 1)
-                .is_some_and(|next| !same_record_shape(lines[i].trim_end_matches('\r'), next))
+        lines[i].1 == width
+            && i + 1 < lines.len()
+            && !same_record_shape(line(i).trim_end_matches('\r'), line(i + 1))
     };
     // A log whose longest lines are all followed by the next record joins nothing: it is
     // not copied.
@@ -311,8 +310,8 @@ fn unwrap_console(s: &str) -> Option<String> {
         return None;
     }
     let mut out = String::with_capacity(s.len());
-    for (i, l) in lines.iter().enumerate() {
-        out.push_str(l.trim_end_matches('\r'));
+    for i in 0..lines.len() {
+        out.push_str(line(i).trim_end_matches('\r'));
         if !wrapped(i) && i + 1 < lines.len() {
             out.push('\n');
         }
@@ -320,9 +319,10 @@ fn unwrap_console(s: &str) -> Option<String> {
     Some(out)
 }
 
-/// Calls `f` with the width in characters of each line of `s` (as `split('\n')` cuts
-/// them), trailing `\r`s not counted; when the whole text is ASCII, a width is a length.
-fn each_width(s: &str, ascii: bool, mut f: impl FnMut(usize)) {
+/// Calls `f` with the start and the width in characters of each line of `s` (as
+/// `split('\n')` cuts them), trailing `\r`s not counted; when the whole text is ASCII, a
+/// width is a length.
+fn each_width(s: &str, ascii: bool, mut f: impl FnMut(usize, usize)) {
     let b = s.as_bytes();
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', b).chain([b.len()]) {
@@ -331,11 +331,12 @@ fn each_width(s: &str, ascii: bool, mut f: impl FnMut(usize)) {
             e -= 1;
         }
         // `start` follows a `\n` and `e` precedes `\r`s or a `\n`: both are boundaries.
-        f(if ascii {
+        let width = if ascii {
             e - start
         } else {
             s[start..e].chars().count()
-        });
+        };
+        f(start, width);
         start = end + 1;
     }
 }
@@ -353,7 +354,7 @@ impl LineStats {
     pub fn of(s: &str) -> Self {
         let ascii = s.is_ascii();
         let (mut lines, mut longest, mut at_longest) = (0usize, 0usize, 0usize);
-        each_width(s, ascii, |n| {
+        each_width(s, ascii, |_, n| {
             lines += 1;
             if n > longest {
                 (longest, at_longest) = (n, 1);

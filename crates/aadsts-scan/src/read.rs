@@ -491,15 +491,61 @@ fn read_text(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), String>
 /// they find the same errors.
 const TEXT_CHUNK: usize = 4 * 1024 * 1024;
 
+/// A chunk of text; its buffer goes back to the reader that filled it when it is dropped,
+/// so that each chunk is read into memory already mapped. A fresh 8 MiB buffer per chunk
+/// cost a page fault every 4 KiB, a fifth of a two-thread scan's time.
+struct TextChunk {
+    bytes: Vec<u8>,
+    pool: std::sync::Weak<std::sync::Mutex<Vec<Vec<u8>>>>,
+}
+
+impl std::ops::Deref for TextChunk {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+impl Drop for TextChunk {
+    fn drop(&mut self) {
+        // Once the reader is done, the pool is gone and the buffer is freed.
+        if let Some(pool) = self.pool.upgrade() {
+            if let Ok(mut free) = pool.lock() {
+                // As many as can be in flight at once are kept (the channel's capacity
+                // and one per worker); a few more would only hold memory.
+                if free.len() < 8 {
+                    free.push(std::mem::take(&mut self.bytes));
+                }
+            }
+        }
+    }
+}
+
 fn split_text(
     input: &mut dyn BufRead,
-    send: &mut dyn FnMut(Vec<u8>) -> bool,
+    send: &mut dyn FnMut(TextChunk) -> bool,
 ) -> Result<(), String> {
+    use std::sync::{Arc, Mutex};
     // Bytes are read straight into the chunk being filled (they were read into a buffer
     // and copied, and the chunk grew by doubling, copying it again), with room for a whole
     // read beyond a chunk so that it never grows. Each read asks for TEXT_CHUNK bytes as
     // before, so the chunks are cut where they always were.
-    let mut carry: Vec<u8> = Vec::with_capacity(2 * TEXT_CHUNK);
+    let pool: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let buffer = || {
+        let mut b = pool
+            .lock()
+            .ok()
+            .and_then(|mut free| free.pop())
+            .unwrap_or_default();
+        b.clear();
+        b.reserve(2 * TEXT_CHUNK);
+        b
+    };
+    let chunk = |bytes: Vec<u8>| TextChunk {
+        bytes,
+        pool: Arc::downgrade(&pool),
+    };
+    let mut carry = buffer();
     let mut filled = 0;
     loop {
         // Only the bytes the last read filled are zeroed again.
@@ -510,7 +556,7 @@ fn split_text(
                 // What was read before the error is still searched.
                 carry.truncate(filled);
                 if !carry.is_empty() {
-                    send(carry);
+                    send(chunk(carry));
                 }
                 return Err(e.to_string());
             }
@@ -518,18 +564,18 @@ fn split_text(
         if n == 0 {
             carry.truncate(filled);
             if !carry.is_empty() {
-                send(carry);
+                send(chunk(carry));
             }
             return Ok(());
         }
         filled += n;
         if filled >= TEXT_CHUNK {
             let cut = memchr::memrchr(b'\n', &carry[..filled]).map_or(filled, |i| i + 1);
-            let mut rest = Vec::with_capacity(2 * TEXT_CHUNK);
+            let mut rest = buffer();
             rest.extend_from_slice(&carry[cut..filled]);
             filled = rest.len();
             carry.truncate(cut);
-            if !send(std::mem::replace(&mut carry, rest)) {
+            if !send(chunk(std::mem::replace(&mut carry, rest))) {
                 return Ok(());
             }
         }
@@ -584,7 +630,7 @@ pub fn read_parallel<S: Part>(
             main,
             workers,
             make,
-            &|chunk: Vec<u8>, part: &mut S| text_chunk(&chunk, part),
+            &|chunk: TextChunk, part: &mut S| text_chunk(&chunk, part),
             |_, send| split_text(input, send),
         ),
         Shape::JsonLines => fan_out(
