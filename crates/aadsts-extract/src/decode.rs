@@ -270,14 +270,13 @@ fn unwrap_console(s: &str) -> Option<String> {
     // tie), and a console never prints a line longer than its width: so the longest line
     // must be the width, at least three lines must have it, and no shorter length of 60
     // or more may be more common. Most texts fail the first two, told without a table.
-    let stats = LineStats::of(s);
+    // Each line's start and width; a line ends one byte before the next starts.
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let stats = LineStats::with(s, |start, n| lines.push((start, n)));
     if !stats.may_be_wrapped() {
         return None;
     }
     let width = stats.longest;
-    // Each line's start and width; a line ends one byte before the next starts.
-    let mut lines: Vec<(usize, usize)> = Vec::new();
-    each_width(s, stats.ascii, |start, n| lines.push((start, n)));
     let longer = lines
         .iter()
         .map(|&(_, n)| n)
@@ -347,14 +346,19 @@ pub(crate) struct LineStats {
     pub lines: usize,
     pub longest: usize,
     pub at_longest: usize,
-    ascii: bool,
 }
 
 impl LineStats {
     pub fn of(s: &str) -> Self {
+        Self::with(s, |_, _| {})
+    }
+
+    /// [`LineStats::of`], handing each line's start and width to `f` on the way.
+    fn with(s: &str, mut f: impl FnMut(usize, usize)) -> Self {
         let ascii = s.is_ascii();
         let (mut lines, mut longest, mut at_longest) = (0usize, 0usize, 0usize);
-        each_width(s, ascii, |_, n| {
+        each_width(s, ascii, |start, n| {
+            f(start, n);
             lines += 1;
             if n > longest {
                 (longest, at_longest) = (n, 1);
@@ -366,7 +370,6 @@ impl LineStats {
             lines,
             longest,
             at_longest,
-            ascii,
         }
     }
 

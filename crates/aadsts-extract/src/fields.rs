@@ -33,7 +33,7 @@ macro_rules! gated {
 
 const GUID: &str = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
-re!(PREFIXED, r"(?i)AADSTS(\d+)");
+re!(PREFIXED, r"(?i)AADSTS\d+");
 // Lists of codes: "error_codes": [50126, 50053] / 'error_codes': [50126] / error_codes=[50126]
 re!(
     CODE_LIST,
@@ -53,9 +53,12 @@ static LABEL_WORDS: LazyLock<regex::bytes::Regex> =
 /// Every code occurrence, in order of position.
 pub fn find_codes(text: &str) -> Vec<Occurrence> {
     let mut out = Vec::new();
-    for c in PREFIXED.captures_iter(text) {
-        let m = c.get(0).expect("match");
-        let digits = &c[1];
+    for m in PREFIXED.find_iter(text) {
+        // The digits are what follows the letters of `AADSTS` (ASCII, or `ſ`, which `(?i)s`
+        // matches; no digit is either): the capture group without the cost of captures.
+        let digits = m
+            .as_str()
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '\u{17f}');
         // More than nine digits is not a code (and would not fit one).
         if digits.len() > 9 {
             continue;
@@ -281,7 +284,7 @@ fn message_after(text: &str, start: usize, end: usize) -> Option<String> {
     let longest_stop = MESSAGE_STOPS.iter().map(|s| s.len()).max().unwrap_or(0);
     let window = char_offset(rest, MESSAGE_CHARS + longest_stop);
     let line = continued_line(&rest[..window], line_width_before(text, end));
-    let line = line.as_str();
+    let line: &str = &line;
     // The earliest stop ends the message (no stop overlaps another, so this is the same
     // as cutting at each stop in turn). Every stop starts with an ASCII byte, so each
     // candidate position is a character boundary.
@@ -351,10 +354,13 @@ fn line_width_before(text: &str, end: usize) -> usize {
 /// while a line does not end a sentence and the next one does not start a new record
 /// (a label, a log prefix, a stack frame), the next is joined — without a space when the
 /// break cut a word at a console's width, with one otherwise. At most three lines.
-fn continued_line(rest: &str, width_before: usize) -> String {
+fn continued_line(rest: &str, width_before: usize) -> std::borrow::Cow<'_, str> {
     let mut lines = rest.split('\n').map(|l| l.trim_end_matches('\r'));
-    let mut out = lines.next().unwrap_or("").to_string();
-    let mut width = width_before + out.chars().count();
+    let first_line = lines.next().unwrap_or("");
+    // Borrowed until a line is joined (most messages end on their line).
+    let mut out = std::borrow::Cow::Borrowed(first_line);
+    // The width of the line last joined, counted when it is needed.
+    let mut width = None;
     for _ in 0..2 {
         let t = out.trim_end();
         let ended = t.is_empty()
@@ -377,17 +383,19 @@ fn continued_line(rest: &str, width_before: usize) -> String {
             .rsplit(|c: char| !c.is_alphabetic())
             .next()
             .unwrap_or("");
-        let cut_word = width >= 60
+        let width_now = width.unwrap_or_else(|| width_before + first_line.chars().count());
+        let cut_word = width_now >= 60
             && !out.ends_with([' ', '\t'])
             && next.starts_with(|c: char| c.is_lowercase())
             && (1..=2).contains(&last.chars().count())
             && !SHORT_WORDS.contains(&last.to_lowercase().as_str());
+        let out = out.to_mut();
         if !cut_word {
             out.truncate(out.trim_end().len());
             out.push(' ');
         }
         out.push_str(next.trim_end());
-        width = next.chars().count();
+        width = Some(next.chars().count());
     }
     out
 }
