@@ -33,7 +33,11 @@ macro_rules! gated {
 
 const GUID: &str = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
-re!(PREFIXED, r"(?i)AADSTS\d+");
+// Also `code` and `type`, which the labelled searches below need: one pass finds both.
+// No match of one alternative can overlap a match of another (`AADSTS` + digits holds
+// neither word, and neither word ends with an `a`), so each is found where it would be
+// alone.
+re!(PREFIXED, r"(?i)AADSTS\d+|code|type");
 // Lists of codes: "error_codes": [50126, 50053] / 'error_codes': [50126] / error_codes=[50126]
 re!(
     CODE_LIST,
@@ -46,14 +50,16 @@ re!(
     r#"(?i)\b(sign-?in error code|error ?code|resulttype|result type)["']?\s*[:=]\s*["']?(\d{4,9})\b"#
 );
 
-/// What [`CODE_LIST`] and [`LABELLED`] cannot match without (ASCII case ignored).
-static LABEL_WORDS: LazyLock<regex::bytes::Regex> =
-    LazyLock::new(|| regex::bytes::Regex::new(r"(?i-u)code|type").expect("valid pattern"));
-
 /// Every code occurrence, in order of position.
 pub fn find_codes(text: &str) -> Vec<Occurrence> {
     let mut out = Vec::new();
+    let mut label_words = false;
     for m in PREFIXED.find_iter(text) {
+        // `code` or `type` (a code is `AADSTS` and at least one digit).
+        if m.len() == 4 {
+            label_words = true;
+            continue;
+        }
         // The digits are what follows the letters of `AADSTS` (ASCII, or `ſ`, which `(?i)s`
         // matches; no digit is either): the capture group without the cost of captures.
         let digits = m
@@ -77,7 +83,7 @@ pub fn find_codes(text: &str) -> Vec<Occurrence> {
     // (`result type`), and none of these letters has a non-ASCII case variant, so a text
     // without them is not searched: on a log whose every failure says `ERROR`, the labels'
     // shared start kept both searches busy on each line.
-    if !LABEL_WORDS.is_match(text.as_bytes()) {
+    if !label_words {
         out.sort_by_key(|o| (o.start, !o.prefixed));
         return out;
     }
@@ -355,7 +361,7 @@ fn line_width_before(text: &str, end: usize) -> usize {
 /// (a label, a log prefix, a stack frame), the next is joined — without a space when the
 /// break cut a word at a console's width, with one otherwise. At most three lines.
 fn continued_line(rest: &str, width_before: usize) -> std::borrow::Cow<'_, str> {
-    let mut lines = rest.split('\n').map(|l| l.trim_end_matches('\r'));
+    let mut lines = NewlineSplit(Some(rest)).map(|l| l.trim_end_matches('\r'));
     let first_line = lines.next().unwrap_or("");
     // Borrowed until a line is joined (most messages end on their line).
     let mut out = std::borrow::Cow::Borrowed(first_line);
@@ -398,6 +404,27 @@ fn continued_line(rest: &str, width_before: usize) -> std::borrow::Cow<'_, str> 
         width = Some(next.chars().count());
     }
     out
+}
+
+/// `str::split('\n')` with `memchr` (the generic char search cost more on each message).
+#[derive(Clone)]
+struct NewlineSplit<'a>(Option<&'a str>);
+
+impl<'a> Iterator for NewlineSplit<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.0?;
+        match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => {
+                self.0 = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.0 = None;
+                Some(rest)
+            }
+        }
+    }
 }
 
 /// Words of one or two letters that end a line as whole words (English, German, French).
@@ -731,7 +758,9 @@ pub(crate) fn correlation_in(text: &str) -> Option<&str> {
             .and_then(|c| c.get(1))
             .map(|m| m.as_str().trim());
     }
-    memchr::memchr2_iter(b'c', b'C', b).find_map(|i| correlation_at(text, i))
+    memchr::memchr2_iter(b'c', b'C', b)
+        .filter(|&i| matches!(b.get(i + 1), Some(b'o' | b'O' | b'l' | b'L')))
+        .find_map(|i| correlation_at(text, i))
 }
 
 /// The GUID of a [`CORRELATION`] match that starts at `i`, if one does.
@@ -937,7 +966,7 @@ mod tests {
 
     #[test]
     fn code_labels_need_code_or_type() {
-        // `LABEL_WORDS` is ASCII-only: these words have no non-ASCII case variant.
+        // These words have no non-ASCII case variant.
         for w in ["code", "type"] {
             for c in w.chars() {
                 assert!(!matches!(c, 's' | 'k'));
@@ -966,6 +995,33 @@ mod tests {
             assert!(matches!(b[0], b' ' | b'"' | b'\''), "{s}");
             assert!(matches!(b[1], b'T' | b'C' | b'(' | b',' | b'}'), "{s}");
         }
+    }
+
+    #[test]
+    fn newline_split_is_str_split() {
+        for s in ["", "\n", "a", "a\n", "\na", "a\nb\n\nc", "é\n\r\n"] {
+            let want: Vec<&str> = s.split('\n').collect();
+            assert_eq!(NewlineSplit(Some(s)).collect::<Vec<_>>(), want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn codes_and_label_words_found_in_one_pass() {
+        let found = |t: &str| {
+            find_codes(t)
+                .iter()
+                .map(|o| (o.code, o.start, o.found_by))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            found("codeAADSTS50126 typeaad\u{17f}ts7 Error Code: 50053"),
+            vec![
+                (50126, 4, "AADSTS prefix"),
+                (7, 20, "AADSTS prefix"),
+                (50053, 41, "labelled code")
+            ]
+        );
+        assert_eq!(found("aadsts1234567890 AADSTS x"), vec![]);
     }
 
     #[test]
