@@ -74,9 +74,7 @@ impl Marks {
 
 /// Removes ANSI escape sequences (colours, cursor moves, OSC titles).
 fn strip_ansi(s: &str) -> Option<String> {
-    if memchr::memchr(0x1b, s.as_bytes()).is_none() {
-        return None;
-    }
+    memchr::memchr(0x1b, s.as_bytes())?;
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -113,9 +111,7 @@ fn strip_ansi(s: &str) -> Option<String> {
 
 /// `&quot;`, `&#39;`, `&#x27;`, `&amp;` … (twice, for text that was escaped twice).
 fn html_entities(s: &str) -> Option<String> {
-    if memchr::memchr(b'&', s.as_bytes()).is_none() {
-        return None;
-    }
+    memchr::memchr(b'&', s.as_bytes())?;
     let mut cur = s.to_string();
     let mut changed = false;
     for _ in 0..2 {
@@ -205,9 +201,7 @@ fn url_params(s: &str) -> Option<String> {
 
 /// Undoes JSON string escapes: `\r\n`, `\n`, `\t`, `\"`, `\/`, `\\`, `\uXXXX`.
 fn json_escapes(s: &str) -> Option<String> {
-    if memchr::memchr(b'\\', s.as_bytes()).is_none() {
-        return None;
-    }
+    memchr::memchr(b'\\', s.as_bytes())?;
     let mut out = String::with_capacity(s.len());
     let mut changed = false;
     let mut chars = s.chars().peekable();
