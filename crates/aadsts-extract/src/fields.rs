@@ -702,6 +702,11 @@ pub fn key_of(message: Option<&str>) -> String {
     let mut out = String::with_capacity(m.len());
     let (mut i, mut copied) = (0, 0);
     while i < b.len() {
+        // Both a GUID and a number start with a hex digit; most bytes of a message are not.
+        if !b[i].is_ascii_hexdigit() {
+            i += 1;
+            continue;
+        }
         let len = if guid_at(i) {
             36
         } else {
