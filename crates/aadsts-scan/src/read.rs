@@ -531,15 +531,13 @@ fn split_text(
     // read beyond a chunk so that it never grows. Each read asks for TEXT_CHUNK bytes as
     // before, so the chunks are cut where they always were.
     let pool: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    // A new buffer is allocated zeroed (fresh pages, mapped only where a read writes: a
+    // small file touches a few); one that comes back keeps its bytes, which are overwritten.
     let buffer = || {
-        let mut b = pool
-            .lock()
+        pool.lock()
             .ok()
             .and_then(|mut free| free.pop())
-            .unwrap_or_default();
-        b.clear();
-        b.reserve(2 * TEXT_CHUNK);
-        b
+            .unwrap_or_else(|| vec![0u8; 2 * TEXT_CHUNK])
     };
     let chunk = |bytes: Vec<u8>| TextChunk {
         bytes,
@@ -548,9 +546,10 @@ fn split_text(
     let mut carry = buffer();
     let mut filled = 0;
     loop {
-        // Only the bytes the last read filled are zeroed again.
-        carry.resize(filled + TEXT_CHUNK, 0);
-        let n = match input.read(&mut carry[filled..]) {
+        if carry.len() < filled + TEXT_CHUNK {
+            carry.resize(filled + TEXT_CHUNK, 0);
+        }
+        let n = match input.read(&mut carry[filled..filled + TEXT_CHUNK]) {
             Ok(n) => n,
             Err(e) => {
                 // What was read before the error is still searched.
@@ -572,8 +571,12 @@ fn split_text(
         if filled >= TEXT_CHUNK {
             let cut = memchr::memrchr(b'\n', &carry[..filled]).map_or(filled, |i| i + 1);
             let mut rest = buffer();
-            rest.extend_from_slice(&carry[cut..filled]);
-            filled = rest.len();
+            let left = filled - cut;
+            if rest.len() < left {
+                rest.resize(left, 0);
+            }
+            rest[..left].copy_from_slice(&carry[cut..filled]);
+            filled = left;
             carry.truncate(cut);
             if !send(chunk(std::mem::replace(&mut carry, rest))) {
                 return Ok(());
@@ -1265,6 +1268,83 @@ mod csv_split_tests {
             let rows = |l: &Log| l.0.iter().filter(|r| !r.starts_with("skip")).count();
             assert!(rows(&par) > 0, "rows before the error at {ok} are kept");
             assert_eq!(rows(&seq), rows(&par), "error after {ok} bytes");
+        }
+    }
+
+    /// The text splitter as it was before it read into recycled buffers.
+    fn split_text_reference(input: &mut dyn BufRead) -> Vec<Vec<u8>> {
+        let (mut out, mut carry, mut buf) = (Vec::new(), Vec::new(), vec![0u8; TEXT_CHUNK]);
+        loop {
+            let n = input.read(&mut buf).unwrap();
+            if n == 0 {
+                if !carry.is_empty() {
+                    out.push(carry);
+                }
+                return out;
+            }
+            carry.extend_from_slice(&buf[..n]);
+            if carry.len() >= TEXT_CHUNK {
+                let cut = carry
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(carry.len(), |i| i + 1);
+                let rest = carry.split_off(cut);
+                out.push(std::mem::replace(&mut carry, rest));
+            }
+        }
+    }
+
+    /// Hands out at most the next of a cycle of sizes per read, as a pipe or a decoder may.
+    struct Pieces {
+        data: std::io::Cursor<Vec<u8>>,
+        sizes: Vec<usize>,
+        at: usize,
+    }
+
+    impl std::io::Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            use std::io::Read as _;
+            let n = self.sizes[self.at % self.sizes.len()].min(buf.len());
+            self.at += 1;
+            self.data.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn text_chunks_are_cut_where_they_always_were() {
+        let mut data = Vec::new();
+        let mut i = 0usize;
+        while data.len() < 3 * TEXT_CHUNK + 12345 {
+            // Lines of many lengths, one longer than a chunk, a stretch without line ends.
+            let len = match i % 97 {
+                0 if i == 970 => TEXT_CHUNK + 77,
+                5 => 70_000,
+                _ => 20 + (i * 37) % 400,
+            };
+            data.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, len));
+            data.push(b'\n');
+            i += 1;
+        }
+        for sizes in [
+            vec![TEXT_CHUNK * 2],
+            vec![8192],
+            vec![1, 65536, 3_000_000, 17],
+            vec![TEXT_CHUNK - 1, 2],
+        ] {
+            let pieces = |data: &Vec<u8>| Pieces {
+                data: std::io::Cursor::new(data.clone()),
+                sizes: sizes.clone(),
+                at: 0,
+            };
+            let want = split_text_reference(&mut std::io::BufReader::new(pieces(&data)));
+            let mut got: Vec<Vec<u8>> = Vec::new();
+            split_text(&mut std::io::BufReader::new(pieces(&data)), &mut |c| {
+                got.push(c.to_vec());
+                true
+            })
+            .unwrap();
+            assert_eq!(got.len(), want.len(), "{sizes:?}");
+            assert!(got == want, "{sizes:?}");
         }
     }
 
