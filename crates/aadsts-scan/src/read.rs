@@ -1303,7 +1303,6 @@ mod csv_split_tests {
 
     impl std::io::Read for Pieces {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            use std::io::Read as _;
             let n = self.sizes[self.at % self.sizes.len()].min(buf.len());
             self.at += 1;
             self.data.read(&mut buf[..n])
