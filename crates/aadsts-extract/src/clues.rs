@@ -1,7 +1,7 @@
 //! Clues in the text that change the advice: values that cannot be real (placeholders left
 //! in a configuration, malformed URIs) and the grant or flow the caller used.
 
-use regex::Regex;
+use crate::gate::{Gated, Present};
 use serde::Serialize;
 use std::sync::LazyLock;
 
@@ -152,28 +152,55 @@ pub fn is_loopback(uri: &str) -> bool {
 /// credential class; MSAL's interactive methods (`AcquireTokenInteractive`, `loginPopup`,
 /// `acquireTokenRedirect` …) use the authorization code flow. The earliest clue after the
 /// error wins, then the earliest in the text around it. Names from [`aadsts_kb::FLOWS`].
+#[cfg(test)]
 pub fn flow(after: &str, region: &str) -> Option<&'static str> {
-    static FLOW_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-        [
-            ("on-behalf-of", r"(?i)requested_token_use=on_behalf_of|AcquireTokenOnBehalfOf|acquire_?token_?on_?behalf_?of|OnBehalfOfCredential|\bon-behalf-of\b|\bon behalf of (?:flow|grant|token request)|\bOBO\b|UserAssertion\("),
-            ("password", r"(?i)grant_type=password\b|AcquireTokenByUsernamePassword|acquire_?token_?by_?username_?password|UsernamePasswordCredential|\bROPC\b|resource owner password"),
-            ("device-code", r"(?i)grant-type:device_code|AcquireTokenWithDeviceCode|acquire_?token_?by_?device_?(?:flow|code)|initiate_device_flow|DeviceCodeCredential|--use-device-code|device ?code flow|microsoft\.com/devicelogin"),
-            ("client-credentials", r"(?i)grant_type=client_credentials|AcquireTokenForClient|acquire_?token_?for_?client|acquireTokenByClientCredential|ClientSecretCredential|ClientCertificateCredential|ClientAssertionCredential|client[ _]credentials? (?:flow|grant)|--service-principal|-ServicePrincipal\b"),
-            ("authorization-code", r"(?i)grant_type=authorization_code|AcquireTokenByAuthorizationCode|acquire_?token_?by_?auth(?:orization)?_?code(?:_flow)?|acquireTokenByCode|initiate_auth_code_flow|AuthorizationCodeCredential|auth(?:orization)? code flow|AcquireTokenInteractive|acquire_?token_?interactive|InteractiveBrowserCredential|\b(?:loginPopup|loginRedirect|acquireTokenPopup|acquireTokenRedirect)\b"),
-        ]
-        .into_iter()
-        .map(|(n, p)| (n, Regex::new(p).expect("valid flow pattern")))
-        .collect()
-    });
+    flow_in(after, region, Present::of(after).union(Present::of(region)))
+}
+
+/// [`flow`], given the words `region` holds ([`crate::gate`]; `after` is part of it).
+pub(crate) fn flow_in(after: &str, region: &str, present: Present) -> Option<&'static str> {
     let earliest = |text: &str| {
         FLOW_PATTERNS
             .iter()
-            .filter_map(|(n, re)| re.find(text).map(|m| (m.start(), *n)))
+            .filter_map(|(n, re)| re.find(present, text).map(|m| (m.start(), *n)))
             .min()
             .map(|(_, n)| n)
     };
     earliest(after).or_else(|| earliest(region))
 }
+
+pub(crate) static FLOW_PATTERNS: LazyLock<Vec<(&'static str, Gated)>> = LazyLock::new(|| {
+    let pats: [(&str, &[&str], &str); 5] = [
+        (
+            "on-behalf-of",
+            &["behalf", "obo", "userassertion"],
+            r"(?i)requested_token_use=on_behalf_of|AcquireTokenOnBehalfOf|acquire_?token_?on_?behalf_?of|OnBehalfOfCredential|\bon-behalf-of\b|\bon behalf of (?:flow|grant|token request)|\bOBO\b|UserAssertion\(",
+        ),
+        (
+            "password",
+            &["password", "ropc"],
+            r"(?i)grant_type=password\b|AcquireTokenByUsernamePassword|acquire_?token_?by_?username_?password|UsernamePasswordCredential|\bROPC\b|resource owner password",
+        ),
+        (
+            "device-code",
+            &["device"],
+            r"(?i)grant-type:device_code|AcquireTokenWithDeviceCode|acquire_?token_?by_?device_?(?:flow|code)|initiate_device_flow|DeviceCodeCredential|--use-device-code|device ?code flow|microsoft\.com/devicelogin",
+        ),
+        (
+            "client-credentials",
+            &["client", "principal"],
+            r"(?i)grant_type=client_credentials|AcquireTokenForClient|acquire_?token_?for_?client|acquireTokenByClientCredential|ClientSecretCredential|ClientCertificateCredential|ClientAssertionCredential|client[ _]credentials? (?:flow|grant)|--service-principal|-ServicePrincipal\b",
+        ),
+        (
+            "authorization-code",
+            &["code", "interactive", "login", "acquiretoken"],
+            r"(?i)grant_type=authorization_code|AcquireTokenByAuthorizationCode|acquire_?token_?by_?auth(?:orization)?_?code(?:_flow)?|acquireTokenByCode|initiate_auth_code_flow|AuthorizationCodeCredential|auth(?:orization)? code flow|AcquireTokenInteractive|acquire_?token_?interactive|InteractiveBrowserCredential|\b(?:loginPopup|loginRedirect|acquireTokenPopup|acquireTokenRedirect)\b",
+        ),
+    ];
+    pats.into_iter()
+        .map(|(n, w, p)| (n, Gated::new(w, p)))
+        .collect()
+});
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,7 @@
 
 use percent_encoding::percent_decode_str;
 use regex::Regex;
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Decoded text and the decodings that changed something.
@@ -11,27 +12,69 @@ pub struct Decoded {
 }
 
 pub fn decode(input: &str) -> Decoded {
+    let (text, applied) = decode_cow(input, Marks::of(input));
+    Decoded {
+        text: text.into_owned(),
+        applied,
+    }
+}
+
+/// [`decode`] that copies the text only when a decoding changes it (a log of megabytes
+/// usually needs none).
+pub(crate) fn decode_cow(input: &str, marks: Marks) -> (Cow<'_, str>, Vec<&'static str>) {
     let mut applied = Vec::new();
-    let mut text = input.replace('\0', "");
-    let mut step = |name: &'static str, f: &dyn Fn(&str) -> Option<String>, text: &mut String| {
-        if let Some(t) = f(text) {
-            *text = t;
-            applied.push(name);
-        }
+    if !marks.decodable && !marks.url {
+        // No step but the console unwrapping can change this text: each needs its byte.
+        return match unwrap_console(input) {
+            Some(t) => (Cow::Owned(t), vec!["console-wrap"]),
+            None => (Cow::Borrowed(input), applied),
+        };
+    }
+    let mut text = if memchr::memchr(0, input.as_bytes()).is_some() {
+        Cow::Owned(input.replace('\0', ""))
+    } else {
+        Cow::Borrowed(input)
     };
+    let mut step =
+        |name: &'static str, f: &dyn Fn(&str) -> Option<String>, text: &mut Cow<'_, str>| {
+            if let Some(t) = f(text) {
+                *text = Cow::Owned(t);
+                applied.push(name);
+            }
+        };
     step("ansi", &strip_ansi, &mut text);
     step("html-entities", &html_entities, &mut text);
     step("percent-encoding", &url_params, &mut text);
     step("json-escapes", &json_escapes, &mut text);
     step("console-wrap", &unwrap_console, &mut text);
-    Decoded { text, applied }
+    (text, applied)
+}
+
+/// Which bytes that start a decoding a text holds, found in two passes (one per step
+/// costs a pass each over a large log that holds none).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Marks {
+    /// NUL, ESC, `&` or `\\`: removed, stripped, or starting an entity or an escape.
+    pub decodable: bool,
+    /// One of `?&#`, which start URL parameters.
+    pub url: bool,
+}
+
+impl Marks {
+    pub fn of(s: &str) -> Self {
+        let b = s.as_bytes();
+        let nul_esc_amp = memchr::memchr3(0, 0x1b, b'&', b).is_some();
+        let slash_query_hash = memchr::memchr3(b'\\', b'?', b'#', b).is_some();
+        Marks {
+            decodable: nul_esc_amp || (slash_query_hash && memchr::memchr(b'\\', b).is_some()),
+            url: nul_esc_amp || slash_query_hash,
+        }
+    }
 }
 
 /// Removes ANSI escape sequences (colours, cursor moves, OSC titles).
 fn strip_ansi(s: &str) -> Option<String> {
-    if !s.contains('\u{1b}') {
-        return None;
-    }
+    memchr::memchr(0x1b, s.as_bytes())?;
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -68,9 +111,7 @@ fn strip_ansi(s: &str) -> Option<String> {
 
 /// `&quot;`, `&#39;`, `&#x27;`, `&amp;` … (twice, for text that was escaped twice).
 fn html_entities(s: &str) -> Option<String> {
-    if !s.contains('&') {
-        return None;
-    }
+    memchr::memchr(b'&', s.as_bytes())?;
     let mut cur = s.to_string();
     let mut changed = false;
     for _ in 0..2 {
@@ -134,7 +175,13 @@ static URL_PARAM: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Percent-decodes the OAuth parameters of redirect URLs (`+` is a space there).
 fn url_params(s: &str) -> Option<String> {
-    if !s.contains('=') || !URL_PARAM.is_match(s) {
+    // Every parameter starts with one of `?&#` and holds a `=`: most logs have no `?&#` at
+    // all, and the search over all of a large one cost more than the rest of decoding.
+    let b = s.as_bytes();
+    if memchr::memchr3(b'?', b'&', b'#', b).is_none()
+        || memchr::memchr(b'=', b).is_none()
+        || !URL_PARAM.is_match(s)
+    {
         return None;
     }
     let mut changed = false;
@@ -154,9 +201,7 @@ fn url_params(s: &str) -> Option<String> {
 
 /// Undoes JSON string escapes: `\r\n`, `\n`, `\t`, `\"`, `\/`, `\\`, `\uXXXX`.
 fn json_escapes(s: &str) -> Option<String> {
-    if !s.contains('\\') {
-        return None;
-    }
+    memchr::memchr(b'\\', s.as_bytes())?;
     let mut out = String::with_capacity(s.len());
     let mut changed = false;
     let mut chars = s.chars().peekable();
@@ -215,44 +260,118 @@ fn json_escapes(s: &str) -> Option<String> {
 /// narrow window): when at least three lines share one length of 60 or more, a line of
 /// exactly that length is joined to the next without a separator.
 fn unwrap_console(s: &str) -> Option<String> {
-    let lines: Vec<&str> = s.split('\n').collect();
-    if lines.len() < 4 {
+    // The width is the length of 60 or more that most lines have (the longer one on a
+    // tie), and a console never prints a line longer than its width: so the longest line
+    // must be the width, at least three lines must have it, and no shorter length of 60
+    // or more may be more common. Most texts fail the first two, told without a table.
+    // Each line's start and width; a line ends one byte before the next starts.
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let stats = LineStats::with(s, |start, n| lines.push((start, n)));
+    if !stats.may_be_wrapped() {
         return None;
     }
-    let mut counts = std::collections::HashMap::new();
-    for l in &lines {
-        let n = l.trim_end_matches('\r').chars().count();
-        if n >= 60 {
-            *counts.entry(n).or_insert(0usize) += 1;
-        }
-    }
-    let (&width, &n) = counts.iter().max_by_key(|(w, c)| (**c, **w))?;
-    if n < 3 {
-        return None;
-    }
-    // A console never prints a line longer than its width: if one is, nothing was wrapped.
-    if lines
+    let width = stats.longest;
+    let longer = lines
         .iter()
-        .any(|l| l.trim_end_matches('\r').chars().count() > width)
-    {
+        .map(|&(_, n)| n)
+        .filter(|n| (60..width).contains(n));
+    let more_common = if width < 1 << 16 {
+        let mut counts = vec![0usize; width];
+        longer.for_each(|n| counts[n] += 1);
+        counts.into_iter().any(|c| c > stats.at_longest)
+    } else {
+        let mut counts = std::collections::HashMap::new();
+        longer.for_each(|n| *counts.entry(n).or_insert(0usize) += 1);
+        counts.into_values().any(|c| c > stats.at_longest)
+    };
+    if more_common {
+        return None;
+    }
+    let line = |i: usize| {
+        let end = lines.get(i + 1).map_or(s.len(), |&(next, _)| next - 1);
+        &s[lines[i].0..end]
+    };
+    // The next line is compared as it is, with its `\r`.
+    let wrapped = |i: usize| {
+        lines[i].1 == width
+            && i + 1 < lines.len()
+            && !same_record_shape(line(i).trim_end_matches('\r'), line(i + 1))
+    };
+    // A log whose longest lines are all followed by the next record joins nothing: it is
+    // not copied.
+    if !(0..lines.len()).any(wrapped) {
         return None;
     }
     let mut out = String::with_capacity(s.len());
-    let mut joined = 0;
-    for (i, l) in lines.iter().enumerate() {
-        let l = l.trim_end_matches('\r');
-        out.push_str(l);
-        let wrapped = l.chars().count() == width
-            && lines
-                .get(i + 1)
-                .is_some_and(|next| !same_record_shape(l, next));
-        if wrapped {
-            joined += 1;
-        } else if i + 1 < lines.len() {
+    for i in 0..lines.len() {
+        out.push_str(line(i).trim_end_matches('\r'));
+        if !wrapped(i) && i + 1 < lines.len() {
             out.push('\n');
         }
     }
-    (joined > 0).then_some(out)
+    Some(out)
+}
+
+/// Calls `f` with the start and the width in characters of each line of `s` (as
+/// `split('\n')` cuts them), trailing `\r`s not counted; when the whole text is ASCII, a
+/// width is a length.
+fn each_width(s: &str, ascii: bool, mut f: impl FnMut(usize, usize)) {
+    let b = s.as_bytes();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', b).chain([b.len()]) {
+        let mut e = end;
+        while e > start && b[e - 1] == b'\r' {
+            e -= 1;
+        }
+        // `start` follows a `\n` and `e` precedes `\r`s or a `\n`: both are boundaries.
+        let width = if ascii {
+            e - start
+        } else {
+            s[start..e].chars().count()
+        };
+        f(start, width);
+        start = end + 1;
+    }
+}
+
+/// How many lines a text has, how long the longest is (in characters, `\r`s at the end
+/// not counted) and how many are that long.
+pub(crate) struct LineStats {
+    pub lines: usize,
+    pub longest: usize,
+    pub at_longest: usize,
+}
+
+impl LineStats {
+    pub fn of(s: &str) -> Self {
+        Self::with(s, |_, _| {})
+    }
+
+    /// [`LineStats::of`], handing each line's start and width to `f` on the way.
+    fn with(s: &str, mut f: impl FnMut(usize, usize)) -> Self {
+        let ascii = s.is_ascii();
+        let (mut lines, mut longest, mut at_longest) = (0usize, 0usize, 0usize);
+        each_width(s, ascii, |start, n| {
+            f(start, n);
+            lines += 1;
+            if n > longest {
+                (longest, at_longest) = (n, 1);
+            } else if n == longest {
+                at_longest += 1;
+            }
+        });
+        LineStats {
+            lines,
+            longest,
+            at_longest,
+        }
+    }
+
+    /// What [`unwrap_console`] needs before it joins anything: at least four lines and a
+    /// width of 60 or more that at least three lines have and none exceeds.
+    pub fn may_be_wrapped(&self) -> bool {
+        self.lines >= 4 && self.longest >= 60 && self.at_longest >= 3
+    }
 }
 
 /// Whether two lines start like two records of one log (same prefix once digits are
@@ -307,6 +426,72 @@ mod tests {
             d.contains("error_description=AADSTS50011: The redirect URI\r\nTrace ID: x"),
             "{d}"
         );
+    }
+
+    /// `unwrap_console` as it was before it was made to count line widths once.
+    fn unwrap_console_reference(s: &str) -> Option<String> {
+        let lines: Vec<&str> = s.split('\n').collect();
+        if lines.len() < 4 {
+            return None;
+        }
+        let mut counts = std::collections::HashMap::new();
+        for l in &lines {
+            let n = l.trim_end_matches('\r').chars().count();
+            if n >= 60 {
+                *counts.entry(n).or_insert(0usize) += 1;
+            }
+        }
+        let (&width, &n) = counts.iter().max_by_key(|(w, c)| (**c, **w))?;
+        if n < 3 {
+            return None;
+        }
+        if lines
+            .iter()
+            .any(|l| l.trim_end_matches('\r').chars().count() > width)
+        {
+            return None;
+        }
+        let mut out = String::with_capacity(s.len());
+        let mut joined = 0;
+        for (i, l) in lines.iter().enumerate() {
+            let l = l.trim_end_matches('\r');
+            out.push_str(l);
+            let wrapped = l.chars().count() == width
+                && lines
+                    .get(i + 1)
+                    .is_some_and(|next| !same_record_shape(l, next));
+            if wrapped {
+                joined += 1;
+            } else if i + 1 < lines.len() {
+                out.push('\n');
+            }
+        }
+        (joined > 0).then_some(out)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        #[test]
+        fn console_unwrapping_is_the_reference_s(
+            lines in proptest::collection::vec(
+                (0usize..4, 0usize..3, 0usize..3, proptest::prelude::any::<bool>()),
+                0..12,
+            )
+        ) {
+            // Lines of a few widths around 60, some starting like log records, some with
+            // `\r`s or non-ASCII characters.
+            let text: Vec<String> = lines
+                .iter()
+                .map(|&(w, start, cr, wide)| {
+                    let head = ["2025-03-01T02:00:01Z ", "ab", "0000\r\r\r\r\r\r\r\r", ""][start.min(3)];
+                    let fill = if wide { "é" } else { "x" };
+                    let body = fill.repeat([40, 59, 60, 61][w]);
+                    format!("{head}{body}{}", "\r".repeat(cr))
+                })
+                .collect();
+            let text = text.join("\n");
+            proptest::prop_assert_eq!(unwrap_console(&text), unwrap_console_reference(&text));
+        }
     }
 
     #[test]

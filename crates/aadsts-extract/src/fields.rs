@@ -1,6 +1,7 @@
 //! Codes and the values around them.
 
 use crate::clues::{self, Suspect};
+use crate::gate::{Gated, Present};
 use crate::FoundError;
 use regex::Regex;
 use std::collections::BTreeMap;
@@ -23,9 +24,20 @@ macro_rules! re {
     };
 }
 
+/// A search that runs only where one of its words occurs ([`crate::gate`]).
+macro_rules! gated {
+    ($name:ident, $words:expr, $pat:expr) => {
+        static $name: LazyLock<Gated> = LazyLock::new(|| Gated::new($words, $pat));
+    };
+}
+
 const GUID: &str = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 
-re!(PREFIXED, r"(?i)AADSTS(\d+)");
+// Also `code` and `type`, which the labelled searches below need: one pass finds both.
+// No match of one alternative can overlap a match of another (`AADSTS` + digits holds
+// neither word, and neither word ends with an `a`), so each is found where it would be
+// alone.
+re!(PREFIXED, r"(?i)AADSTS\d+|code|type");
 // Lists of codes: "error_codes": [50126, 50053] / 'error_codes': [50126] / error_codes=[50126]
 re!(
     CODE_LIST,
@@ -41,9 +53,18 @@ re!(
 /// Every code occurrence, in order of position.
 pub fn find_codes(text: &str) -> Vec<Occurrence> {
     let mut out = Vec::new();
-    for c in PREFIXED.captures_iter(text) {
-        let m = c.get(0).expect("match");
-        let digits = &c[1];
+    let mut label_words = false;
+    for m in PREFIXED.find_iter(text) {
+        // `code` or `type` (a code is `AADSTS` and at least one digit).
+        if m.len() == 4 {
+            label_words = true;
+            continue;
+        }
+        // The digits are what follows the letters of `AADSTS` (ASCII, or `ſ`, which `(?i)s`
+        // matches; no digit is either): the capture group without the cost of captures.
+        let digits = m
+            .as_str()
+            .trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '\u{17f}');
         // More than nine digits is not a code (and would not fit one).
         if digits.len() > 9 {
             continue;
@@ -57,6 +78,14 @@ pub fn find_codes(text: &str) -> Vec<Occurrence> {
                 prefixed: true,
             });
         }
+    }
+    // Both searches below need `code` (every one of their labels has it) or `type`
+    // (`result type`), and none of these letters has a non-ASCII case variant, so a text
+    // without them is not searched: on a log whose every failure says `ERROR`, the labels'
+    // shared start kept both searches busy on each line.
+    if !label_words {
+        out.sort_by_key(|o| (o.start, !o.prefixed));
+        return out;
     }
     for c in CODE_LIST.captures_iter(text) {
         let list = c.get(1).expect("group");
@@ -93,36 +122,43 @@ pub fn find_codes(text: &str) -> Vec<Occurrence> {
     out
 }
 
-re!(
+gated!(
     TRACE,
+    &["trace"],
     &format!(r#"(?i)trace[ _-]?id["']?\s*[:=]\s*["']?({GUID})"#)
 );
 re!(
     CORRELATION,
     &format!(r#"(?i)(?:correlation[ _-]?id|client-request-id)["']?\s*[:=]\s*["']?({GUID})"#)
 );
-re!(
+gated!(
     REQUEST,
+    &["request"],
     &format!(r#"(?i)(?:request[ _-]?id|x-ms-request-id)["']?\s*[:=]\s*["']?({GUID})"#)
 );
-re!(
+gated!(
     TIMESTAMP,
+    &["stamp"],
     r#"(?i)time ?stamp["']?\s*[:=]\s*["']?(\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?:\s?(?:Z|UTC|[+-]\d{2}:?\d{2}))?|\d{1,2}/\d{1,2}/\d{4},? \d{1,2}:\d{2}:\d{2}(?:\.\d+)? ?(?:[AP]M)?)"#
 );
-re!(
+gated!(
     OAUTH_ERROR,
+    &["_"],
     r"\b(invalid_request|invalid_grant|unauthorized_client|invalid_client|unsupported_grant_type|invalid_resource|interaction_required|temporarily_unavailable|access_denied|invalid_scope|consent_required|login_required|server_error|unsupported_response_type|authorization_pending|expired_token|slow_down)\b"
 );
-re!(
+gated!(
     SUBERROR,
+    &["sub"],
     r#"(?i)sub_?error["']?\s*[:=]\s*["']?([a-z_]{3,40})"#
 );
-re!(
+gated!(
     ERROR_URI,
+    &["https://login."],
     r"https://login\.(?:microsoftonline|partner\.microsoftonline|microsoftonline\.us)\.(?:com|cn|us)/error\?code=\d+"
 );
-re!(
+gated!(
     CLAIMS,
+    &["claims"],
     r#"(?i)["']?claims["']?\s*[:=]\s*["']?(\{"[a-z_]+"\s*:\s*\{.{0,600}?\}\s*\})"#
 );
 // Microsoft's trailer in any language: "<label>: <guid> <label>: <guid> <label>: <time>".
@@ -132,62 +168,75 @@ re!(
         r"({GUID})\s+[^:\n]{{1,40}}:\s*({GUID})\s+[^:\n]{{1,40}}:\s*(\d{{4}}-\d{{2}}-\d{{2}}[ T]\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?Z?)"
     )
 );
-re!(
+gated!(
     HTTP_STATUS,
+    &["status"],
     r"(?i)\b(?:status ?code|http status|statuscode)\s*[:=]?\s*(\d{3})\b"
 );
 
 /// Patterns for message values: (value name, pattern with the value in group 1).
-static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    let g = GUID;
-    let pats: Vec<(&str, String)> = vec![
-        // "The application 'Contoso HR'(<guid>)" — name and id together are handled below.
-        ("app_id", format!(r"(?i)application with identifier '({g})'")),
-        ("app_id", format!(r"(?i)for the application '({g})'")),
-        ("app_id", format!(r"(?i)\bapp(?:lication)?(?: id| identifier)?\s*[:=]?\s*'({g})'")),
-        ("app_id", format!(r#"(?i)(?:\bapp ?id|client[ _]?id|application \(client\) id|application id)["']?\s*[:=]\s*["']?({g})"#)),
-        ("app_id", format!(r"(?i)client app(?:lication)? ({g})")),
-        ("app_name", r"(?im)^\s*app(?:lication)? name\s*:\s*(.+?)\s*$".to_string()),
-        ("app_name", format!(r"(?i)the (?:app|application) '([^'\n]{{1,120}})'\s*\(\s*{g}\s*\)")),
-        // "configured the application Contoso Expenses ('<guid>')" (50105 and relatives).
-        ("app_name", format!(r"(?i)the application ([^'(\n]{{1,120}}?) \('{g}'\)")),
-        ("app_id", format!(r"(?i)the application [^'(\n]{{1,120}}? \('({g})'\)")),
-        ("app_id", format!(r"(?i)the (?:app|application) '[^'\n]{{1,120}}'\s*\(\s*({g})\s*\)")),
-        ("tenant", r"(?i)(?:in the directory|in the tenant|tenant named|tenant identifier|in tenant|the tenant|directory) '?([A-Za-z0-9][A-Za-z0-9.-]{2,}\.[A-Za-z]{2,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'?".to_string()),
-        ("tenant", r"(?i)\b(?:in the directory|tenant named) '([^'\n]{1,100})'".to_string()),
-        ("tenant", r"(?i)\btenant '([^'\n]{1,100})' not found".to_string()),
-        ("tenant", format!(r"(?i)login\.microsoftonline\.(?:com|us)/({g}|[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)/(?:oauth2|saml2|wsfed|v2\.0)")),
-        ("tenant", format!(r#"(?i)tenant ?id["']?\s*[:=]\s*["']?({g})"#)),
-        ("resource", r"(?i)resource principal named (\S+?)[.,]?(?:\s|$)".to_string()),
-        ("resource", r"(?i)\bresource '([^'\n]{1,200})'".to_string()),
-        ("resource", r#"(?i)[?&]resource=([^&\s"']+)"#.to_string()),
-        ("scope", r"(?i)the provided value for (?:the input parameter )?'?scope'? '?(.+?)'? is not valid".to_string()),
-        ("scope", r"(?i)\bscopes? '([^'\n]{1,300})'".to_string()),
-        ("scope", r#"(?i)[?&]scope=([^&\s"']+)"#.to_string()),
-        ("redirect_uri", r"(?i)(?:redirect uri|reply url|reply address|redirect_uri)\s*'([^'\n]{1,500})'".to_string()),
-        ("redirect_uri", r#"(?i)[?&]redirect_uri=([^&\s"']+)"#.to_string()),
-        ("user", r"(?i)user account '([^'\n]{1,200})'".to_string()),
-        ("user", r"(?i)\b(?:the|signed[- ]in) user '([^'\n]{1,200})'".to_string()),
-        ("user", r"(?i)user account ([^\s@']+@[^\s']+?) does not exist".to_string()),
-        ("user", r"(?im)^\s*(?:user|signed in as|upn|user principal name)\s*:\s*([^\s@]+@[^\s]+)\s*$".to_string()),
-        ("identity_provider", r"(?i)identity provider '([^'\n]{1,300})'".to_string()),
-        ("policy", r"(?i)\bpolicy '([^'\n]{1,200})'".to_string()),
-        ("thumbprint", r"(?i)thumbprint(?: of key used by client)?\s*[:=]?\s*'?([0-9A-F]{40})\b".to_string()),
-        ("key_id", format!(r"(?i)key id(?:entifier)?\s*[:=]?\s*'?({g})'?")),
-        ("issued_on", r"(?i)issued on (\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
-        ("expires_on", r"(?i)(?:expired|expires|expiry|expiration)(?: on| at| date)?\s*:?\s*'?(\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
-        ("ip_address", r"(?im)^\s*ip address\s*:\s*(\S+)\s*$".to_string()),
-        ("device_id", r"(?im)^\s*device identifier\s*:\s*(\S+)\s*$".to_string()),
-        ("device_platform", r"(?im)^\s*device platform\s*:\s*(.+?)\s*$".to_string()),
-        ("device_state", r"(?im)^\s*device state\s*:\s*(.+?)\s*$".to_string()),
-    ];
-    pats.into_iter()
-        .map(|(n, p)| (n, Regex::new(&p).expect("valid value pattern")))
+static VALUE_PATTERNS: LazyLock<Vec<(&'static str, Gated)>> = LazyLock::new(|| {
+    value_pattern_sources()
+        .into_iter()
+        .map(|(n, w, p)| (n, Gated::new(w, p)))
         .collect()
 });
 
+fn value_pattern_sources() -> Vec<(&'static str, &'static [&'static str], String)> {
+    let g = GUID;
+    vec![
+        // "The application 'Contoso HR'(<guid>)" — name and id together are handled below.
+        ("app_id", &["with identifier"], format!(r"(?i)application with identifier '({g})'")),
+        ("app_id", &["for the application '"], format!(r"(?i)for the application '({g})'")),
+        ("app_id", &["app"], format!(r"(?i)\bapp(?:lication)?(?: id| identifier)?\s*[:=]?\s*'({g})'")),
+        ("app_id", &["app", "client"], format!(r#"(?i)(?:\bapp ?id|client[ _]?id|application \(client\) id|application id)["']?\s*[:=]\s*["']?({g})"#)),
+        ("app_id", &["client app"], format!(r"(?i)client app(?:lication)? ({g})")),
+        ("app_name", &["app name", "application name"], r"(?im)^\s*app(?:lication)? name\s*:\s*(.+?)\s*$".to_string()),
+        ("app_name", &["the app"], format!(r"(?i)the (?:app|application) '([^'\n]{{1,120}})'\s*\(\s*{g}\s*\)")),
+        // "configured the application Contoso Expenses ('<guid>')" (50105 and relatives).
+        ("app_name", &["the application"], format!(r"(?i)the application ([^'(\n]{{1,120}}?) \('{g}'\)")),
+        ("app_id", &["the application"], format!(r"(?i)the application [^'(\n]{{1,120}}? \('({g})'\)")),
+        ("app_id", &["the app"], format!(r"(?i)the (?:app|application) '[^'\n]{{1,120}}'\s*\(\s*({g})\s*\)")),
+        ("tenant", &["directory", "tenant"], r"(?i)(?:in the directory|in the tenant|tenant named|tenant identifier|in tenant|the tenant|directory) '?([A-Za-z0-9][A-Za-z0-9.-]{2,}\.[A-Za-z]{2,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})'?".to_string()),
+        ("tenant", &["directory", "tenant"], r"(?i)\b(?:in the directory|tenant named) '([^'\n]{1,100})'".to_string()),
+        ("tenant", &["tenant"], r"(?i)\btenant '([^'\n]{1,100})' not found".to_string()),
+        ("tenant", &["login.microsoftonline."], format!(r"(?i)login\.microsoftonline\.(?:com|us)/({g}|[A-Za-z0-9-]+\.[A-Za-z0-9.-]+)/(?:oauth2|saml2|wsfed|v2\.0)")),
+        ("tenant", &["tenant"], format!(r#"(?i)tenant ?id["']?\s*[:=]\s*["']?({g})"#)),
+        ("resource", &["resource principal"], r"(?i)resource principal named (\S+?)[.,]?(?:\s|$)".to_string()),
+        ("resource", &["resource '"], r"(?i)\bresource '([^'\n]{1,200})'".to_string()),
+        ("resource", &["resource="], r#"(?i)[?&]resource=([^&\s"']+)"#.to_string()),
+        ("scope", &["the provided value for"], r"(?i)the provided value for (?:the input parameter )?'?scope'? '?(.+?)'? is not valid".to_string()),
+        ("scope", &["scope '", "scopes '"], r"(?i)\bscopes? '([^'\n]{1,300})'".to_string()),
+        ("scope", &["scope="], r#"(?i)[?&]scope=([^&\s"']+)"#.to_string()),
+        ("redirect_uri", &["redirect", "reply"], r"(?i)(?:redirect uri|reply url|reply address|redirect_uri)\s*'([^'\n]{1,500})'".to_string()),
+        ("redirect_uri", &["redirect_uri="], r#"(?i)[?&]redirect_uri=([^&\s"']+)"#.to_string()),
+        ("user", &["user account"], r"(?i)user account '([^'\n]{1,200})'".to_string()),
+        ("user", &["user '"], r"(?i)\b(?:the|signed[- ]in) user '([^'\n]{1,200})'".to_string()),
+        ("user", &["user account"], r"(?i)user account ([^\s@']+@[^\s']+?) does not exist".to_string()),
+        ("user", &["user", "signed in as", "upn"], r"(?im)^\s*(?:user|signed in as|upn|user principal name)\s*:\s*([^\s@]+@[^\s]+)\s*$".to_string()),
+        ("identity_provider", &["identity provider"], r"(?i)identity provider '([^'\n]{1,300})'".to_string()),
+        ("policy", &["policy '"], r"(?i)\bpolicy '([^'\n]{1,200})'".to_string()),
+        ("thumbprint", &["thumbprint"], r"(?i)thumbprint(?: of key used by client)?\s*[:=]?\s*'?([0-9A-F]{40})\b".to_string()),
+        ("key_id", &["key id"], format!(r"(?i)key id(?:entifier)?\s*[:=]?\s*'?({g})'?")),
+        ("issued_on", &["issued on"], r"(?i)issued on (\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
+        ("expires_on", &["expir"], r"(?i)(?:expired|expires|expiry|expiration)(?: on| at| date)?\s*:?\s*'?(\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?)".to_string()),
+        ("ip_address", &["ip address"], r"(?im)^\s*ip address\s*:\s*(\S+)\s*$".to_string()),
+        ("device_id", &["device identifier"], r"(?im)^\s*device identifier\s*:\s*(\S+)\s*$".to_string()),
+        ("device_platform", &["device platform"], r"(?im)^\s*device platform\s*:\s*(.+?)\s*$".to_string()),
+        ("device_state", &["device state"], r"(?im)^\s*device state\s*:\s*(.+?)\s*$".to_string()),
+    ]
+}
+
+#[cfg(test)]
 fn first(re: &Regex, text: &str) -> Option<String> {
     re.captures(text)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().trim().to_string())
+}
+
+/// [`first`] of a gated search.
+fn gated_first(g: &Gated, present: Present, text: &str) -> Option<String> {
+    g.captures(present, text)
         .and_then(|c| c.get(1))
         .map(|m| m.as_str().trim().to_string())
 }
@@ -239,40 +288,35 @@ fn message_after(text: &str, start: usize, end: usize) -> Option<String> {
         .or_else(|| rest.strip_prefix('：'))?
         .trim_start_matches([' ', '\t']);
     let longest_stop = MESSAGE_STOPS.iter().map(|s| s.len()).max().unwrap_or(0);
-    let window = rest
-        .char_indices()
-        .nth(MESSAGE_CHARS + longest_stop)
-        .map_or(rest.len(), |(i, _)| i);
+    let window = char_offset(rest, MESSAGE_CHARS + longest_stop);
     let line = continued_line(&rest[..window], line_width_before(text, end));
-    let line = line.as_str();
+    let line: &str = &line;
     // The earliest stop ends the message (no stop overlaps another, so this is the same
     // as cutting at each stop in turn). Every stop starts with an ASCII byte, so each
     // candidate position is a character boundary.
     let bytes = line.as_bytes();
-    let mut cut = (0..bytes.len())
+    let mut cut = memchr::memchr3_iter(b' ', b'"', b'\'', bytes)
         .find(|&i| {
-            matches!(bytes[i], b' ' | b'"' | b'\'')
+            // The byte after names the few stops that can start here.
+            matches!(bytes.get(i + 1), Some(b'T' | b'C' | b'(' | b',' | b'}'))
                 && MESSAGE_STOPS
                     .iter()
                     .any(|s| bytes[i..].starts_with(s.as_bytes()))
         })
         .unwrap_or(bytes.len());
     // Markup around a message in HTML or SAML XML: no message holds a closing tag.
-    if let Some(i) = line[..cut].find("</") {
+    if let Some(i) = crate::gate::find_short(&bytes[..cut], b"</") {
         cut = i;
     }
     // Localised id labels: "<label>: <guid>" after the last sentence of the message.
-    if let Some(m) = ID_LABEL.find(&line[..cut]) {
-        cut = m.start();
+    if let Some(i) = id_label(&line[..cut]) {
+        cut = i;
     }
     if let Some(close) = closing_quote(text, start, &line[..cut]) {
         cut = close;
     }
     let msg = line[..cut].trim().trim_end_matches(['"', '\'', ',', '`']);
-    let kept = msg
-        .char_indices()
-        .nth(MESSAGE_CHARS)
-        .map_or(msg.len(), |(i, _)| i);
+    let kept = char_offset(msg, MESSAGE_CHARS);
     (!msg.is_empty()).then(|| msg[..kept].to_string())
 }
 
@@ -282,12 +326,29 @@ re!(
     &format!(r"\s[^\s:.,;'\x22][^:.;'\x22\n]{{0,39}}:\s*\(?{GUID}")
 );
 
+/// Where [`ID_LABEL`] first matches in `s`. Its colon is required: most messages have none,
+/// and a look for one byte costs far less than the search.
+fn id_label(s: &str) -> Option<usize> {
+    memchr::memchr(b':', s.as_bytes())?;
+    ID_LABEL.find(s).map(|m| m.start())
+}
+
+/// The byte offset of character `n` of `s` (its length when it has no more), as
+/// `char_indices().nth(n)` gives it; ASCII text, the usual case, needs no walk.
+fn char_offset(s: &str, n: usize) -> usize {
+    let b = s.as_bytes();
+    if b[..b.len().min(n)].is_ascii() {
+        return b.len().min(n);
+    }
+    s.char_indices().nth(n).map_or(s.len(), |(i, _)| i)
+}
+
 /// The length of the line `end` is on, up to `end` (at most a few hundred bytes are read:
 /// beyond that, the line is long and was certainly not wrapped by a narrow console).
 fn line_width_before(text: &str, end: usize) -> usize {
     let lo = end.saturating_sub(400);
     let b = &text.as_bytes()[lo..end];
-    match b.iter().rposition(|&c| c == b'\n') {
+    match memchr::memrchr(b'\n', b) {
         Some(i) => b.len() - i - 1,
         None if lo > 0 => b.len() + 400,
         None => b.len(),
@@ -299,10 +360,13 @@ fn line_width_before(text: &str, end: usize) -> usize {
 /// while a line does not end a sentence and the next one does not start a new record
 /// (a label, a log prefix, a stack frame), the next is joined — without a space when the
 /// break cut a word at a console's width, with one otherwise. At most three lines.
-fn continued_line(rest: &str, width_before: usize) -> String {
-    let mut lines = rest.split('\n').map(|l| l.trim_end_matches('\r'));
-    let mut out = lines.next().unwrap_or("").to_string();
-    let mut width = width_before + out.chars().count();
+fn continued_line(rest: &str, width_before: usize) -> std::borrow::Cow<'_, str> {
+    let mut lines = NewlineSplit(Some(rest)).map(|l| l.trim_end_matches('\r'));
+    let first_line = lines.next().unwrap_or("");
+    // Borrowed until a line is joined (most messages end on their line).
+    let mut out = std::borrow::Cow::Borrowed(first_line);
+    // The width of the line last joined, counted when it is needed.
+    let mut width = None;
     for _ in 0..2 {
         let t = out.trim_end();
         let ended = t.is_empty()
@@ -310,7 +374,7 @@ fn continued_line(rest: &str, width_before: usize) -> String {
                 '.', '!', '?', '"', '\'', '`', '”', '“', '»', '«', '’', ')', ']', '}', ':',
             ])
             || MESSAGE_STOPS.iter().any(|s| t.contains(s))
-            || ID_LABEL.is_match(t);
+            || id_label(t).is_some();
         let Some(next) = lines.clone().next() else {
             break;
         };
@@ -325,19 +389,42 @@ fn continued_line(rest: &str, width_before: usize) -> String {
             .rsplit(|c: char| !c.is_alphabetic())
             .next()
             .unwrap_or("");
-        let cut_word = width >= 60
+        let width_now = width.unwrap_or_else(|| width_before + first_line.chars().count());
+        let cut_word = width_now >= 60
             && !out.ends_with([' ', '\t'])
             && next.starts_with(|c: char| c.is_lowercase())
             && (1..=2).contains(&last.chars().count())
             && !SHORT_WORDS.contains(&last.to_lowercase().as_str());
+        let out = out.to_mut();
         if !cut_word {
             out.truncate(out.trim_end().len());
             out.push(' ');
         }
         out.push_str(next.trim_end());
-        width = next.chars().count();
+        width = Some(next.chars().count());
     }
     out
+}
+
+/// `str::split('\n')` with `memchr` (the generic char search cost more on each message).
+#[derive(Clone)]
+struct NewlineSplit<'a>(Option<&'a str>);
+
+impl<'a> Iterator for NewlineSplit<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.0?;
+        match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => {
+                self.0 = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.0 = None;
+                Some(rest)
+            }
+        }
+    }
 }
 
 /// Words of one or two letters that end a line as whole words (English, German, French).
@@ -398,7 +485,10 @@ fn closing_quote(text: &str, start: usize, msg: &str) -> Option<usize> {
 /// to it, so they are looked for after it first.
 pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundError {
     let after = region.get(at..).unwrap_or(region);
-    let near = |re: &Regex| first(re, after).or_else(|| first(re, region));
+    // Words found in the region hold for every part of it (`after`, the text before).
+    let in_region = Present::of(region);
+    let near =
+        |g: &Gated| gated_first(g, in_region, after).or_else(|| gated_first(g, in_region, region));
     let message = message_of(occ, full);
     let mut values: BTreeMap<&'static str, String> = BTreeMap::new();
     let mut suspect_values: Vec<Suspect> = Vec::new();
@@ -417,17 +507,21 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
         }
     };
     // The message first: its values are the most specific.
-    let mut sources: Vec<&str> = Vec::new();
+    let mut sources: Vec<(&str, Present)> = Vec::new();
     if let Some(m) = &message {
-        sources.push(m);
+        sources.push((m, Present::of(m)));
     }
-    sources.push(region);
-    for src in &sources {
+    sources.push((region, in_region));
+    for &(src, present) in &sources {
         for (name, re) in VALUE_PATTERNS.iter() {
             if values.contains_key(name) || suspect_values.iter().any(|s| s.name == *name) {
                 continue;
             }
-            let Some(raw) = re.captures(src).and_then(|c| c.get(1)).map(|m| m.as_str()) else {
+            let Some(raw) = re
+                .captures(present, src)
+                .and_then(|c| c.get(1))
+                .map(|m| m.as_str())
+            else {
                 continue;
             };
             let v = raw
@@ -457,33 +551,37 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
     // domain): looked at for placeholders only, in the message and in the text before the
     // error (the command or request that caused it), not in the next error's request.
     let before = region.get(..at).unwrap_or("");
-    let mut sources: Vec<&str> = message.as_deref().into_iter().collect();
-    sources.push(before);
-    for src in &sources {
+    sources.pop();
+    sources.push((before, in_region));
+    for &(src, present) in &sources {
         for (name, re) in PLACEHOLDER_PATTERNS.iter() {
             if values.contains_key(name) || suspect_values.iter().any(|s| s.name == *name) {
                 continue;
             }
-            if let Some(v) = first(re, src) {
+            if let Some(v) = gated_first(re, present, src) {
                 if let Some(why) = clues::placeholder(&v) {
                     suspect(&mut suspect_values, name, &v, "placeholder", why);
                 }
             }
         }
     }
-    if let Some(u) =
-        first(&ERROR_URI, region).or_else(|| ERROR_URI.find(region).map(|m| m.as_str().to_string()))
-    {
+    if let Some(u) = gated_first(&ERROR_URI, in_region, region).or_else(|| {
+        ERROR_URI
+            .find(in_region, region)
+            .map(|m| m.as_str().to_string())
+    }) {
         values.insert("error_uri", u);
     }
-    if let Some(c) = first(&CLAIMS, region) {
+    if let Some(c) = gated_first(&CLAIMS, in_region, region) {
         values.insert("claims", c);
     }
-    if let Some(s) = first(&HTTP_STATUS, region) {
+    if let Some(s) = gated_first(&HTTP_STATUS, in_region, region) {
         values.insert("http_status", s);
     }
     let mut trace_id = near(&TRACE);
-    let mut correlation_id = near(&CORRELATION);
+    let mut correlation_id = correlation_in(after)
+        .or_else(|| correlation_in(region))
+        .map(str::to_string);
     let mut timestamp = near(&TIMESTAMP);
     if trace_id.is_none() || correlation_id.is_none() {
         // Localised labels: fall back to the trailer's shape.
@@ -498,16 +596,16 @@ pub fn describe(occ: &Occurrence, region: &str, at: usize, full: &str) -> FoundE
         message,
         count: 1,
         found_by: occ.found_by,
-        oauth_error: first(&OAUTH_ERROR, region),
-        suberror: first(&SUBERROR, region),
+        oauth_error: gated_first(&OAUTH_ERROR, in_region, region),
+        suberror: gated_first(&SUBERROR, in_region, region),
         trace_id: trace_id.map(|g| g.to_lowercase()),
         correlation_id: correlation_id.map(|g| g.to_lowercase()),
-        request_id: first(&REQUEST, region).map(|g| g.to_lowercase()),
+        request_id: gated_first(&REQUEST, in_region, region).map(|g| g.to_lowercase()),
         timestamp: timestamp.and_then(|t| normalize_time(&t)),
         values,
         other_correlation_ids: Vec::new(),
         mentions: 0,
-        flow: clues::flow(after, region),
+        flow: clues::flow_in(after, region, in_region),
         suspect_values,
     }
 }
@@ -548,17 +646,37 @@ fn ceil(s: &str, mut i: usize) -> usize {
 
 /// Patterns that only a placeholder is taken from: (value name, pattern with the value in
 /// group 1).
-static PLACEHOLDER_PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
-    [
-        ("app_id", r"(?i)application with identifier '([^'\n]{1,200})'"),
-        ("app_id", r#"(?i)\b(?:client[ _-]?id|app[ _-]?id)["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#),
-        ("tenant", r"(?i)tenant identifier '([^'\n]{1,100})'"),
-        ("tenant", r#"(?i)login\.microsoftonline\.(?:com|us)/([^/\s'"]{1,100})/(?:oauth2|v2\.0|saml2|wsfed)"#),
-        ("tenant", r#"(?i)tenant[ _-]?id["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#),
-    ]
-    .into_iter()
-    .map(|(n, p)| (n, Regex::new(p).expect("valid placeholder pattern")))
-    .collect()
+static PLACEHOLDER_PATTERNS: LazyLock<Vec<(&'static str, Gated)>> = LazyLock::new(|| {
+    let pats: [(&str, &[&str], &str); 5] = [
+        (
+            "app_id",
+            &["with identifier"],
+            r"(?i)application with identifier '([^'\n]{1,200})'",
+        ),
+        (
+            "app_id",
+            &["client", "app"],
+            r#"(?i)\b(?:client[ _-]?id|app[ _-]?id)["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#,
+        ),
+        (
+            "tenant",
+            &["tenant identifier"],
+            r"(?i)tenant identifier '([^'\n]{1,100})'",
+        ),
+        (
+            "tenant",
+            &["login.microsoftonline."],
+            r#"(?i)login\.microsoftonline\.(?:com|us)/([^/\s'"]{1,100})/(?:oauth2|v2\.0|saml2|wsfed)"#,
+        ),
+        (
+            "tenant",
+            &["tenant"],
+            r#"(?i)tenant[ _-]?id["']?\s*[:=]\s*["']?([^"'&\s,;)]{1,100})"#,
+        ),
+    ];
+    pats.into_iter()
+        .map(|(n, w, p)| (n, Gated::new(w, p)))
+        .collect()
 });
 
 /// Two reports are the same error when code and message agree once ids, times and
@@ -584,6 +702,11 @@ pub fn key_of(message: Option<&str>) -> String {
     let mut out = String::with_capacity(m.len());
     let (mut i, mut copied) = (0, 0);
     while i < b.len() {
+        // Both a GUID and a number start with a hex digit; most bytes of a message are not.
+        if !b[i].is_ascii_hexdigit() {
+            i += 1;
+            continue;
+        }
         let len = if guid_at(i) {
             36
         } else {
@@ -615,10 +738,73 @@ pub fn message_of(occ: &Occurrence, full: &str) -> Option<String> {
 /// For a repeat of an error already read in full: only its correlation id.
 pub fn correlation_only(region: &str, at: usize) -> Option<String> {
     let after = region.get(at..).unwrap_or(region);
-    first(&CORRELATION, after)
-        .or_else(|| first(&CORRELATION, region))
-        .or_else(|| TRAILER.captures(after).map(|c| c[2].to_string()))
-        .map(|g| g.to_lowercase())
+    correlation_in(after)
+        .or_else(|| correlation_in(region))
+        .or_else(|| {
+            TRAILER
+                .captures(after)
+                .and_then(|c| c.get(2))
+                .map(|m| m.as_str())
+        })
+        .map(str::to_lowercase)
+}
+
+/// The GUID of [`CORRELATION`]'s first match in `text`, as [`first`] gives it, found
+/// without the regex: this runs for every repeat of an error, and a regex search with
+/// captures cost several times more than the whole match by hand. The pattern reads each
+/// byte one way only (no two of its parts can start with the same character), so the first
+/// `c` from which it matches is where the regex matches. A text with `ſ`, which `(?i)s`
+/// matches, is left to the regex.
+pub(crate) fn correlation_in(text: &str) -> Option<&str> {
+    let b = text.as_bytes();
+    if crate::gate::find_short(b, "\u{17f}".as_bytes()).is_some() {
+        return CORRELATION
+            .captures(text)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().trim());
+    }
+    memchr::memchr2_iter(b'c', b'C', b)
+        .filter(|&i| matches!(b.get(i + 1), Some(b'o' | b'O' | b'l' | b'L')))
+        .find_map(|i| correlation_at(text, i))
+}
+
+/// The GUID of a [`CORRELATION`] match that starts at `i`, if one does.
+fn correlation_at(text: &str, i: usize) -> Option<&str> {
+    let b = text.as_bytes();
+    let word = |j: usize, w: &[u8]| {
+        b.get(j..j + w.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(w))
+    };
+    let mut j = if word(i, b"correlation") {
+        let j = i + "correlation".len();
+        let j = j + usize::from(matches!(b.get(j), Some(b' ' | b'_' | b'-')));
+        if !word(j, b"id") {
+            return None;
+        }
+        j + 2
+    } else if word(i, b"client-request-id") {
+        i + "client-request-id".len()
+    } else {
+        return None;
+    };
+    j += usize::from(matches!(b.get(j), Some(b'"' | b'\'')));
+    j = skip_whitespace(text, j);
+    if !matches!(b.get(j), Some(b':' | b'=')) {
+        return None;
+    }
+    j = skip_whitespace(text, j + 1);
+    j += usize::from(matches!(b.get(j), Some(b'"' | b'\'')));
+    let guid = text.get(j..j + 36)?;
+    is_guid(guid).then_some(guid)
+}
+
+/// Where the run of whitespace at `j` ends: `\s` is Unicode's `White_Space`, which
+/// `char::is_whitespace` is (a test holds the two to each other).
+fn skip_whitespace(text: &str, mut j: usize) -> usize {
+    while let Some(c) = text[j..].chars().next().filter(|c| c.is_whitespace()) {
+        j += c.len_utf8();
+    }
+    j
 }
 
 /// Normalises the time formats the service and its clients print to RFC 3339 UTC
@@ -761,6 +947,142 @@ mod tests {
             assert_eq!(key_of(Some(m)), volatile.replace_all(m, "#"), "{m:?}");
         }
         assert_eq!(key_of(None), "");
+    }
+
+    #[test]
+    fn every_gated_search_needs_one_of_its_words() {
+        let mut all: Vec<&Gated> = vec![
+            &TRACE,
+            &REQUEST,
+            &TIMESTAMP,
+            &OAUTH_ERROR,
+            &SUBERROR,
+            &ERROR_URI,
+            &CLAIMS,
+            &HTTP_STATUS,
+        ];
+        all.extend(VALUE_PATTERNS.iter().map(|(_, g)| g));
+        all.extend(PLACEHOLDER_PATTERNS.iter().map(|(_, g)| g));
+        all.extend(clues::FLOW_PATTERNS.iter().map(|(_, g)| g));
+        for g in all {
+            crate::gate::tests::assert_sound(g);
+        }
+    }
+
+    #[test]
+    fn code_labels_need_code_or_type() {
+        // These words have no non-ASCII case variant.
+        for w in ["code", "type"] {
+            for c in w.chars() {
+                assert!(!matches!(c, 's' | 'k'));
+            }
+        }
+        crate::gate::tests::assert_needs(CODE_LIST.as_str(), &["code"]);
+        crate::gate::tests::assert_needs(LABELLED.as_str(), &["code", "type"]);
+    }
+
+    #[test]
+    fn unicode_whitespace_is_what_backslash_s_matches() {
+        let re = Regex::new(r"^\s$").unwrap();
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(
+                re.is_match(c.encode_utf8(&mut [0; 4])),
+                c.is_whitespace(),
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn message_stops_start_as_the_cut_expects() {
+        for s in MESSAGE_STOPS {
+            let b = s.as_bytes();
+            assert!(matches!(b[0], b' ' | b'"' | b'\''), "{s}");
+            assert!(matches!(b[1], b'T' | b'C' | b'(' | b',' | b'}'), "{s}");
+        }
+    }
+
+    #[test]
+    fn newline_split_is_str_split() {
+        for s in ["", "\n", "a", "a\n", "\na", "a\nb\n\nc", "é\n\r\n"] {
+            let want: Vec<&str> = s.split('\n').collect();
+            assert_eq!(NewlineSplit(Some(s)).collect::<Vec<_>>(), want, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn codes_and_label_words_found_in_one_pass() {
+        let found = |t: &str| {
+            find_codes(t)
+                .iter()
+                .map(|o| (o.code, o.start, o.found_by))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            found("codeAADSTS50126 typeaad\u{17f}ts7 Error Code: 50053"),
+            vec![
+                (50126, 4, "AADSTS prefix"),
+                (7, 20, "AADSTS prefix"),
+                (50053, 41, "labelled code")
+            ]
+        );
+        assert_eq!(found("aadsts1234567890 AADSTS x"), vec![]);
+    }
+
+    #[test]
+    fn char_offsets() {
+        for s in ["", "abc", "é", "aé b", "ééé", "abcdef"] {
+            for n in 0..8 {
+                let want = s.char_indices().nth(n).map_or(s.len(), |(i, _)| i);
+                assert_eq!(char_offset(s, n), want, "{s:?} {n}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The correlation id found by hand is the regex's, on texts made of the pattern's
+        /// own pieces and their near misses.
+        #[test]
+        fn correlation_by_hand_is_the_regex_s(
+            parts in proptest::collection::vec(proptest::prelude::prop_oneof![
+                proptest::prelude::Just("correlation"), proptest::prelude::Just("CorrelatioN"),
+                proptest::prelude::Just("correlatio"), proptest::prelude::Just("client-request-id"),
+                proptest::prelude::Just("Client-Request-ID"), proptest::prelude::Just("client-reque\u{17f}t-id"),
+                proptest::prelude::Just("id"), proptest::prelude::Just("ID"), proptest::prelude::Just("i"),
+                proptest::prelude::Just(" "), proptest::prelude::Just("_"), proptest::prelude::Just("-"),
+                proptest::prelude::Just("\""), proptest::prelude::Just("'"), proptest::prelude::Just(":"),
+                proptest::prelude::Just("="), proptest::prelude::Just("\t"), proptest::prelude::Just("\n"),
+                proptest::prelude::Just("\u{a0}"), proptest::prelude::Just("\u{2003}"), proptest::prelude::Just("\u{85}"),
+                proptest::prelude::Just("0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b"),
+                proptest::prelude::Just("0B7E1F2A-3C4D-4E5F-8A9B-0C1D2E3F4A5"),
+                proptest::prelude::Just("0b7e1f2a-"), proptest::prelude::Just("3c4d-"),
+                proptest::prelude::Just("0c1d2e3f4a5b"), proptest::prelude::Just("é"),
+                proptest::prelude::Just("c"), proptest::prelude::Just("x"), proptest::prelude::Just("\u{212a}"),
+            ], 0..24)
+        ) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(correlation_in(&text).map(str::to_string), first(&CORRELATION, &text), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn correlation_by_hand_examples() {
+        for text in [
+            "Correlation ID: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+            "correlation_id=\"0B7E1F2A-3C4D-4E5F-8A9B-0C1D2E3F4A5B\"",
+            "client-request-id:\u{a0}'0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b'",
+            "correlationid 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+            "correlation id : correlation id: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5bff",
+            "client-reque\u{17f}t-id: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+        ] {
+            assert_eq!(
+                correlation_in(text).map(str::to_string),
+                first(&CORRELATION, text),
+                "{text:?}"
+            );
+        }
+        assert!(correlation_in("Correlation ID: 0b7e1f2a-3c4d-4e5f-8a9b-0c1d2e3f4a5b").is_some());
     }
 
     #[test]

@@ -13,6 +13,7 @@
 mod clues;
 mod decode;
 mod fields;
+mod gate;
 
 pub use clues::{is_loopback, Suspect};
 
@@ -113,16 +114,18 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
         Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(_) => String::from_utf8_lossy(input),
     };
-    if !may_hold_error(&text) {
+    let marks = decode::Marks::of(&text);
+    if !may_hold_error_marked(&text, marks) {
         return Ok(Extraction {
             input_bytes: input.len(),
             decoded: Vec::new(),
             errors: Vec::new(),
         });
     }
-    let d = decode(&text);
+    let (decoded, applied) = decode::decode_cow(&text, marks);
+    let d = decoded.as_ref();
     check()?;
-    let all = fields::find_codes(&d.text);
+    let all = fields::find_codes(d);
     check()?;
     // An unprefixed code next to the same code with its `AADSTS` message (the
     // `error_codes` array of the response that carries it) is the same error, not a repeat.
@@ -156,7 +159,7 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
         .map(|i| if i == 0 { 0 } else { occurrences[i - 1].end })
         .collect();
     let next_start: Vec<usize> = (0..n)
-        .map(|i| occurrences.get(i + 1).map_or(d.text.len(), |o| o.start))
+        .map(|i| occurrences.get(i + 1).map_or(d.len(), |o| o.start))
         .collect();
     let mut errors: Vec<FoundError> = Vec::new();
     // Per error: whether every occurrence so far was a mere mention.
@@ -175,10 +178,10 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
         // A region is bounded so that one error in a huge log does not scan all of it.
         let lo = start.max(occ.start.saturating_sub(REGION_LIMIT));
         let hi = end.min(occ.end + REGION_LIMIT);
-        let region_start = floor_char(&d.text, lo);
-        let region = &d.text[region_start..ceil_char(&d.text, hi)];
-        let message = fields::message_of(occ, &d.text);
-        let mention = message.is_none() && fields::is_mention(occ, &d.text);
+        let region_start = floor_char(d, lo);
+        let region = &d[region_start..ceil_char(d, hi)];
+        let message = fields::message_of(occ, d);
+        let mention = message.is_none() && fields::is_mention(occ, d);
         let key = (occ.code, fields::key_of(message.as_deref()));
         // Repeats beyond the first few add only their correlation id: reading every value
         // of the ten-thousandth copy of an error finds nothing new and costs the most.
@@ -197,7 +200,7 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
                 continue;
             }
         }
-        let mut found = fields::describe(occ, region, occ.start - region_start, &d.text);
+        let mut found = fields::describe(occ, region, occ.start - region_start, d);
         match keys.get(&key) {
             Some(&idx) => {
                 only_mentions[idx] &= mention;
@@ -243,7 +246,7 @@ fn extract_inner(input: &[u8], deadline: Option<Instant>) -> Result<Extraction, 
     merge_mentions(&mut errors, &only_mentions);
     Ok(Extraction {
         input_bytes: input.len(),
-        decoded: d.applied,
+        decoded: applied,
         errors,
     })
 }
@@ -264,27 +267,21 @@ static TRIGGERS: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
 /// (three lines of the longest length, 60 characters or more: a trigger word could be cut
 /// across a line end) is read in full. Otherwise the decoded text is the text itself, and
 /// every code search needs one of [`TRIGGERS`] in it.
+#[cfg(test)]
 fn may_hold_error(text: &str) -> bool {
+    may_hold_error_marked(text, decode::Marks::of(text))
+}
+
+/// [`may_hold_error`], given the bytes `text` holds.
+fn may_hold_error_marked(text: &str, marks: decode::Marks) -> bool {
     let b = text.as_bytes();
-    if memchr::memchr3(0, 0x1b, b'&', b).is_some() || memchr::memchr(b'\\', b).is_some() {
+    if marks.decodable {
         return true;
     }
     if TRIGGERS.is_match(b) {
         return true;
     }
-    // What `decode::unwrap_console` needs before it joins anything: at least four lines and
-    // a width of 60 or more that at least three lines have and none exceeds.
-    let (mut lines, mut longest, mut at_longest) = (0usize, 0usize, 0usize);
-    for l in text.split('\n') {
-        lines += 1;
-        let n = l.trim_end_matches('\r').chars().count();
-        if n > longest {
-            (longest, at_longest) = (n, 1);
-        } else if n == longest {
-            at_longest += 1;
-        }
-    }
-    lines >= 4 && longest >= 60 && at_longest >= 3
+    decode::LineStats::of(text).may_be_wrapped()
 }
 
 /// Folds each error made only of mentions of a code (`…handle AADSTS50076` in a reporter's
