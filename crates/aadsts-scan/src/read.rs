@@ -287,6 +287,17 @@ fn json_line(bytes: &[u8], line: u64, sink: &mut dyn Sink) {
         return;
     };
     let json = &t[start..];
+    // One strict pass that borrows the fields from the line; it answers only when it is
+    // sure to agree with the serde path below.
+    if let Some(r) = record::json_line_fast(json) {
+        sink.signin_ref(r);
+        return;
+    }
+    json_line_serde(json, line, sink);
+}
+
+/// The serde path of [`json_line`] (the reference its fast path is tested against).
+fn json_line_serde(json: &str, line: u64, sink: &mut dyn Sink) {
     // The typed fast path; wrappers (`records`, `value`) and anything it cannot read
     // go through the general path, which also gives the precise reason.
     if !json.contains("\"records\"") && !json.contains("\"value\"") {
