@@ -268,10 +268,17 @@ fn read_line_limited(
 
 /// Lines of a chunk that starts at line `first`.
 fn json_lines_chunk(chunk: &[u8], first: u64, sink: &mut dyn Sink) {
-    for (i, l) in chunk.split(|&b| b == b'\n').enumerate() {
-        if i > 0 || !l.is_empty() {
-            json_line(l, first + i as u64, sink);
+    // The pieces `split(b'\n')` gives, found with memchr (the byte-by-byte split was a
+    // tenth of a two-worker scan).
+    let mut start = 0;
+    let mut line = first;
+    for end in memchr::memchr_iter(b'\n', chunk).chain([chunk.len()]) {
+        let l = &chunk[start..end];
+        if line > first || !l.is_empty() {
+            json_line(l, line, sink);
         }
+        start = end + 1;
+        line += 1;
     }
 }
 
