@@ -369,20 +369,77 @@ impl Meter {
 }
 
 /// A reader that counts for a [`Meter`] and fails once the current record is too long.
+/// serde_json reads it a byte at a time, so it serves bytes from a block of its own: a
+/// call through `dyn BufRead` for every byte was 40 % of a Graph page's scan.
 struct Metered<'a> {
     inner: &'a mut dyn BufRead,
     meter: &'a Meter,
+    block: Vec<u8>,
+    at: usize,
+}
+
+impl<'a> Metered<'a> {
+    fn new(inner: &'a mut dyn BufRead, meter: &'a Meter) -> Self {
+        Metered {
+            inner,
+            meter,
+            block: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl Metered<'_> {
+    /// The accounting of one byte served.
+    #[inline]
+    fn count(&self, b: u8) {
+        let m = self.meter;
+        m.since.set(m.since.get() + 1);
+        if m.pending.get() && !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',') {
+            m.start_line.set(m.lines.get() + 1);
+            m.pending.set(false);
+        }
+        if b == b'\n' {
+            m.lines.set(m.lines.get() + 1);
+        }
+    }
 }
 
 impl std::io::Read for Metered<'_> {
+    #[inline]
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // serde_json's way: one byte, from the block (no copy call).
+        if let ([one], Some(&b)) = (&mut *buf, self.block.get(self.at)) {
+            if self.meter.too_long() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "record too long",
+                ));
+            }
+            *one = b;
+            self.at += 1;
+            self.count(b);
+            return Ok(1);
+        }
         if self.meter.too_long() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 "record too long",
             ));
         }
-        let n = self.inner.read(buf)?;
+        if self.at == self.block.len() {
+            // What the inner reader holds now (a read error comes, as before, once every
+            // byte before it has been served).
+            let avail = self.inner.fill_buf()?;
+            self.block.clear();
+            self.block.extend_from_slice(avail);
+            let n = avail.len();
+            self.inner.consume(n);
+            self.at = 0;
+        }
+        let n = buf.len().min(self.block.len() - self.at);
+        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
         let m = self.meter;
         m.since.set(m.since.get() + n);
         for &b in &buf[..n] {
@@ -413,7 +470,8 @@ impl<'de> Visitor<'de> for Records<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
             self.meter.reset();
-            let Some(v) = seq.next_element::<Value>()? else {
+            // Only the fields `from_json` reads are built (the same parse as `Value`).
+            let Some(v) = seq.next_element_seed(record::SignInValue)? else {
                 break;
             };
             *self.count += 1;
@@ -458,10 +516,7 @@ impl<'de> Visitor<'de> for Records<'_> {
 fn read_json(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), String> {
     let meter = Meter::default();
     meter.reset();
-    let mut de = serde_json::Deserializer::from_reader(Metered {
-        inner: input,
-        meter: &meter,
-    });
+    let mut de = serde_json::Deserializer::from_reader(Metered::new(input, &meter));
     let mut count = 0u64;
     let mut documents = 0u64;
     // PowerShell appends pages to one file: several top-level documents in a row.

@@ -867,6 +867,56 @@ mod tests {
         }
     }
 
+    /// What `from_json` gives for a record read as `Value`, or the parse error, from text
+    /// and from a reader (whose error positions the Graph reader reports).
+    fn via_value(json: &str, kept: bool) -> [Result<super::super::SignIn, String>; 2] {
+        use serde::de::DeserializeSeed;
+        let read = |v: Result<serde_json::Value, serde_json::Error>| match v {
+            Ok(v) => super::super::from_json(&v).map_err(|e| format!("record: {e}")),
+            Err(e) => Err(format!("parse: {e}")),
+        };
+        let mut de = serde_json::Deserializer::from_str(json);
+        let mut io = serde_json::Deserializer::from_reader(json.as_bytes());
+        if kept {
+            [
+                read(super::super::SignInValue.deserialize(&mut de)),
+                read(super::super::SignInValue.deserialize(&mut io)),
+            ]
+        } else {
+            [
+                read(serde::Deserialize::deserialize(&mut de)),
+                read(serde::Deserialize::deserialize(&mut io)),
+            ]
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        /// The Graph reader's record (only the fields `from_json` reads built) reads like a
+        /// whole `Value`: same record, same refusal, same parse error at the same place.
+        #[test]
+        fn kept_fields_read_like_a_whole_value(seed in 1u64..) {
+            let json = Gen(seed, seed % 2 == 0).line();
+            prop_assert_eq!(via_value(&json, true), via_value(&json, false), "{}", json);
+        }
+    }
+
+    #[test]
+    fn kept_fields_hit_the_same_limits_as_a_whole_value() {
+        let deep = |n: usize| format!("{}1{}", "[".repeat(n), "]".repeat(n));
+        for json in [
+            format!(r#"{{"resultType":"1","location":{}}}"#, deep(130)),
+            format!(r#"{{"resultType":"1","location":{}}}"#, deep(120)),
+            format!(r#"{{"resultType":"1","properties":{{"x":{}}}}}"#, deep(126)),
+            r#"{"resultType":"1","location":{"lat":1e400}}"#.to_string(),
+            r#"{"resultType":"1","location":"\ud800"}"#.to_string(),
+            r#"{"resultType":"1","properties":[1,2],"properties":{"identity":7}}"#.to_string(),
+            r#"{"resultType":"1","properties":{"identity":7},"properties":"x"}"#.to_string(),
+        ] {
+            assert_eq!(via_value(&json, true), via_value(&json, false), "{json}");
+        }
+    }
+
     /// The generator's lines are answered often enough for the test above to mean something.
     #[test]
     fn the_fast_path_answers_most_plain_records() {
