@@ -7,6 +7,8 @@ use serde_json::Value;
 use std::fmt;
 use std::io::BufRead;
 
+mod jsondoc;
+
 /// The shapes `aadsts scan` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -343,6 +345,8 @@ struct Records<'a> {
     sink: &'a mut dyn Sink,
     count: &'a mut u64,
     meter: &'a Meter,
+    /// The first element met is the stand-in `{}` of a resumed read (see [`Resume`]).
+    stand_in: &'a std::cell::Cell<bool>,
 }
 
 /// Bytes and lines read from a JSON document, and bytes since the current record began:
@@ -470,6 +474,10 @@ impl<'de> Visitor<'de> for Records<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
             self.meter.reset();
+            if self.stand_in.take() {
+                seq.next_element::<IgnoredAny>()?;
+                continue;
+            }
             // Only the fields `from_json` reads are built (the same parse as `Value`).
             let Some(v) = seq.next_element_seed(record::SignInValue)? else {
                 break;
@@ -492,6 +500,7 @@ impl<'de> Visitor<'de> for Records<'_> {
                     sink: &mut *self.sink,
                     count: &mut *self.count,
                     meter: self.meter,
+                    stand_in: self.stand_in,
                 })?;
                 streamed = true;
             } else if streamed || k.starts_with("@odata") {
@@ -514,10 +523,65 @@ impl<'de> Visitor<'de> for Records<'_> {
 }
 
 fn read_json(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), String> {
+    jsondoc::read(input, sink)
+}
+
+/// Where a serde read of a JSON document takes over from the fast reader ([`jsondoc`]): it
+/// reads a stand-in opening (`[` or `{"value":[`, and `{}` for the record before when there
+/// was one) followed by the rest of the file, and reports places as in the file.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Resume {
+    /// Records read before.
+    pub count: u64,
+    /// Lines before the line the rest starts on.
+    pub lines: u64,
+    /// What to add to a column on the stand-in's line (the rest's column minus the stand-in's
+    /// length).
+    pub shift: i64,
+    /// The stand-in holds a `{}` for the record before.
+    pub stand_in: bool,
+}
+
+impl Resume {
+    fn line(&self, line: usize) -> u64 {
+        if line == 0 {
+            0
+        } else {
+            self.lines + line as u64
+        }
+    }
+    /// serde_json's message with its place in the file.
+    fn message(&self, e: &serde_json::Error) -> String {
+        let text = e.to_string();
+        if e.line() == 0 || (self.lines == 0 && self.shift == 0) {
+            return text;
+        }
+        let at = format!(" at line {} column {}", e.line(), e.column());
+        let Some(code) = text.strip_suffix(&at) else {
+            return text;
+        };
+        let column = if e.line() == 1 {
+            e.column() as i64 + self.shift
+        } else {
+            e.column() as i64
+        };
+        format!("{code} at line {} column {column}", self.line(e.line()))
+    }
+}
+
+/// The serde reader of JSON documents: the reference, and what reads a document from where
+/// the fast reader leaves it.
+pub(crate) fn read_json_serde(
+    input: &mut dyn BufRead,
+    sink: &mut dyn Sink,
+    at: Resume,
+) -> Result<(), String> {
     let meter = Meter::default();
+    meter.lines.set(at.lines);
     meter.reset();
+    let stand_in = std::cell::Cell::new(at.stand_in);
     let mut de = serde_json::Deserializer::from_reader(Metered::new(input, &meter));
-    let mut count = 0u64;
+    let mut count = at.count;
     let mut documents = 0u64;
     // PowerShell appends pages to one file: several top-level documents in a row.
     loop {
@@ -528,6 +592,7 @@ fn read_json(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), String>
             sink: &mut *sink,
             count: &mut count,
             meter: &meter,
+            stand_in: &stand_in,
         };
         match seed.deserialize(&mut de) {
             Ok(()) => documents += 1,
@@ -539,9 +604,10 @@ fn read_json(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), String>
             }
             Err(e) => {
                 sink.skip(
-                    format!("line {}", e.line()),
+                    format!("line {}", at.line(e.line())),
                     format!(
-                        "JSON stops being readable here ({e}); the rest of the file was not read"
+                        "JSON stops being readable here ({}); the rest of the file was not read",
+                        at.message(&e)
                     ),
                 );
                 break;

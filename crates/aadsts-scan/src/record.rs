@@ -3,7 +3,7 @@
 use serde_json::Value;
 use std::borrow::Cow;
 
-mod fast;
+pub(crate) mod fast;
 /// The JSON-lines fast path: a line's record when it is sure, else `None` (read it with
 /// `Raw` and [`from_raw`], then [`from_json`]).
 pub(crate) use fast::line as json_line_fast;

@@ -602,17 +602,17 @@ pub(crate) fn line(json: &str) -> Option<SignInRef<'_>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::{from_raw, Raw};
     use proptest::prelude::*;
 
     /// A small generator of JSON-lines records: every field `Raw` reads (with their
     /// aliases, duplicated sometimes), unknown fields, values of every type, the nested
     /// objects in every shape, and now and then a broken byte.
-    struct Gen(u64, bool);
+    pub(crate) struct Gen(pub u64, pub bool);
 
     impl Gen {
-        fn next(&mut self) -> u64 {
+        pub(crate) fn next(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;
@@ -782,7 +782,7 @@ mod tests {
                 _ => self.string(),
             }
         }
-        fn line(&mut self) -> String {
+        pub(crate) fn line(&mut self) -> String {
             let mut s = self.object(0, RAW_KEYS, true);
             if !self.1 && self.chance(5) && !s.is_empty() {
                 // A broken line: a byte dropped or changed.
