@@ -707,10 +707,11 @@ pub fn read_parallel<S: Part>(
     workers: usize,
     make: &(dyn Fn() -> S + Sync),
 ) -> Result<(), String> {
-    if workers < 2 || shape == Shape::Json {
+    if workers < 2 {
         return read(shape, input, main);
     }
     match shape {
+        Shape::Json => jsondoc::read_parallel(input, main, workers, make),
         Shape::Text => fan_out(
             main,
             workers,

@@ -255,6 +255,245 @@ pub(super) fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), S
     hand_over(d, sink, &stand_in, at)
 }
 
+/// About this many bytes of elements go to a worker at a time.
+const BATCH_BYTES: usize = 1 << 20;
+
+/// Elements cut out by the reading thread, for a worker: a run of the file's bytes.
+struct Batch {
+    seq: u64,
+    /// Records before its first.
+    before: u64,
+    bytes: Vec<u8>,
+    /// Each element: where its run starts (the end of the element before), its `{`, its end.
+    elems: Vec<(usize, usize, usize)>,
+    /// Line and column of each element's run start.
+    places: Vec<(u64, u64)>,
+}
+
+/// Keeps the file's order where it matters: batch `n` is declared good or bad only after
+/// batch `n - 1`, and after the first element that does not parse nothing is counted.
+#[derive(Default)]
+struct Gate {
+    state: std::sync::Mutex<GateState>,
+    turn: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct GateState {
+    next: u64,
+    /// The first element that did not parse: its batch and index.
+    failed: Option<(u64, usize)>,
+}
+
+/// [`read`] with the elements parsed and counted on `workers` threads, in parts made by
+/// `make` and absorbed into `main`; the same records, errors and places as [`read`].
+pub(super) fn read_parallel<S: super::Part>(
+    input: &mut dyn BufRead,
+    main: &mut S,
+    workers: usize,
+    make: &(dyn Fn() -> S + Sync),
+) -> Result<(), String> {
+    read_parallel_in(input, main, workers, make, BATCH_BYTES)
+}
+
+fn read_parallel_in<S: super::Part>(
+    input: &mut dyn BufRead,
+    main: &mut S,
+    workers: usize,
+    make: &(dyn Fn() -> S + Sync),
+    batch_bytes: usize,
+) -> Result<(), String> {
+    use std::sync::{mpsc, Arc, Mutex};
+    let mut d = Doc {
+        input,
+        buf: Vec::with_capacity(1 << 20),
+        pos: 0,
+        line: 1,
+        col: 0,
+        failed: None,
+    };
+    let Some((first, opening)) = d.opening() else {
+        return hand_over(d, main, &[], Resume::default());
+    };
+    d.advance(first);
+    let gate = Gate::default();
+    let (tx, rx) = mpsc::sync_channel::<Arc<Batch>>(workers * 2);
+    let rx = Mutex::new(rx);
+    // Batches sent and perhaps still needed (from the first one not yet declared good).
+    let mut held: std::collections::VecDeque<Arc<Batch>> = Default::default();
+    let mut count = 0u64;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| scope.spawn(|| work(&rx, &gate, make)))
+            .collect();
+        let mut seq = 0u64;
+        let mut batch = Batch {
+            seq,
+            before: 0,
+            bytes: Vec::new(),
+            elems: Vec::new(),
+            places: Vec::new(),
+        };
+        let send = |batch: Batch, held: &mut std::collections::VecDeque<Arc<Batch>>| {
+            let b = Arc::new(batch);
+            held.push_back(b.clone());
+            let ok = tx.send(b).is_ok();
+            let g = gate.state.lock().expect("no panics while held");
+            if g.failed.is_none() {
+                while held.front().is_some_and(|b| b.seq < g.next) {
+                    held.pop_front();
+                }
+            }
+            ok && g.failed.is_none()
+        };
+        loop {
+            let from = d.pos;
+            let mut j = d.ws(from);
+            if count > 0 {
+                if d.byte(j) != Some(b',') {
+                    break;
+                }
+                j = d.ws(j + 1);
+            }
+            if d.byte(j) != Some(b'{') {
+                break;
+            }
+            let Some(end) = d.object_end(j, from) else {
+                break;
+            };
+            let off = batch.bytes.len();
+            batch.bytes.extend_from_slice(&d.buf[from..end]);
+            batch
+                .elems
+                .push((off, off + (j - from), off + (end - from)));
+            batch.places.push((d.line, d.col));
+            count += 1;
+            d.advance(end);
+            if batch.bytes.len() >= batch_bytes {
+                seq += 1;
+                let next = Batch {
+                    seq,
+                    before: count,
+                    bytes: Vec::new(),
+                    elems: Vec::new(),
+                    places: Vec::new(),
+                };
+                if !send(std::mem::replace(&mut batch, next), &mut held) {
+                    break;
+                }
+            }
+        }
+        if !batch.elems.is_empty() {
+            send(batch, &mut held);
+        }
+        drop(tx);
+        for h in handles {
+            main.absorb(h.join().expect("scan worker panicked"));
+        }
+    });
+    let failed = gate
+        .state
+        .into_inner()
+        .expect("no panics while held")
+        .failed;
+    let Some((seq, k)) = failed else {
+        // Every element parsed: the serde reader goes on from the end of the last.
+        let mut stand_in = opening.to_vec();
+        if count > 0 {
+            stand_in.extend_from_slice(b"{}");
+        }
+        let at = Resume {
+            count,
+            lines: d.line - 1,
+            shift: d.col as i64 - stand_in.len() as i64,
+            stand_in: count > 0,
+        };
+        return hand_over(d, main, &stand_in, at);
+    };
+    // From the element that did not parse: its batch's bytes from there, the batches after,
+    // then what the reading thread holds.
+    let mut rest = Vec::new();
+    let mut at = Resume::default();
+    let mut stand_in = opening.to_vec();
+    for b in held.iter().filter(|b| b.seq >= seq) {
+        if b.seq == seq {
+            let before = b.before + k as u64;
+            if before > 0 {
+                stand_in.extend_from_slice(b"{}");
+            }
+            let (line, col) = b.places[k];
+            at = Resume {
+                count: before,
+                lines: line - 1,
+                shift: col as i64 - stand_in.len() as i64,
+                stand_in: before > 0,
+            };
+            rest.extend_from_slice(&b.bytes[b.elems[k].0..]);
+        } else {
+            rest.extend_from_slice(&b.bytes);
+        }
+    }
+    rest.extend_from_slice(&d.buf[d.pos..]);
+    d.buf = rest;
+    d.pos = 0;
+    hand_over(d, main, &stand_in, at)
+}
+
+/// A worker: parses the batches it is given, then counts them once the gate says the
+/// elements before are good.
+fn work<S: super::Part>(
+    rx: &std::sync::Mutex<std::sync::mpsc::Receiver<std::sync::Arc<Batch>>>,
+    gate: &Gate,
+    make: &(dyn Fn() -> S + Sync),
+) -> S {
+    let mut part = make();
+    while let Ok(b) = rx
+        .lock()
+        .map_err(|_| ())
+        .and_then(|r| r.recv().map_err(|_| ()))
+    {
+        let mut out = Vec::with_capacity(b.elems.len());
+        let mut bad = None;
+        if !part.cancelled() {
+            for (i, &(_, start, end)) in b.elems.iter().enumerate() {
+                let mut de = serde_json::Deserializer::from_slice(&b.bytes[start..end]);
+                let parsed = record::SignInValue
+                    .deserialize(&mut de)
+                    .and_then(|v| de.end().map(|()| v));
+                match parsed {
+                    Ok(v) => out.push(record::from_json(&v)),
+                    Err(_) => {
+                        bad = Some(i);
+                        break;
+                    }
+                }
+            }
+        }
+        let counted = {
+            let mut g = gate.state.lock().expect("no panics while held");
+            while g.next != b.seq {
+                g = gate.turn.wait(g).expect("no panics while held");
+            }
+            let counted = g.failed.is_none();
+            if counted {
+                g.failed = bad.map(|i| (b.seq, i));
+            }
+            g.next += 1;
+            gate.turn.notify_all();
+            counted
+        };
+        if counted {
+            for (i, r) in out.into_iter().enumerate() {
+                match r {
+                    Ok(r) => part.signin(r),
+                    Err(why) => part.skip(format!("record {}", b.before + i as u64 + 1), why),
+                }
+            }
+        }
+    }
+    part
+}
+
 /// Hands the rest of the input (what is buffered, a read error met, then the input) to the
 /// serde reader behind `stand_in`.
 fn hand_over(d: Doc, sink: &mut dyn Sink, stand_in: &[u8], at: Resume) -> Result<(), String> {
@@ -370,6 +609,29 @@ mod tests {
         [(fast, r1), (serde, r2)]
     }
 
+    impl super::super::Part for Log {
+        fn absorb(&mut self, o: Self) {
+            self.0.extend(o.0);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Over worker threads, in batches of any size: the same records and skips (in
+        /// some order) and the same result as the serde reader.
+        #[test]
+        fn workers_read_like_the_serde_reader(seed in 1u64.., workers in 2usize..4, batch in 1usize..2000) {
+            let doc = document(seed);
+            let mut many = Log::default();
+            let mut input = std::io::BufReader::with_capacity(13, doc.as_bytes());
+            let r1 = super::read_parallel_in(&mut input, &mut many, workers, &Log::default, batch);
+            let [_, (mut serde, r2)] = both(&doc);
+            many.0.sort();
+            serde.0.sort();
+            prop_assert_eq!((many, r1), (serde, r2), "{}", doc);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(6000))]
         /// The fast reader reports what the serde reader reports on the whole file: the same
@@ -379,6 +641,44 @@ mod tests {
             let doc = document(seed);
             let [fast, serde] = both(&doc);
             prop_assert_eq!(fast, serde, "{}", doc);
+        }
+    }
+
+    /// An element that does not parse in the middle of many batches: the records before it
+    /// are counted, none after it, and the error is placed as the serde reader places it.
+    #[test]
+    fn workers_stop_at_the_first_element_that_does_not_parse() {
+        let rec = |i: usize| {
+            format!(
+                r#"{{"createdDateTime":"2025-03-01T00:00:01Z","userPrincipalName":"u{i}@contoso.com","status":{{"errorCode":50126}}}}"#
+            )
+        };
+        let mut page = "{\"@odata.context\":\"x\",\"value\":[\n".to_string();
+        for i in 0..200 {
+            if i > 0 {
+                page.push_str(",\n");
+            }
+            if i == 120 {
+                page.push_str(r#"{"resultType": 5 x}"#);
+            } else {
+                page.push_str(&rec(i));
+            }
+        }
+        page.push_str("]}");
+        let [_, (mut serde, r2)] = both(&page);
+        for (workers, batch) in [(2, 1), (2, 300), (3, 1000), (3, 7)] {
+            let mut many = Log::default();
+            let r1 = super::read_parallel_in(
+                &mut page.as_bytes(),
+                &mut many,
+                workers,
+                &Log::default,
+                batch,
+            );
+            many.0.sort();
+            serde.0.sort();
+            assert_eq!((&many, &r1), (&serde, &r2));
+            assert_eq!(many.0.len(), 121);
         }
     }
 
