@@ -273,14 +273,13 @@ fn json_lines_chunk(chunk: &[u8], first: u64, sink: &mut dyn Sink) {
     // The pieces `split(b'\n')` gives, found with memchr (the byte-by-byte split was a
     // tenth of a two-worker scan).
     let mut start = 0;
-    let mut line = first;
-    for end in memchr::memchr_iter(b'\n', chunk).chain([chunk.len()]) {
+    let ends = memchr::memchr_iter(b'\n', chunk).chain([chunk.len()]);
+    for (line, end) in (first..).zip(ends) {
         let l = &chunk[start..end];
         if line > first || !l.is_empty() {
             json_line(l, line, sink);
         }
         start = end + 1;
-        line += 1;
     }
 }
 

@@ -544,7 +544,7 @@ mod tests {
     /// A document: an opening, elements (records, broken records, other values) with
     /// separators right and wrong, a closing, sometimes a second document or a cut.
     fn document(seed: u64) -> String {
-        let mut g = Gen(seed, seed % 3 != 0);
+        let mut g = Gen(seed, !seed.is_multiple_of(3));
         let mut pick = |xs: &[&'static str]| xs[(g.next() % xs.len() as u64) as usize];
         let opening = pick(&[
             "[",
@@ -577,8 +577,8 @@ mod tests {
                     "]".repeat(110)
                 )),
                 _ => {
-                    let mut rec = Gen(g.next() | 1, g.next() % 4 != 0).line();
-                    if g.next() % 3 == 0 {
+                    let mut rec = Gen(g.next() | 1, !g.next().is_multiple_of(4)).line();
+                    if g.next().is_multiple_of(3) {
                         rec = rec.replace(",\"", ",\n    \"");
                     }
                     s.push_str(&rec);

@@ -408,129 +408,32 @@ impl<'a> Parser<'a> {
 /// The slot of a field of `Raw` (its name or an alias), by length first: the names are
 /// compared as fixed-size words, not with a `memcmp` call per candidate.
 fn raw_slot(k: &[u8]) -> Option<usize> {
-    let slot = match k.len() {
-        4 => {
-            if k == b"time" {
-                0
-            } else {
-                return None;
-            }
-        }
-        5 => {
-            if k == b"appId" || k == b"AppId" {
-                8
-            } else {
-                return None;
-            }
-        }
-        6 => {
-            if k == b"status" || k == b"Status" {
-                13
-            } else {
-                return None;
-            }
-        }
-        8 => {
-            if k == b"identity" {
-                5
-            } else {
-                return None;
-            }
-        }
-        9 => {
-            if k == b"ipAddress" || k == b"IPAddress" {
-                9
-            } else {
-                return None;
-            }
-        }
-        10 => {
-            if k == b"resultType" || k == b"ResultType" {
-                3
-            } else if k == b"properties" {
-                17
-            } else {
-                return None;
-            }
-        }
-        12 => {
-            if k == b"deviceDetail" || k == b"DeviceDetail" {
-                14
-            } else {
-                return None;
-            }
-        }
-        13 => {
-            if k == b"TimeGenerated" {
-                2
-            } else if k == b"clientAppUsed" || k == b"ClientAppUsed" {
-                11
-            } else {
-                return None;
-            }
-        }
-        14 => {
-            if k == b"appDisplayName" || k == b"AppDisplayName" {
-                7
-            } else {
-                return None;
-            }
-        }
-        15 => {
-            if k == b"createdDateTime" || k == b"CreatedDateTime" {
-                1
-            } else if k == b"callerIpAddress" {
-                10
-            } else {
-                return None;
-            }
-        }
-        17 => {
-            if k == b"userPrincipalName" || k == b"UserPrincipalName" {
-                4
-            } else {
-                return None;
-            }
-        }
-        20 => {
-            if k == b"servicePrincipalName" || k == b"ServicePrincipalName" {
-                6
-            } else {
-                return None;
-            }
-        }
-        21 => {
-            if k == b"authenticationDetails" {
-                16
-            } else {
-                return None;
-            }
-        }
-        22 => {
-            if k == b"autonomousSystemNumber" || k == b"AutonomousSystemNumber" {
-                12
-            } else {
-                return None;
-            }
-        }
-        25 => {
-            if k == b"ConditionalAccessPolicies" {
-                15
-            } else {
-                return None;
-            }
-        }
-        32 => {
-            if k == b"appliedConditionalAccessPolicies" || k == b"AppliedConditionalAccessPolicies"
-            {
-                15
-            } else {
-                return None;
-            }
+    Some(match k.len() {
+        4 if k == b"time" => 0,
+        5 if k == b"appId" || k == b"AppId" => 8,
+        6 if k == b"status" || k == b"Status" => 13,
+        8 if k == b"identity" => 5,
+        9 if k == b"ipAddress" || k == b"IPAddress" => 9,
+        10 if k == b"resultType" || k == b"ResultType" => 3,
+        10 if k == b"properties" => 17,
+        12 if k == b"deviceDetail" || k == b"DeviceDetail" => 14,
+        13 if k == b"TimeGenerated" => 2,
+        13 if k == b"clientAppUsed" || k == b"ClientAppUsed" => 11,
+        14 if k == b"appDisplayName" || k == b"AppDisplayName" => 7,
+        15 if k == b"createdDateTime" || k == b"CreatedDateTime" => 1,
+        15 if k == b"callerIpAddress" => 10,
+        17 if k == b"userPrincipalName" || k == b"UserPrincipalName" => 4,
+        20 if k == b"servicePrincipalName" || k == b"ServicePrincipalName" => 6,
+        21 if k == b"authenticationDetails" => 16,
+        22 if k == b"autonomousSystemNumber" || k == b"AutonomousSystemNumber" => 12,
+        25 if k == b"ConditionalAccessPolicies" => 15,
+        32 if k == b"appliedConditionalAccessPolicies"
+            || k == b"AppliedConditionalAccessPolicies" =>
+        {
+            15
         }
         _ => return None,
-    };
-    Some(slot)
+    })
 }
 
 /// Whether a word (eight bytes) holds `"`, `\\` or a byte below 0x20 (exact as a yes/no).
@@ -630,7 +533,7 @@ pub(crate) mod tests {
             }
         }
         fn chance(&mut self, n: u64) -> bool {
-            self.next() % n == 0
+            self.next().is_multiple_of(n)
         }
         fn ws(&mut self) -> &'static str {
             self.pick(&["", "", "", " ", "\n", " \t", "\r\n "])
@@ -847,7 +750,7 @@ pub(crate) mod tests {
         /// Whenever the fast path answers, the serde path gives the same record.
         #[test]
         fn the_fast_path_agrees_with_serde(seed in 1u64..) {
-            let json = Gen(seed, seed % 2 == 0).line();
+            let json = Gen(seed, seed.is_multiple_of(2)).line();
             if let Some(fast) = super::line(&json) {
                 let fast = fast.into_owned();
                 prop_assert_eq!(Some(fast), serde_path(&json), "{}", json);
@@ -896,7 +799,7 @@ pub(crate) mod tests {
         /// whole `Value`: same record, same refusal, same parse error at the same place.
         #[test]
         fn kept_fields_read_like_a_whole_value(seed in 1u64..) {
-            let json = Gen(seed, seed % 2 == 0).line();
+            let json = Gen(seed, seed.is_multiple_of(2)).line();
             prop_assert_eq!(via_value(&json, true), via_value(&json, false), "{}", json);
         }
     }
@@ -923,7 +826,7 @@ pub(crate) mod tests {
         let mut answered = 0;
         let mut agreed_by_serde = 0;
         for seed in 1..5000u64 {
-            let json = Gen(seed, seed % 2 == 0).line();
+            let json = Gen(seed, seed.is_multiple_of(2)).line();
             answered += usize::from(super::line(&json).is_some());
             agreed_by_serde += usize::from(serde_path(&json).is_some());
         }
