@@ -718,13 +718,26 @@ pub fn read_parallel<S: Part>(
             &|chunk: Vec<u8>, part: &mut S| text_chunk(&chunk, part),
             |_, send| split_text(input, send),
         ),
-        Shape::JsonLines => fan_out(
-            main,
-            workers,
-            make,
-            &|(first, chunk): (u64, Vec<u8>), part: &mut S| json_lines_chunk(&chunk, first, part),
-            |main, send| split_lines(input, main, send),
-        ),
+        Shape::JsonLines => {
+            // Chunk buffers go back to the reading thread once read: a fresh megabyte per
+            // chunk, allocated on one thread and freed on another, cost page faults and
+            // cross-core TLB flushes.
+            let pool = std::sync::Mutex::new(Vec::new());
+            fan_out(
+                main,
+                workers,
+                make,
+                &|(first, chunk): (u64, Vec<u8>), part: &mut S| {
+                    json_lines_chunk(&chunk, first, part);
+                    if let Ok(mut p) = pool.lock() {
+                        if p.len() < workers * 2 + 2 {
+                            p.push(chunk);
+                        }
+                    }
+                },
+                |main, send| split_lines(input, main, &pool, send),
+            )
+        }
         _ => {
             let delimiter = csv_delimiter(input.fill_buf().map_err(|e| e.to_string())?);
             // This thread only finds where records end (with the same grammar the workers
@@ -789,6 +802,7 @@ fn fan_out<S: Part, T: Send>(
 fn split_lines(
     input: &mut dyn BufRead,
     sink: &mut dyn Sink,
+    pool: &std::sync::Mutex<Vec<Vec<u8>>>,
     send: &mut dyn FnMut((u64, Vec<u8>)) -> bool,
 ) -> Result<(), String> {
     let mut carry: Vec<u8> = Vec::new();
@@ -835,7 +849,14 @@ fn split_lines(
         }
         input.consume(n);
         if carry.len() >= CHUNK_BYTES && line_start > 0 {
-            let rest = carry.split_off(line_start);
+            let mut rest = pool
+                .lock()
+                .ok()
+                .and_then(|mut p| p.pop())
+                .unwrap_or_default();
+            rest.clear();
+            rest.extend_from_slice(&carry[line_start..]);
+            carry.truncate(line_start);
             let chunk = std::mem::replace(&mut carry, rest);
             if !send((line, chunk)) {
                 return Ok(());
@@ -1183,6 +1204,7 @@ mod csv_split_tests {
         split_lines(
             &mut std::io::BufReader::with_capacity(8 << 10, &data[..]),
             &mut log,
+            &Default::default(),
             &mut |(first, chunk)| {
                 chunks += 1;
                 assert_eq!(first, 1);
