@@ -334,14 +334,23 @@ fn read_parallel_in<S: super::Part>(
             elems: Vec::new(),
             places: Vec::new(),
         };
-        let send = |batch: Batch, held: &mut std::collections::VecDeque<Arc<Batch>>| {
+        // Buffers of batches counted, for the next ones (a fresh megabyte each time, freed on
+        // another thread, cost page faults).
+        let mut spare: Vec<Vec<u8>> = Vec::new();
+        let send = |batch: Batch,
+                    held: &mut std::collections::VecDeque<Arc<Batch>>,
+                    spare: &mut Vec<Vec<u8>>| {
             let b = Arc::new(batch);
             held.push_back(b.clone());
             let ok = tx.send(b).is_ok();
             let g = gate.state.lock().expect("no panics while held");
             if g.failed.is_none() {
                 while held.front().is_some_and(|b| b.seq < g.next) {
-                    held.pop_front();
+                    if let Some(Ok(b)) = held.pop_front().map(Arc::try_unwrap) {
+                        if spare.len() < 4 {
+                            spare.push(b.bytes);
+                        }
+                    }
                 }
             }
             ok && g.failed.is_none()
@@ -371,20 +380,22 @@ fn read_parallel_in<S: super::Part>(
             d.advance(end);
             if batch.bytes.len() >= batch_bytes {
                 seq += 1;
+                let mut bytes = spare.pop().unwrap_or_default();
+                bytes.clear();
                 let next = Batch {
                     seq,
                     before: count,
-                    bytes: Vec::new(),
+                    bytes,
                     elems: Vec::new(),
                     places: Vec::new(),
                 };
-                if !send(std::mem::replace(&mut batch, next), &mut held) {
+                if !send(std::mem::replace(&mut batch, next), &mut held, &mut spare) {
                     break;
                 }
             }
         }
         if !batch.elems.is_empty() {
-            send(batch, &mut held);
+            send(batch, &mut held, &mut spare);
         }
         drop(tx);
         for h in handles {
