@@ -3,6 +3,11 @@
 use serde_json::Value;
 use std::borrow::Cow;
 
+pub(crate) mod fast;
+/// The JSON-lines fast path: a line's record when it is sure, else `None` (read it with
+/// `Raw` and [`from_raw`], then [`from_json`]).
+pub(crate) use fast::line as json_line_fast;
+
 /// RFC 3339 UTC with trailing zeros of the fraction dropped, so that the same instant
 /// reads the same from every export (`08:10:00.000Z` and `08:10:00Z`).
 pub fn time(t: &str) -> Option<String> {
@@ -426,6 +431,222 @@ pub fn from_json(v: &Value) -> Result<SignIn, String> {
         details,
         weight: 1,
     })
+}
+
+/// The keys [`from_json`] looks up, at the top of a record or under `properties`.
+fn from_json_key(k: &str) -> bool {
+    matches!(
+        k,
+        "properties"
+            | "status"
+            | "Status"
+            | "resultType"
+            | "ResultType"
+            | "createdDateTime"
+            | "time"
+            | "TimeGenerated"
+            | "CreatedDateTime"
+            | "userPrincipalName"
+            | "UserPrincipalName"
+            | "identity"
+            | "servicePrincipalName"
+            | "ServicePrincipalName"
+            | "appDisplayName"
+            | "AppDisplayName"
+            | "appId"
+            | "AppId"
+            | "ipAddress"
+            | "IPAddress"
+            | "callerIpAddress"
+            | "deviceDetail"
+            | "DeviceDetail"
+            | "appliedConditionalAccessPolicies"
+            | "ConditionalAccessPolicies"
+            | "AppliedConditionalAccessPolicies"
+            | "authenticationDetails"
+            | "clientAppUsed"
+            | "ClientAppUsed"
+            | "autonomousSystemNumber"
+            | "AutonomousSystemNumber"
+    )
+}
+
+/// Reads a JSON value as `Value` does, byte for byte the same parse (so the same values are
+/// accepted and the same errors raised), but keeps of an object only the keys
+/// [`from_json`] looks up (at the top and under `properties`), the last of each as `Value`
+/// keeps it; a value that is not an object becomes `null` (`from_json` refuses both the
+/// same way). A Graph record is some 40 fields, of which `from_json` reads a dozen: the rest
+/// are no longer built into maps and strings.
+pub struct SignInValue;
+
+impl<'de> serde::de::DeserializeSeed<'de> for SignInValue {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(Kept { depth: 0 })
+    }
+}
+
+/// The visitor of [`SignInValue`]: `depth` 0 for the record, 1 for `properties`.
+struct Kept {
+    depth: u8,
+}
+
+impl<'de> serde::de::Visitor<'de> for Kept {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut kept = serde_json::Map::new();
+        while let Some(k) = map.next_key_seed(Key)? {
+            if !from_json_key(&k) {
+                map.next_value_seed(Skip)?;
+            } else if k == "properties" && self.depth == 0 {
+                kept.insert(k.into_owned(), map.next_value_seed(Props)?);
+            } else {
+                kept.insert(k.into_owned(), map.next_value::<Value>()?);
+            }
+        }
+        Ok(Value::Object(kept))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        SkipVisitor.visit_seq(seq).map(|()| Value::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
+/// `properties`: an object kept like a record's top; anything else as `Value` has it.
+struct Props;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Props {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(PropsVisitor)
+    }
+}
+
+struct PropsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PropsVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
+        Kept { depth: 1 }.visit_map(map)
+    }
+    // Not an object: `from_json` then reads the record itself; `null` says the same.
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        SkipVisitor.visit_seq(seq).map(|()| Value::Null)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
+/// A map key, read as `Value` reads keys (`deserialize_str`).
+struct Key;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Key {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct KeyVisitor;
+
+impl<'de> serde::de::Visitor<'de> for KeyVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s.to_string()))
+    }
+}
+
+/// Passes over a value with the parse `Value` uses (`deserialize_any`, not serde_json's
+/// `ignore_value`, which checks less), building nothing.
+struct Skip;
+
+impl<'de> serde::de::DeserializeSeed<'de> for Skip {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(SkipVisitor)
+    }
+}
+
+struct SkipVisitor;
+
+impl<'de> serde::de::Visitor<'de> for SkipVisitor {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key_seed(Key)?.is_some() {
+            map.next_value_seed(Skip)?;
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
 }
 
 /// The fields of a JSON sign-in record, read without building a tree: the fast path for
