@@ -786,25 +786,17 @@ fn first_of(a: &Option<Cow<str>>, b: &Option<Cow<str>>) -> String {
 }
 
 /// A sign-in from a typed record (same rules as [`from_json`]).
-pub fn from_raw(top: Raw) -> Result<SignIn, String> {
-    let Raw {
-        time: env_time,
-        result_type,
-        identity,
-        caller_ip,
-        properties,
-        ..
-    } = top;
-    // Azure Monitor: the sign-in is under `properties`; otherwise the record is the sign-in.
-    let mut p = match properties {
+pub fn from_raw(mut top: Raw) -> Result<SignIn, String> {
+    let env_time = top.time.clone();
+    let result_type = top.result_type.take();
+    let identity = top.identity.clone();
+    let caller_ip = top.caller_ip.clone();
+    // Azure Monitor: the sign-in is under `properties`; otherwise the record is the sign-in
+    // (a Graph record on a line of its own, a Log Analytics row as JSON), all of its fields:
+    // only the envelope's four were read before, so such a row lost its user, app and IP.
+    let mut p = match top.properties.take() {
         Some(p) => *p,
-        None => Raw {
-            time: env_time.clone(),
-            result_type: None,
-            identity: identity.clone(),
-            caller_ip: caller_ip.clone(),
-            ..Default::default()
-        },
+        None => top,
     };
     let status = p.status.take().and_then(Nested::get);
     let code = status
@@ -1089,6 +1081,44 @@ fn json_text(cell: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A record without `properties` is the sign-in: a Log Analytics row saved as JSON
+    /// (`az monitor log-analytics query`, columns at the top) keeps its user, app and IP in
+    /// both readers of a JSON line; they were read only from an Azure Monitor envelope.
+    #[test]
+    fn a_log_analytics_row_as_json_keeps_its_user_app_and_ip() {
+        let line = r#"{"TimeGenerated":"2025-03-01T10:00:00Z","ResultType":"50126","UserPrincipalName":"Ana@Contoso.com","AppDisplayName":"Outlook","IPAddress":"203.0.113.5","ClientAppUsed":"Browser"}"#;
+        let slow = from_raw(serde_json::from_str::<Raw>(line).unwrap()).unwrap();
+        let fast = json_line_fast(line).unwrap();
+        for (user, app, ip, client, time) in [
+            (
+                slow.user.as_str(),
+                slow.app.as_str(),
+                slow.ip.as_str(),
+                slow.client_app.as_str(),
+                slow.time.as_deref(),
+            ),
+            (
+                &*fast.user,
+                &*fast.app,
+                &*fast.ip,
+                &*fast.client_app,
+                fast.time.as_deref(),
+            ),
+        ] {
+            assert_eq!(
+                (user, app, ip, client, time),
+                (
+                    "ana@contoso.com",
+                    "Outlook",
+                    "203.0.113.5",
+                    "Browser",
+                    Some("2025-03-01T10:00:00Z")
+                )
+            );
+        }
+        assert_eq!((slow.code, fast.code), (50126, 50126));
+    }
 
     #[test]
     fn times_from_every_export_agree() {

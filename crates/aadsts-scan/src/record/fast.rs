@@ -463,16 +463,20 @@ pub(crate) fn line(json: &str) -> Option<SignInRef<'_>> {
         return None;
     }
     // As `from_raw`: with `properties`, the sign-in is there and only the envelope's time,
-    // result type, identity and caller IP are read; without, only those are.
-    let p = match top.properties {
-        Some(p) => *p,
-        None => Fields {
-            time: top.time,
-            identity: top.identity,
-            caller_ip: top.caller_ip,
-            ..Fields::default()
-        },
+    // result type, identity and caller IP are read; without, the record is the sign-in.
+    let mut top = top;
+    let env = Fields {
+        time: top.time,
+        result_type: top.result_type.take(),
+        identity: top.identity,
+        caller_ip: top.caller_ip,
+        ..Fields::default()
     };
+    let p = match top.properties.take() {
+        Some(p) => *p,
+        None => top,
+    };
+    let top = env;
     let (status_code, additional) = p.status.unwrap_or((None, None));
     let code = status_code
         .and_then(Scal::code)
