@@ -137,6 +137,59 @@ fn digits(b: &[u8]) -> bool {
 }
 
 fn iso_utc(t: &str) -> Option<String> {
+    let (head, frac) = iso_utc_parts(t)?;
+    Some(with_fraction(head, frac))
+}
+
+/// The time of a CSV cell as [`time`] gives it, without a new string for the two shapes of
+/// almost every row: an ISO UTC time already in the output form is the cell itself, and a
+/// Log Analytics time is written into `buf`.
+pub(crate) fn time_in<'a>(t: &'a str, buf: &'a mut [u8; 64]) -> Option<Cow<'a, str>> {
+    let t = t.trim();
+    if let Some((head, frac)) = iso_utc_parts(t) {
+        let digits = frac.trim_end_matches('0');
+        let len = head.len() + if digits.is_empty() { 0 } else { 1 + digits.len() } + 1;
+        // `head[.digits]Z` exactly: nothing to change.
+        if t.len() == len && t.ends_with('Z') {
+            return Some(Cow::Borrowed(t));
+        }
+        return Some(Cow::Owned(with_fraction(head, frac)));
+    }
+    if let Some(p) = us_time_parts(t) {
+        let digits = p.frac.trim_end_matches('0');
+        // The longest fraction that fits: longer ones take the general path below.
+        if digits.len() < 40 {
+            let mut n = 0;
+            let mut put = |bytes: &[u8]| {
+                buf[n..n + bytes.len()].copy_from_slice(bytes);
+                n += bytes.len();
+            };
+            let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+            put(&two(p.y / 100));
+            put(&two(p.y % 100));
+            put(b"-");
+            put(&two(p.mo));
+            put(b"-");
+            put(&two(p.d));
+            put(b"T");
+            put(&two(p.h));
+            put(b":");
+            put(p.mi.as_bytes());
+            put(b":");
+            put(p.sec.as_bytes());
+            if !digits.is_empty() {
+                put(b".");
+                put(digits.as_bytes());
+            }
+            put(b"Z");
+            return std::str::from_utf8(&buf[..n]).ok().map(Cow::Borrowed);
+        }
+    }
+    time(t).map(Cow::Owned)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` and the fraction's digits of an ISO time in UTC (`Z` or `+00:00`).
+fn iso_utc_parts(t: &str) -> Option<(&str, &str)> {
     let b = t.as_bytes();
     if b.len() < 20
         || !(digits(&b[0..4])
@@ -168,10 +221,47 @@ fn iso_utc(t: &str) -> Option<String> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
     }
-    Some(with_fraction(&t[..19], frac))
+    Some((&t[..19], frac))
+}
+
+/// The fields of a Log Analytics time (`M/D/YYYY, h:mm:ss.fff AM`), the hour on 24.
+struct UsTime<'a> {
+    y: u32,
+    mo: u32,
+    d: u32,
+    h: u32,
+    mi: &'a str,
+    sec: &'a str,
+    frac: &'a str,
 }
 
 fn us_time(t: &str) -> Option<String> {
+    let UsTime {
+        y,
+        mo,
+        d,
+        h,
+        mi,
+        sec,
+        frac,
+    } = us_time_parts(t)?;
+    let mut out = String::with_capacity(32);
+    push_padded(&mut out, y, 4);
+    out.push('-');
+    push_padded(&mut out, mo, 2);
+    out.push('-');
+    push_padded(&mut out, d, 2);
+    out.push('T');
+    push_padded(&mut out, h, 2);
+    out.push(':');
+    out.push_str(mi);
+    out.push(':');
+    out.push_str(sec);
+    push_fraction(&mut out, frac);
+    Some(out)
+}
+
+fn us_time_parts(t: &str) -> Option<UsTime<'_>> {
     let (date, rest) = t.split_once(", ")?;
     let mut it = date.split('/');
     let (mo, d, y): (u32, u32, u32) = (
@@ -206,20 +296,15 @@ fn us_time(t: &str) -> Option<String> {
     {
         return None;
     }
-    let mut out = String::with_capacity(32);
-    push_padded(&mut out, y, 4);
-    out.push('-');
-    push_padded(&mut out, mo, 2);
-    out.push('-');
-    push_padded(&mut out, d, 2);
-    out.push('T');
-    push_padded(&mut out, h, 2);
-    out.push(':');
-    out.push_str(mi);
-    out.push(':');
-    out.push_str(sec);
-    push_fraction(&mut out, frac);
-    Some(out)
+    Some(UsTime {
+        y,
+        mo,
+        d,
+        h,
+        mi,
+        sec,
+        frac,
+    })
 }
 
 /// The fields of a sign-in that the scan uses. Strings are empty when the export lacks them.
@@ -670,6 +755,10 @@ pub fn normalize_header(h: &str) -> String {
         .to_lowercase()
 }
 
+/// Where [`CsvColumns::used`] puts the code and the status.
+const CODE: usize = 1;
+const STATUS: usize = 2;
+
 impl CsvColumns {
     /// `None` when the header has no error-code column: not a sign-in export.
     pub fn from_header(headers: &[String]) -> Option<CsvColumns> {
@@ -715,7 +804,8 @@ impl CsvColumns {
         c.code.map(|_| c)
     }
 
-    /// The columns a record is built from, in the order `record_with` takes their cells.
+    /// The columns a record is built from, in the order `record_with` takes their cells
+    /// (the code at [`CODE`], the status at [`STATUS`]).
     fn used(&self) -> [Option<usize>; 14] {
         [
             self.time,
@@ -739,6 +829,7 @@ impl CsvColumns {
         self.record_with(
             self.used()
                 .map(|i| i.and_then(|i| row.get(i)).unwrap_or("").trim()),
+            &mut [0u8; 64],
         )
         .map(SignInRef::into_owned)
     }
@@ -767,20 +858,39 @@ impl CsvColumns {
         cell: impl Fn(usize) -> Option<Cow<'c, [u8]>>,
         then: impl FnOnce(Result<SignInRef<'_>, String>) -> R,
     ) -> R {
-        let text: [Cow<str>; 14] = self.used().map(|i| match i.and_then(&cell) {
+        let decode = |i: Option<usize>| match i.and_then(&cell) {
             None => Cow::Borrowed(""),
             Some(Cow::Borrowed(b)) => utf8_lossy(b),
             Some(Cow::Owned(b)) => match String::from_utf8(b) {
                 Ok(s) => Cow::Owned(s),
                 Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
             },
-        });
-        then(self.record_with(std::array::from_fn(|k| text[k].trim())))
+        };
+        let mut used = self.used();
+        // The status cell (JSON text in Log Analytics, which must be unquoted) is read only
+        // when the record needs it: an empty code, or MFA details to look for.
+        let code = decode(self.code);
+        let need_status = match code.trim() {
+            "" => true,
+            c => c.parse::<u32>() == Ok(500121),
+        };
+        if !need_status {
+            used[STATUS] = None;
+        }
+        used[CODE] = None;
+        let mut text: [Cow<str>; 14] = used.map(decode);
+        text[CODE] = code;
+        let mut buf = [0u8; 64];
+        then(self.record_with(std::array::from_fn(|k| text[k].trim()), &mut buf))
     }
 
     /// Builds the record from the trimmed cells of [`Self::used`] (empty where the export
     /// has no such column).
-    fn record_with<'c>(&self, cells: [&'c str; 14]) -> Result<SignInRef<'c>, String> {
+    fn record_with<'c>(
+        &self,
+        cells: [&'c str; 14],
+        time_buf: &'c mut [u8; 64],
+    ) -> Result<SignInRef<'c>, String> {
         let [time_cell, code_cell, status_cell, user_cell, sp_name, app_cell, app_id, ip, client_app, os_cell, device, asn, ca_cell, mfa_result] =
             cells;
         let code = if code_cell.is_empty() {
@@ -805,7 +915,10 @@ impl CsvColumns {
         };
         let time = match time_cell {
             "" => None,
-            t => Some(time(t).ok_or_else(|| format!("time {t:?} is not a date this tool reads"))?),
+            t => Some(
+                time_in(t, time_buf)
+                    .ok_or_else(|| format!("time {t:?} is not a date this tool reads"))?,
+            ),
         };
         let mut user = lowercase(user_cell);
         if user.is_empty() {
@@ -835,7 +948,7 @@ impl CsvColumns {
             }
         }
         Ok(SignInRef {
-            time: time.map(Cow::Owned),
+            time,
             code,
             user,
             app: Cow::Borrowed(app),
@@ -887,6 +1000,35 @@ mod tests {
             assert_eq!(time(input).as_deref(), Some(want), "{input}");
         }
         assert_eq!(time("13/45/2025, 1:00:00 PM"), None);
+        // The CSV cells' path gives the same strings (borrowed where nothing changes).
+        for input in [
+            "2025-03-04T08:10:00Z",
+            " 2025-03-04T08:10:00Z ",
+            "2025-03-04T08:10:00.Z",
+            "2025-03-04T08:10:00.000Z",
+            "2025-03-04T08:10:00.1230Z",
+            "2025-03-04T08:10:00.123Z",
+            "2025-03-04T08:10:00+00:00",
+            "2025-03-04T08:10:00.5+00:00",
+            "2025-03-04T10:10:00+02:00",
+            "3/4/2025, 8:10:00.000 AM",
+            "12/31/2025, 12:59:59.999 PM",
+            "3/4/2025, 12:10:00.250 AM",
+            "3/4/2025, 1:45:17 PM",
+            "3/4/0995, 1:45:17.1 PM",
+            "3/4/2025, 1:45:17.1234567890123456789012345678901234567891 PM",
+            "13/45/2025, 1:00:00 PM",
+            "2025-13-04T08:10:00Z",
+            "yesterday",
+            "",
+        ] {
+            let mut buf = [0u8; 64];
+            assert_eq!(
+                time_in(input, &mut buf).map(Cow::into_owned),
+                time(input),
+                "{input}"
+            );
+        }
         assert_eq!(time("2025-13-04T08:10:00Z"), None);
     }
 

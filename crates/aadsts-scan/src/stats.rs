@@ -174,13 +174,41 @@ fn merge_map(a: &mut Keys, b: Keys) {
     a.merge(b);
 }
 
+/// `a < b` as strings, eight bytes at a time: times are short, and the C library's memcmp
+/// called four times a row cost more than the comparing.
+fn less(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_be_bytes(a[i..i + 8].try_into().expect("8 bytes"));
+        let y = u64::from_be_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        if x != y {
+            return x < y;
+        }
+        i += 8;
+    }
+    while i < n {
+        if a[i] != b[i] {
+            return a[i] < b[i];
+        }
+        i += 1;
+    }
+    a.len() < b.len()
+}
+
+/// `a == b` for short strings, as [`less`].
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && !less(a, b) && !less(b, a)
+}
+
 /// Keeps the earlier time. A later time replaces the kept one in its own buffer: rows come
 /// in time order, so `max_time` replaces on almost every row, and a fresh copy each time
 /// was an allocation per row and per bound.
 fn min_time(a: &mut Option<String>, b: Option<&str>) {
     if let Some(b) = b {
         match a {
-            Some(x) if b < x.as_str() => {
+            Some(x) if less(b, x) => {
                 x.clear();
                 x.push_str(b);
             }
@@ -193,7 +221,7 @@ fn min_time(a: &mut Option<String>, b: Option<&str>) {
 fn max_time(a: &mut Option<String>, b: Option<&str>) {
     if let Some(b) = b {
         match a {
-            Some(x) if b > x.as_str() => {
+            Some(x) if less(x, b) => {
                 x.clear();
                 x.push_str(b);
             }
@@ -392,9 +420,30 @@ impl Tally {
 /// its hash (beyond a top list's cap) is not stored, so memory stays as bounded as before.
 #[derive(Debug, Clone)]
 pub struct Interner {
-    ids: hashbrown::HashTable<u32>,
+    ids: hashbrown::HashTable<Entry>,
     strs: Vec<Box<str>>,
     hashes: Vec<u64>,
+}
+
+/// How many bytes of a value its table entry holds.
+const HEAD: usize = 24;
+
+/// A value's entry in the table: its number, length and first bytes (zero-padded), so
+/// that telling a value from another rarely leaves the table (comparing against the stored
+/// string was a cache miss per lookup, a tenth of a Log Analytics scan).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    id: u32,
+    len: u32,
+    head: [u8; HEAD],
+}
+
+/// The first [`HEAD`] bytes of `s`, zero-padded.
+fn head(s: &str) -> [u8; HEAD] {
+    let mut h = [0u8; HEAD];
+    let n = s.len().min(HEAD);
+    h[..n].copy_from_slice(&s.as_bytes()[..n]);
+    h
 }
 
 const EMPTY: u32 = 0;
@@ -414,7 +463,14 @@ impl Default for Interner {
 impl Interner {
     fn find(&self, s: &str, h: u64) -> Option<u32> {
         let strs = &self.strs;
-        self.ids.find(h, |&id| &*strs[id as usize] == s).copied()
+        let (len, first) = (s.len() as u32, head(s));
+        self.ids
+            .find(h, |e| {
+                e.len == len
+                    && e.head == first
+                    && (s.len() <= HEAD || &*strs[e.id as usize] == s)
+            })
+            .map(|e| e.id)
     }
 
     fn insert(&mut self, s: &str, h: u64) -> u32 {
@@ -422,7 +478,13 @@ impl Interner {
         self.strs.push(s.into());
         self.hashes.push(h);
         let hashes = &self.hashes;
-        self.ids.insert_unique(h, id, |&i| hashes[i as usize]);
+        let e = Entry {
+            id,
+            len: s.len() as u32,
+            head: head(s),
+        };
+        self.ids
+            .insert_unique(h, e, |e| hashes[e.id as usize]);
         id
     }
 
@@ -647,7 +709,7 @@ impl Counter {
         max_time(&mut self.last, r.time.as_deref());
         if let Some(t) = r.time.as_deref() {
             let h = t.get(..13).unwrap_or(t);
-            if h != self.hour {
+            if !same(h, &self.hour) {
                 flush_hour(&self.hour, &mut self.hour_codes, &mut self.hours);
                 self.hour.clear();
                 self.hour.push_str(h);
@@ -911,6 +973,21 @@ mod tests {
             t.last
         ));
         out.join("\n")
+    }
+
+    #[test]
+    fn short_string_order_is_str_order() {
+        let v = [
+            "", "a", "b", "ab", "2025-03-01T00:00:01Z", "2025-03-01T00:00:01.5Z",
+            "2025-03-01T00:00:01.05Z", "2025-03-01T00:00:02Z", "2025-03-01T00", "2025-03-01T01",
+            "2025-03-01T00:00:01Z\u{e9}", "zzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzz",
+        ];
+        for a in v {
+            for b in v {
+                assert_eq!(less(a, b), a < b, "{a:?} {b:?}");
+                assert_eq!(same(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     /// The interned per-worker counter gives what adding the rows to a tally gives, past
