@@ -420,30 +420,9 @@ impl Tally {
 /// its hash (beyond a top list's cap) is not stored, so memory stays as bounded as before.
 #[derive(Debug, Clone)]
 pub struct Interner {
-    ids: hashbrown::HashTable<Entry>,
+    ids: hashbrown::HashTable<u32>,
     strs: Vec<Box<str>>,
     hashes: Vec<u64>,
-}
-
-/// How many bytes of a value its table entry holds.
-const HEAD: usize = 24;
-
-/// A value's entry in the table: its number, length and first bytes (zero-padded), so
-/// that telling a value from another rarely leaves the table (comparing against the stored
-/// string was a cache miss per lookup, a tenth of a Log Analytics scan).
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    id: u32,
-    len: u32,
-    head: [u8; HEAD],
-}
-
-/// The first [`HEAD`] bytes of `s`, zero-padded.
-fn head(s: &str) -> [u8; HEAD] {
-    let mut h = [0u8; HEAD];
-    let n = s.len().min(HEAD);
-    h[..n].copy_from_slice(&s.as_bytes()[..n]);
-    h
 }
 
 const EMPTY: u32 = 0;
@@ -463,14 +442,7 @@ impl Default for Interner {
 impl Interner {
     fn find(&self, s: &str, h: u64) -> Option<u32> {
         let strs = &self.strs;
-        let (len, first) = (s.len() as u32, head(s));
-        self.ids
-            .find(h, |e| {
-                e.len == len
-                    && e.head == first
-                    && (s.len() <= HEAD || &*strs[e.id as usize] == s)
-            })
-            .map(|e| e.id)
+        self.ids.find(h, |&id| &*strs[id as usize] == s).copied()
     }
 
     fn insert(&mut self, s: &str, h: u64) -> u32 {
@@ -478,13 +450,7 @@ impl Interner {
         self.strs.push(s.into());
         self.hashes.push(h);
         let hashes = &self.hashes;
-        let e = Entry {
-            id,
-            len: s.len() as u32,
-            head: head(s),
-        };
-        self.ids
-            .insert_unique(h, e, |e| hashes[e.id as usize]);
+        self.ids.insert_unique(h, id, |&i| hashes[i as usize]);
         id
     }
 
@@ -978,9 +944,19 @@ mod tests {
     #[test]
     fn short_string_order_is_str_order() {
         let v = [
-            "", "a", "b", "ab", "2025-03-01T00:00:01Z", "2025-03-01T00:00:01.5Z",
-            "2025-03-01T00:00:01.05Z", "2025-03-01T00:00:02Z", "2025-03-01T00", "2025-03-01T01",
-            "2025-03-01T00:00:01Z\u{e9}", "zzzzzzzzzzzzzzzz", "zzzzzzzzzzzzzzzzz",
+            "",
+            "a",
+            "b",
+            "ab",
+            "2025-03-01T00:00:01Z",
+            "2025-03-01T00:00:01.5Z",
+            "2025-03-01T00:00:01.05Z",
+            "2025-03-01T00:00:02Z",
+            "2025-03-01T00",
+            "2025-03-01T01",
+            "2025-03-01T00:00:01Z\u{e9}",
+            "zzzzzzzzzzzzzzzz",
+            "zzzzzzzzzzzzzzzzz",
         ];
         for a in v {
             for b in v {
