@@ -892,7 +892,7 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             // Mostly well-formed cells, sometimes a stray quote.
-            let stray = x % 4 == 0;
+            let stray = x.is_multiple_of(4);
             for _ in 0..(x % 120) {
                 x ^= x << 13;
                 x ^= x >> 7;

@@ -993,6 +993,29 @@ mod csv_split_tests {
         assert_eq!(sequential(&data), plain(&data));
     }
 
+    /// A chunk that is not UTF-8 (a Latin-1 name) has each cell decoded on its own, as a
+    /// plain reader does; the chunks around it are checked whole.
+    #[test]
+    fn a_chunk_that_is_not_utf8_reads_like_a_plain_reader() {
+        let mut data = hard_csv();
+        let at = data.len() / 2;
+        let line_end = at + data[at..].iter().position(|&b| b == b'\n').unwrap() + 1;
+        data.splice(
+            line_end..line_end,
+            b"2025-03-04T08:00:00Z,r,Ren\xe9,ren\xe9@contoso.com,\"App \xe9\",50126,\r\n"
+                .iter()
+                .copied(),
+        );
+        let want = plain(&data);
+        assert!(want.iter().any(|l| l.contains('\u{fffd}')), "{want:?}");
+        assert_eq!(sequential(&data), want);
+        for chunk_bytes in [64, 4096] {
+            let mut log = Log::default();
+            read_csv_chunked(&mut &data[..], &mut log, chunk_bytes).unwrap();
+            assert_eq!(log.0, want, "chunks of {chunk_bytes} bytes");
+        }
+    }
+
     fn am_line(i: usize) -> String {
         format!("{{\"time\":\"2025-03-01T00:00:{:02}Z\",\"resultType\":\"50126\",\"properties\":{{\"userPrincipalName\":\"u{i}@contoso.com\"}}}}\n", i % 60)
     }

@@ -438,13 +438,22 @@ impl Tally {
 /// its hash (beyond a top list's cap) is not stored, so memory stays as bounded as before.
 #[derive(Debug, Clone)]
 pub struct Interner {
-    ids: hashbrown::HashTable<u32>,
+    ids: hashbrown::HashTable<Slot>,
     /// All values one after the other (close together in memory: each lookup ends in a
     /// comparison with the stored value, which from a separate allocation per value was
     /// mostly a cache miss), and where each one is.
     text: String,
     spans: Vec<(usize, usize)>,
     hashes: Vec<u64>,
+}
+
+/// A value's entry in the table: its number and where its text is, so that a lookup goes
+/// from the table straight to the text.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    id: u32,
+    start: usize,
+    len: usize,
 }
 
 const EMPTY: u32 = 0;
@@ -464,16 +473,26 @@ impl Default for Interner {
 
 impl Interner {
     fn find(&self, s: &str, h: u64) -> Option<u32> {
-        self.ids.find(h, |&id| same(self.str(id), s)).copied()
+        let text = &self.text;
+        self.ids
+            .find(h, |e| {
+                e.len == s.len() && same(&text[e.start..e.start + e.len], s)
+            })
+            .map(|e| e.id)
     }
 
     fn insert(&mut self, s: &str, h: u64) -> u32 {
         let id = u32::try_from(self.spans.len()).expect("fewer than 4 billion distinct values");
-        self.spans.push((self.text.len(), s.len()));
+        let slot = Slot {
+            id,
+            start: self.text.len(),
+            len: s.len(),
+        };
+        self.spans.push((slot.start, slot.len));
         self.text.push_str(s);
         self.hashes.push(h);
         let hashes = &self.hashes;
-        self.ids.insert_unique(h, id, |&i| hashes[i as usize]);
+        self.ids.insert_unique(h, slot, |e| hashes[e.id as usize]);
         id
     }
 
@@ -501,6 +520,35 @@ impl Interner {
             hash,
             id: self.find(s, hash),
         }
+    }
+}
+
+/// A value looked up before, with its hash and number.
+#[derive(Debug, Default, Clone)]
+struct Last {
+    s: String,
+    hash: u64,
+    id: u32,
+}
+
+impl Last {
+    /// [`Interner::val`], without the lookup when `s` is the value looked up last.
+    fn val<'s>(&mut self, names: &Interner, s: &'s str) -> Val<'s> {
+        if !s.is_empty() && same(s, &self.s) {
+            return Val {
+                s,
+                hash: self.hash,
+                id: Some(self.id),
+            };
+        }
+        let v = names.val(s);
+        if let (false, Some(id)) = (s.is_empty(), v.id) {
+            self.s.clear();
+            self.s.push_str(s);
+            self.hash = v.hash;
+            self.id = id;
+        }
+        v
     }
 }
 
@@ -621,6 +669,10 @@ struct IdLegacyStats {
 #[derive(Debug, Default, Clone)]
 pub struct Counter {
     names: Interner,
+    /// The last client app and operating system looked up: these columns have a few
+    /// values, mostly the same row after row.
+    last_client_app: Last,
+    last_os: Last,
     codes: rustc_hash::FxHashMap<u32, IdCodeStats>,
     /// The hour being counted (rows come in time order) and its counts per code, added to
     /// `hours` when another hour comes.
@@ -680,8 +732,8 @@ impl Counter {
         let mut user = names.val(&r.user);
         let mut app = names.val(&r.app);
         let mut ip = names.val(&r.ip);
-        let mut client_app = names.val(&r.client_app);
-        let mut os = names.val(&r.os);
+        let mut client_app = self.last_client_app.val(names, &r.client_app);
+        let mut os = self.last_os.val(names, &r.os);
         let c = self.codes.entry(r.code).or_default();
         c.count += n;
         c.users.add(&mut user, n, names);
