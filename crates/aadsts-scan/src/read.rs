@@ -722,6 +722,39 @@ struct Chunk {
     /// file does there and nowhere else.
     header: bool,
     bytes: Vec<u8>,
+    /// Where the buffer goes when the chunk has been read, for the next chunk.
+    pool: std::sync::Arc<Pool>,
+}
+
+/// Chunk buffers for reuse: a fresh buffer per chunk (and the growth of each) cost page
+/// faults and copies on every megabyte read, most of all with worker threads.
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    /// An empty buffer that holds at least `cap` bytes.
+    fn take(&self, cap: usize) -> Vec<u8> {
+        let mut b = self
+            .0
+            .lock()
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_default();
+        b.clear();
+        b.reserve(cap);
+        b
+    }
+}
+
+impl Drop for Chunk {
+    fn drop(&mut self) {
+        if let Ok(mut v) = self.pool.0.lock() {
+            // As many as can be in flight; more would only hold memory.
+            if v.len() < 16 {
+                v.push(std::mem::take(&mut self.bytes));
+            }
+        }
+    }
 }
 
 /// Reads `input` to its end, parses the header itself (reporting to `sink`), and passes
@@ -735,7 +768,10 @@ fn split_csv(
 ) -> Result<(), String> {
     const BOM: &[u8] = b"\xef\xbb\xbf";
     let mut splitter = crate::csvscan::Splitter::new(delimiter);
-    let mut carry: Vec<u8> = Vec::with_capacity(chunk_bytes + (1 << 16));
+    let pool = std::sync::Arc::new(Pool::default());
+    // A chunk and one more read (the reader's buffer is 256 KiB), so a buffer never grows.
+    let room = chunk_bytes + (1 << 19);
+    let mut carry: Vec<u8> = pool.take(room);
     let mut fed = 0; // carry[..fed] has gone through the splitter
     let mut cut = 0; // carry[..cut] ends at the end of a record
     let mut offset = 0u64; // lines before carry[0]
@@ -755,6 +791,7 @@ fn split_csv(
                             offset,
                             header,
                             bytes,
+                            pool: pool.clone(),
                         },
                         sink,
                     );
@@ -815,6 +852,7 @@ fn split_csv(
                         offset,
                         header,
                         bytes,
+                        pool: pool.clone(),
                     },
                     sink,
                 );
@@ -827,7 +865,9 @@ fn split_csv(
             let bom_next = next.starts_with(BOM) || (next.len() < BOM.len() && !eof);
             if (cut >= chunk_bytes && !bom_next) || (eof && !carry.is_empty()) {
                 let end = if eof { carry.len() } else { cut };
-                let rest = carry.split_off(end);
+                let mut rest = pool.take(room);
+                rest.extend_from_slice(&carry[end..]);
+                carry.truncate(end);
                 let bytes = std::mem::replace(&mut carry, rest);
                 let lines = newlines(&bytes);
                 let chunk = Chunk {
@@ -835,6 +875,7 @@ fn split_csv(
                     offset,
                     header,
                     bytes,
+                    pool: pool.clone(),
                 };
                 if !send(chunk, sink) {
                     break;
