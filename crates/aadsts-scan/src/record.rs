@@ -142,6 +142,65 @@ fn digits(b: &[u8]) -> bool {
 }
 
 fn iso_utc(t: &str) -> Option<String> {
+    let (head, frac) = iso_utc_parts(t)?;
+    Some(with_fraction(head, frac))
+}
+
+/// The time of a CSV cell as [`time`] gives it, without a new string for the two shapes of
+/// almost every row: an ISO UTC time already in the output form is the cell itself, and a
+/// Log Analytics time is written into `buf`.
+pub(crate) fn time_in<'a>(t: &'a str, buf: &'a mut [u8; 64]) -> Option<Cow<'a, str>> {
+    let t = trim(t);
+    if let Some((head, frac)) = iso_utc_parts(t) {
+        let digits = frac.trim_end_matches('0');
+        let len = head.len()
+            + if digits.is_empty() {
+                0
+            } else {
+                1 + digits.len()
+            }
+            + 1;
+        // `head[.digits]Z` exactly: nothing to change.
+        if t.len() == len && t.ends_with('Z') {
+            return Some(Cow::Borrowed(t));
+        }
+        return Some(Cow::Owned(with_fraction(head, frac)));
+    }
+    if let Some(p) = us_time_parts(t) {
+        let digits = p.frac.trim_end_matches('0');
+        // The longest fraction that fits: longer ones take the general path below.
+        if digits.len() < 40 {
+            let mut n = 0;
+            let mut put = |bytes: &[u8]| {
+                buf[n..n + bytes.len()].copy_from_slice(bytes);
+                n += bytes.len();
+            };
+            let two = |v: u32| [b'0' + (v / 10 % 10) as u8, b'0' + (v % 10) as u8];
+            put(&two(p.y / 100));
+            put(&two(p.y % 100));
+            put(b"-");
+            put(&two(p.mo));
+            put(b"-");
+            put(&two(p.d));
+            put(b"T");
+            put(&two(p.h));
+            put(b":");
+            put(p.mi.as_bytes());
+            put(b":");
+            put(p.sec.as_bytes());
+            if !digits.is_empty() {
+                put(b".");
+                put(digits.as_bytes());
+            }
+            put(b"Z");
+            return std::str::from_utf8(&buf[..n]).ok().map(Cow::Borrowed);
+        }
+    }
+    time(t).map(Cow::Owned)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` and the fraction's digits of an ISO time in UTC (`Z` or `+00:00`).
+fn iso_utc_parts(t: &str) -> Option<(&str, &str)> {
     let b = t.as_bytes();
     if b.len() < 20
         || !(digits(&b[0..4])
@@ -173,10 +232,121 @@ fn iso_utc(t: &str) -> Option<String> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) {
         return None;
     }
-    Some(with_fraction(&t[..19], frac))
+    Some((&t[..19], frac))
+}
+
+/// The fields of a Log Analytics time (`M/D/YYYY, h:mm:ss.fff AM`), the hour on 24.
+struct UsTime<'a> {
+    y: u32,
+    mo: u32,
+    d: u32,
+    h: u32,
+    mi: &'a str,
+    sec: &'a str,
+    frac: &'a str,
 }
 
 fn us_time(t: &str) -> Option<String> {
+    let UsTime {
+        y,
+        mo,
+        d,
+        h,
+        mi,
+        sec,
+        frac,
+    } = us_time_parts(t)?;
+    let mut out = String::with_capacity(32);
+    push_padded(&mut out, y, 4);
+    out.push('-');
+    push_padded(&mut out, mo, 2);
+    out.push('-');
+    push_padded(&mut out, d, 2);
+    out.push('T');
+    push_padded(&mut out, h, 2);
+    out.push(':');
+    out.push_str(mi);
+    out.push(':');
+    out.push_str(sec);
+    push_fraction(&mut out, frac);
+    Some(out)
+}
+
+/// [`us_time_parts`] of the shape Log Analytics writes (`M/D/YYYY, h:mm:ss[.f] AM`, digits
+/// only), read in one pass; `None` for anything else, which the general reading decides.
+fn us_time_fast(t: &str) -> Option<UsTime<'_>> {
+    let b = t.as_bytes();
+    let mut i = 0;
+    // Up to `max` digits at `i` (at least one), as a number.
+    let num = |i: &mut usize, max: usize| -> Option<u32> {
+        let start = *i;
+        let mut v = 0u32;
+        while *i < b.len() && *i - start < max && b[*i].is_ascii_digit() {
+            v = v * 10 + u32::from(b[*i] - b'0');
+            *i += 1;
+        }
+        (*i > start).then_some(v)
+    };
+    let lit = |i: &mut usize, s: &[u8]| -> Option<()> {
+        let end = *i + s.len();
+        (b.get(*i..end)? == s).then(|| *i = end)
+    };
+    let mo = num(&mut i, 2)?;
+    lit(&mut i, b"/")?;
+    let d = num(&mut i, 2)?;
+    lit(&mut i, b"/")?;
+    let y_at = i;
+    let y = num(&mut i, 4)?;
+    if i - y_at != 4 {
+        return None;
+    }
+    lit(&mut i, b", ")?;
+    let mut h = num(&mut i, 2)?;
+    lit(&mut i, b":")?;
+    let two = |i: &mut usize| -> Option<&str> {
+        let s = t.get(*i..*i + 2)?;
+        digits(s.as_bytes()).then(|| *i += 2)?;
+        Some(s)
+    };
+    let mi = two(&mut i)?;
+    lit(&mut i, b":")?;
+    let sec = two(&mut i)?;
+    let mut frac = "";
+    if lit(&mut i, b".").is_some() {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac = &t[start..i];
+        if frac.is_empty() {
+            return None;
+        }
+    }
+    match &b[i..] {
+        b" AM" if h == 12 => h = 0,
+        b" AM" => {}
+        b" PM" if h < 12 => h += 12,
+        b" PM" => {}
+        _ => return None,
+    }
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 {
+        return None;
+    }
+    Some(UsTime {
+        y,
+        mo,
+        d,
+        h,
+        mi,
+        sec,
+        frac,
+    })
+}
+
+fn us_time_parts(t: &str) -> Option<UsTime<'_>> {
+    if let Some(p) = us_time_fast(t) {
+        return Some(p);
+    }
     let (date, rest) = t.split_once(", ")?;
     let mut it = date.split('/');
     let (mo, d, y): (u32, u32, u32) = (
@@ -211,20 +381,15 @@ fn us_time(t: &str) -> Option<String> {
     {
         return None;
     }
-    let mut out = String::with_capacity(32);
-    push_padded(&mut out, y, 4);
-    out.push('-');
-    push_padded(&mut out, mo, 2);
-    out.push('-');
-    push_padded(&mut out, d, 2);
-    out.push('T');
-    push_padded(&mut out, h, 2);
-    out.push(':');
-    out.push_str(mi);
-    out.push(':');
-    out.push_str(sec);
-    push_fraction(&mut out, frac);
-    Some(out)
+    Some(UsTime {
+        y,
+        mo,
+        d,
+        h,
+        mi,
+        sec,
+        frac,
+    })
 }
 
 /// The fields of a sign-in that the scan uses. Strings are empty when the export lacks them.
@@ -883,6 +1048,10 @@ pub fn normalize_header(h: &str) -> String {
         .to_lowercase()
 }
 
+/// Where [`CsvColumns::used`] puts the code and the status.
+const CODE: usize = 1;
+const STATUS: usize = 2;
+
 impl CsvColumns {
     /// `None` when the header has no error-code column: not a sign-in export.
     pub fn from_header(headers: &[String]) -> Option<CsvColumns> {
@@ -928,7 +1097,8 @@ impl CsvColumns {
         c.code.map(|_| c)
     }
 
-    /// The columns a record is built from, in the order `record_with` takes their cells.
+    /// The columns a record is built from, in the order `record_with` takes their cells
+    /// (the code at [`CODE`], the status at [`STATUS`]).
     fn used(&self) -> [Option<usize>; 14] {
         [
             self.time,
@@ -952,6 +1122,7 @@ impl CsvColumns {
         self.record_with(
             self.used()
                 .map(|i| i.and_then(|i| row.get(i)).unwrap_or("").trim()),
+            &mut [0u8; 64],
         )
         .map(SignInRef::into_owned)
     }
@@ -980,20 +1151,51 @@ impl CsvColumns {
         cell: impl Fn(usize) -> Option<Cow<'c, [u8]>>,
         then: impl FnOnce(Result<SignInRef<'_>, String>) -> R,
     ) -> R {
-        let text: [Cow<str>; 14] = self.used().map(|i| match i.and_then(&cell) {
-            None => Cow::Borrowed(""),
-            Some(Cow::Borrowed(b)) => utf8_lossy(b),
-            Some(Cow::Owned(b)) => match String::from_utf8(b) {
-                Ok(s) => Cow::Owned(s),
-                Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        self.record_text_then(
+            |i| match cell(i)? {
+                Cow::Borrowed(b) => Some(utf8_lossy(b)),
+                Cow::Owned(b) => Some(match String::from_utf8(b) {
+                    Ok(s) => Cow::Owned(s),
+                    Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                }),
             },
-        });
-        then(self.record_with(std::array::from_fn(|k| text[k].trim())))
+            then,
+        )
+    }
+
+    /// Like [`Self::record_cells_then`] with cells given as text (a chunk checked as UTF-8
+    /// once, instead of each cell on its own).
+    pub(crate) fn record_text_then<'c, R>(
+        &self,
+        cell: impl Fn(usize) -> Option<Cow<'c, str>>,
+        then: impl FnOnce(Result<SignInRef<'_>, String>) -> R,
+    ) -> R {
+        let decode = |i: Option<usize>| i.and_then(&cell).unwrap_or(Cow::Borrowed(""));
+        let mut used = self.used();
+        // The status cell (JSON text in Log Analytics, which must be unquoted) is read only
+        // when the record needs it: an empty code, or MFA details to look for.
+        let code = decode(self.code);
+        let need_status = match trim(&code) {
+            "" => true,
+            c => c.parse::<u32>() == Ok(500121),
+        };
+        if !need_status {
+            used[STATUS] = None;
+        }
+        used[CODE] = None;
+        let mut text: [Cow<str>; 14] = used.map(decode);
+        text[CODE] = code;
+        let mut buf = [0u8; 64];
+        then(self.record_with(std::array::from_fn(|k| trim(&text[k])), &mut buf))
     }
 
     /// Builds the record from the trimmed cells of [`Self::used`] (empty where the export
     /// has no such column).
-    fn record_with<'c>(&self, cells: [&'c str; 14]) -> Result<SignInRef<'c>, String> {
+    fn record_with<'c>(
+        &self,
+        cells: [&'c str; 14],
+        time_buf: &'c mut [u8; 64],
+    ) -> Result<SignInRef<'c>, String> {
         let [time_cell, code_cell, status_cell, user_cell, sp_name, app_cell, app_id, ip, client_app, os_cell, device, asn, ca_cell, mfa_result] =
             cells;
         let code = if code_cell.is_empty() {
@@ -1018,7 +1220,10 @@ impl CsvColumns {
         };
         let time = match time_cell {
             "" => None,
-            t => Some(time(t).ok_or_else(|| format!("time {t:?} is not a date this tool reads"))?),
+            t => Some(
+                time_in(t, time_buf)
+                    .ok_or_else(|| format!("time {t:?} is not a date this tool reads"))?,
+            ),
         };
         let mut user = lowercase(user_cell);
         if user.is_empty() {
@@ -1048,7 +1253,7 @@ impl CsvColumns {
             }
         }
         Ok(SignInRef {
-            time: time.map(Cow::Owned),
+            time,
             code,
             user,
             app: Cow::Borrowed(app),
@@ -1060,6 +1265,17 @@ impl CsvColumns {
             details,
             weight: 1,
         })
+    }
+}
+
+/// `s` without white space at either end; a cell that starts and ends with printable ASCII
+/// (nearly all) is returned without walking it for Unicode white space.
+pub(crate) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    let plain = |c: u8| c > b' ' && c < 0x7f;
+    match (b.first(), b.last()) {
+        (Some(&x), Some(&y)) if plain(x) && plain(y) => s,
+        _ => s.trim(),
     }
 }
 
@@ -1138,6 +1354,118 @@ mod tests {
             assert_eq!(time(input).as_deref(), Some(want), "{input}");
         }
         assert_eq!(time("13/45/2025, 1:00:00 PM"), None);
+        // The CSV cells' path gives the same strings (borrowed where nothing changes).
+        for input in [
+            "2025-03-04T08:10:00Z",
+            " 2025-03-04T08:10:00Z ",
+            "2025-03-04T08:10:00.Z",
+            "2025-03-04T08:10:00.000Z",
+            "2025-03-04T08:10:00.1230Z",
+            "2025-03-04T08:10:00.123Z",
+            "2025-03-04T08:10:00+00:00",
+            "2025-03-04T08:10:00.5+00:00",
+            "2025-03-04T10:10:00+02:00",
+            "3/4/2025, 8:10:00.000 AM",
+            "12/31/2025, 12:59:59.999 PM",
+            "3/4/2025, 12:10:00.250 AM",
+            "3/4/2025, 1:45:17 PM",
+            "3/4/0995, 1:45:17.1 PM",
+            "3/4/2025, 1:45:17.1234567890123456789012345678901234567891 PM",
+            "13/45/2025, 1:00:00 PM",
+            "2025-13-04T08:10:00Z",
+            "yesterday",
+            "",
+        ] {
+            let mut buf = [0u8; 64];
+            assert_eq!(
+                time_in(input, &mut buf).map(Cow::into_owned),
+                time(input),
+                "{input}"
+            );
+        }
+        // The one-pass reading of Log Analytics times agrees with the general one wherever
+        // it reads one.
+        for input in [
+            "3/4/2025, 8:10:00.000 AM",
+            "03/04/2025, 08:10:00.000 PM",
+            "3/4/2025, 12:10:00 AM",
+            "3/4/2025, 12:10:00. AM",
+            "3/4/2025, 13:10:00 PM",
+            "3/4/2025, 0:10:00 AM",
+            "12/31/9999, 11:59:59.9 PM",
+            "0/4/2025, 8:10:00 AM",
+            "3/32/2025, 8:10:00 AM",
+            "3/4/25, 8:10:00 AM",
+            "3/4/2025/1, 8:10:00 AM",
+            "3/4/2025, 8:10:00:01 AM",
+            "3/4/2025, 8:1:00 AM",
+            "3/4/2025, 8:10:00 AM ",
+            "3/4/2025, 8:10:00 am",
+            "+3/4/2025, 8:10:00 AM",
+            "3/4/2025,  8:10:00 AM",
+        ] {
+            let fast = us_time_fast(input).map(|p| (p.y, p.mo, p.d, p.h, p.mi, p.sec, p.frac));
+            let general = {
+                // The general reading alone (us_time_parts tries the fast one first).
+                let t = input;
+                (|| {
+                    let (date, rest) = t.split_once(", ")?;
+                    let mut it = date.split('/');
+                    let (mo, d, y): (u32, u32, u32) = (
+                        it.next()?.parse().ok()?,
+                        it.next()?.parse().ok()?,
+                        it.next()?.parse().ok()?,
+                    );
+                    let (clock, ampm) = rest.split_once(' ')?;
+                    let mut c = clock.split(':');
+                    let (h, mi, sec) = (c.next()?, c.next()?, c.next()?);
+                    let mut h: u32 = h.parse().ok()?;
+                    let (sec, frac) = sec.split_once('.').unwrap_or((sec, ""));
+                    if !digits(mi.as_bytes())
+                        || !digits(sec.as_bytes())
+                        || !(frac.is_empty() || digits(frac.as_bytes()))
+                    {
+                        return None;
+                    }
+                    match ampm {
+                        "AM" if h == 12 => h = 0,
+                        "AM" => {}
+                        "PM" if h < 12 => h += 12,
+                        "PM" => {}
+                        _ => return None,
+                    }
+                    if !(1..=12).contains(&mo)
+                        || !(1..=31).contains(&d)
+                        || h > 23
+                        || y > 9999
+                        || mi.len() != 2
+                        || sec.len() != 2
+                    {
+                        return None;
+                    }
+                    Some((y, mo, d, h, mi, sec, frac))
+                })()
+            };
+            if fast.is_some() {
+                assert_eq!(fast, general, "{input}");
+            }
+            if input.starts_with("3/4/2025, 8:10:00.000 AM") || input.starts_with("12/31/9999") {
+                assert!(fast.is_some(), "{input}");
+            }
+        }
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a\u{a0}",
+            "a\r",
+            "\u{e9}",
+            "x y",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
         assert_eq!(time("2025-13-04T08:10:00Z"), None);
     }
 
