@@ -183,6 +183,13 @@ impl<'a> Collector<'a> {
 
 impl read::Part for Collector<'_> {
     /// Adds a worker's collector for the same file.
+    /// Each worker turns its interned counts into strings itself: done in `absorb`, it was
+    /// about a fifth of a two-worker Log Analytics CSV scan on one thread.
+    fn finish(&mut self) {
+        let t = self.take_tally();
+        self.tally = t;
+    }
+
     fn absorb(&mut self, o: Self) {
         let mut o = o;
         self.tally.merge(o.take_tally());

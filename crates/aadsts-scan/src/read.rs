@@ -745,6 +745,9 @@ fn text_chunk(chunk: &[u8], sink: &mut dyn Sink) {
 /// A sink that can be split over worker threads and joined again.
 pub trait Part: Sink + Send {
     fn absorb(&mut self, other: Self);
+    /// Called on the worker's own thread when its input has run out, before it is absorbed:
+    /// work done here runs in parallel, `absorb` runs on one thread.
+    fn finish(&mut self) {}
     /// The scan was cancelled: workers skip the chunks still queued.
     fn cancelled(&self) -> bool {
         false
@@ -838,6 +841,7 @@ fn fan_out<S: Part, T: Send>(
                             work(item, &mut part);
                         }
                     }
+                    part.finish();
                     part
                 })
             })
