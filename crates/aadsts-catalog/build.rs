@@ -182,7 +182,10 @@ fn event_page(p: &EventPage) -> String {
 }
 
 fn main() {
-    let kb = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kb");
+    // Read at run time: `env!` fixed the directory the build script was compiled in, and a
+    // target directory shared by two checkouts then read the other checkout's pages.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let kb = Path::new(&manifest).join("../../kb");
     println!("cargo:rerun-if-changed={}", kb.display());
     let src = match aadsts_kb::load_source(&kb) {
         Ok(s) => s,
