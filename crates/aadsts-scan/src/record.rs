@@ -1299,7 +1299,7 @@ mod tests {
     use super::*;
 
     /// A record without `properties` is the sign-in: a Log Analytics row saved as JSON
-    /// (`az monitor log-analytics query`, columns at the top) keeps its user, app and IP in
+    /// (its columns as the object's keys) keeps its user, app and IP in
     /// both readers of a JSON line; they were read only from an Azure Monitor envelope.
     #[test]
     fn a_log_analytics_row_as_json_keeps_its_user_app_and_ip() {
