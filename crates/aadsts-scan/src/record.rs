@@ -344,9 +344,11 @@ fn us_time_fast(t: &str) -> Option<UsTime<'_>> {
 }
 
 fn us_time_parts(t: &str) -> Option<UsTime<'_>> {
-    if let Some(p) = us_time_fast(t) {
-        return Some(p);
-    }
+    us_time_fast(t).or_else(|| us_time_general(t))
+}
+
+/// [`us_time_parts`] for any spacing and digit count the fast reading does not take.
+fn us_time_general(t: &str) -> Option<UsTime<'_>> {
     let (date, rest) = t.split_once(", ")?;
     let mut it = date.split('/');
     let (mo, d, y): (u32, u32, u32) = (
@@ -1405,47 +1407,8 @@ mod tests {
             "3/4/2025,  8:10:00 AM",
         ] {
             let fast = us_time_fast(input).map(|p| (p.y, p.mo, p.d, p.h, p.mi, p.sec, p.frac));
-            let general = {
-                // The general reading alone (us_time_parts tries the fast one first).
-                let t = input;
-                (|| {
-                    let (date, rest) = t.split_once(", ")?;
-                    let mut it = date.split('/');
-                    let (mo, d, y): (u32, u32, u32) = (
-                        it.next()?.parse().ok()?,
-                        it.next()?.parse().ok()?,
-                        it.next()?.parse().ok()?,
-                    );
-                    let (clock, ampm) = rest.split_once(' ')?;
-                    let mut c = clock.split(':');
-                    let (h, mi, sec) = (c.next()?, c.next()?, c.next()?);
-                    let mut h: u32 = h.parse().ok()?;
-                    let (sec, frac) = sec.split_once('.').unwrap_or((sec, ""));
-                    if !digits(mi.as_bytes())
-                        || !digits(sec.as_bytes())
-                        || !(frac.is_empty() || digits(frac.as_bytes()))
-                    {
-                        return None;
-                    }
-                    match ampm {
-                        "AM" if h == 12 => h = 0,
-                        "AM" => {}
-                        "PM" if h < 12 => h += 12,
-                        "PM" => {}
-                        _ => return None,
-                    }
-                    if !(1..=12).contains(&mo)
-                        || !(1..=31).contains(&d)
-                        || h > 23
-                        || y > 9999
-                        || mi.len() != 2
-                        || sec.len() != 2
-                    {
-                        return None;
-                    }
-                    Some((y, mo, d, h, mi, sec, frac))
-                })()
-            };
+            let general =
+                us_time_general(input).map(|p| (p.y, p.mo, p.d, p.h, p.mi, p.sec, p.frac));
             if fast.is_some() {
                 assert_eq!(fast, general, "{input}");
             }

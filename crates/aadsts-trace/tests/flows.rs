@@ -419,6 +419,17 @@ fn saml_tracer_export_sanitizes_pairs_post_data_and_assertions() {
     same_journey("st.json", &before, &after);
 }
 
+/// A sanitized `.saz` copy read back as a capture.
+fn reread_saz(bytes: &[u8], cat: &Catalog) -> Trace {
+    aadsts_trace::read_saz(
+        std::io::Cursor::new(bytes),
+        "copy.saz",
+        &Limits::default(),
+        cat,
+    )
+    .unwrap()
+}
+
 /// The sanitizer's counts and the copy it writes of a `.saz` fixture.
 fn sanitized_saz(name: &str) -> (aadsts_trace::SanitizeStats, Vec<u8>) {
     let input = std::fs::read(fixture(name)).unwrap();
@@ -460,13 +471,7 @@ fn fiddler_archive_sanitizes_to_a_zip_that_rereads_the_same() {
     }
     assert!(all.contains("AADSTS65001"));
     let before = trace("fiddler-consent.saz");
-    let after = aadsts_trace::read_saz(
-        std::io::Cursor::new(&bytes),
-        "copy.saz",
-        &Limits::default(),
-        &cat,
-    )
-    .unwrap();
+    let after = reread_saz(&bytes, &cat);
     same_journey("fiddler-consent.saz", &before, &after);
 }
 
@@ -504,13 +509,7 @@ fn fiddler_brotli_bodies_are_read_and_unreadable_ones_are_counted() {
     assert!(!all.contains("BROTLIPAGEFLOWTOKEN"), "{all}");
     assert!(all.contains("AADSTS700016"));
     assert!(all.contains("its encoding could not be read"));
-    let after = aadsts_trace::read_saz(
-        std::io::Cursor::new(&bytes),
-        "copy.saz",
-        &Limits::default(),
-        &cat,
-    )
-    .unwrap();
+    let after = reread_saz(&bytes, &cat);
     same_journey("fiddler-encodings.saz", &t, &after);
 }
 
