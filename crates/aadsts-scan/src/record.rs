@@ -699,47 +699,14 @@ impl<'de> serde::de::Visitor<'de> for Kept {
     }
 }
 
-/// `properties`: an object kept like a record's top; anything else as `Value` has it.
+/// `properties`: an object kept like a record's top (depth 1); anything else becomes `null`,
+/// and `from_json` then reads the record itself, as it does for `null`.
 struct Props;
 
 impl<'de> serde::de::DeserializeSeed<'de> for Props {
     type Value = Value;
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(PropsVisitor)
-    }
-}
-
-struct PropsVisitor;
-
-impl<'de> serde::de::Visitor<'de> for PropsVisitor {
-    type Value = Value;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Value, A::Error> {
-        Kept { depth: 1 }.visit_map(map)
-    }
-    // Not an object: `from_json` then reads the record itself; `null` says the same.
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
-        SkipVisitor.visit_seq(seq).map(|()| Value::Null)
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+        d.deserialize_any(Kept { depth: 1 })
     }
 }
 
