@@ -145,6 +145,26 @@ impl Doc<'_> {
         }
     }
 
+    /// The next element of the array, read from the end of the one before (or the `[`):
+    /// white space, a comma (not before the first), white space, then an object. Gives
+    /// where the reading started, where the object starts and where it ends; `None` where
+    /// anything else follows or the object is not whole.
+    fn next_object(&mut self, first: bool) -> Option<(usize, usize, usize)> {
+        let from = self.pos;
+        let mut j = self.ws(from);
+        if !first {
+            if self.byte(j) != Some(b',') {
+                return None;
+            }
+            j = self.ws(j + 1);
+        }
+        if self.byte(j) != Some(b'{') {
+            return None;
+        }
+        let end = self.object_end(j, from)?;
+        Some((from, j, end))
+    }
+
     /// The end of the object starting at `start` (just past its `}`), or `None` when it is
     /// left to the serde reader (the input ends, too deep, near the record limit).
     fn object_end(&mut self, start: usize, from: usize) -> Option<usize> {
@@ -211,22 +231,7 @@ pub(super) fn read(input: &mut dyn BufRead, sink: &mut dyn Sink) -> Result<(), S
     };
     d.advance(first);
     let mut count = 0u64;
-    loop {
-        // From the end of the element before (or the `[`): white space, a comma, white space.
-        let from = d.pos;
-        let mut j = d.ws(from);
-        if count > 0 {
-            if d.byte(j) != Some(b',') {
-                break;
-            }
-            j = d.ws(j + 1);
-        }
-        if d.byte(j) != Some(b'{') {
-            break;
-        }
-        let Some(end) = d.object_end(j, from) else {
-            break;
-        };
+    while let Some((_, j, end)) = d.next_object(count == 0) {
         let mut de = serde_json::Deserializer::from_slice(&d.buf[j..end]);
         let parsed = record::SignInValue
             .deserialize(&mut de)
@@ -355,21 +360,7 @@ fn read_parallel_in<S: super::Part>(
             }
             ok && g.failed.is_none()
         };
-        loop {
-            let from = d.pos;
-            let mut j = d.ws(from);
-            if count > 0 {
-                if d.byte(j) != Some(b',') {
-                    break;
-                }
-                j = d.ws(j + 1);
-            }
-            if d.byte(j) != Some(b'{') {
-                break;
-            }
-            let Some(end) = d.object_end(j, from) else {
-                break;
-            };
+        while let Some((from, j, end)) = d.next_object(count == 0) {
             let off = batch.bytes.len();
             batch.bytes.extend_from_slice(&d.buf[from..end]);
             batch
