@@ -634,7 +634,7 @@ const TEXT_CHUNK: usize = 4 * 1024 * 1024;
 /// cost a page fault every 4 KiB, a fifth of a two-thread scan's time.
 struct TextChunk {
     bytes: Vec<u8>,
-    pool: std::sync::Weak<std::sync::Mutex<Vec<Vec<u8>>>>,
+    pool: std::sync::Weak<Pool>,
 }
 
 impl std::ops::Deref for TextChunk {
@@ -648,13 +648,7 @@ impl Drop for TextChunk {
     fn drop(&mut self) {
         // Once the reader is done, the pool is gone and the buffer is freed.
         if let Some(pool) = self.pool.upgrade() {
-            if let Ok(mut free) = pool.lock() {
-                // As many as can be in flight at once are kept (the channel's capacity
-                // and one per worker); a few more would only hold memory.
-                if free.len() < 8 {
-                    free.push(std::mem::take(&mut self.bytes));
-                }
-            }
+            pool.give(std::mem::take(&mut self.bytes));
         }
     }
 }
@@ -663,20 +657,17 @@ fn split_text(
     input: &mut dyn BufRead,
     send: &mut dyn FnMut(TextChunk) -> bool,
 ) -> Result<(), String> {
-    use std::sync::{Arc, Mutex};
+    use std::sync::Arc;
     // Bytes are read straight into the chunk being filled (they were read into a buffer
     // and copied, and the chunk grew by doubling, copying it again), with room for a whole
     // read beyond a chunk so that it never grows. Each read asks for TEXT_CHUNK bytes as
     // before, so the chunks are cut where they always were.
-    let pool: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    // As many buffers as can be in flight at once are kept (the channel's capacity and one
+    // per worker).
+    let pool = Arc::new(Pool::new(8));
     // A new buffer is allocated zeroed (fresh pages, mapped only where a read writes: a
     // small file touches a few); one that comes back keeps its bytes, which are overwritten.
-    let buffer = || {
-        pool.lock()
-            .ok()
-            .and_then(|mut free| free.pop())
-            .unwrap_or_else(|| vec![0u8; 2 * TEXT_CHUNK])
-    };
+    let buffer = || pool.pop().unwrap_or_else(|| vec![0u8; 2 * TEXT_CHUNK]);
     let chunk = |bytes: Vec<u8>| TextChunk {
         bytes,
         pool: Arc::downgrade(&pool),
@@ -782,18 +773,14 @@ pub fn read_parallel<S: Part>(
             // Chunk buffers go back to the reading thread once read: a fresh megabyte per
             // chunk, allocated on one thread and freed on another, cost page faults and
             // cross-core TLB flushes.
-            let pool = std::sync::Mutex::new(Vec::new());
+            let pool = Pool::new(workers * 2 + 2);
             fan_out(
                 main,
                 workers,
                 make,
                 &|(first, chunk): (u64, Vec<u8>), part: &mut S| {
                     json_lines_chunk(&chunk, first, part);
-                    if let Ok(mut p) = pool.lock() {
-                        if p.len() < workers * 2 + 2 {
-                            p.push(chunk);
-                        }
-                    }
+                    pool.give(chunk);
                 },
                 |main, send| split_lines(input, main, &pool, send),
             )
@@ -863,7 +850,7 @@ fn fan_out<S: Part, T: Send>(
 fn split_lines(
     input: &mut dyn BufRead,
     sink: &mut dyn Sink,
-    pool: &std::sync::Mutex<Vec<Vec<u8>>>,
+    pool: &Pool,
     send: &mut dyn FnMut((u64, Vec<u8>)) -> bool,
 ) -> Result<(), String> {
     let mut carry: Vec<u8> = Vec::new();
@@ -910,12 +897,7 @@ fn split_lines(
         }
         input.consume(n);
         if carry.len() >= CHUNK_BYTES && line_start > 0 {
-            let mut rest = pool
-                .lock()
-                .ok()
-                .and_then(|mut p| p.pop())
-                .unwrap_or_default();
-            rest.clear();
+            let mut rest = pool.take(0);
             rest.extend_from_slice(&carry[line_start..]);
             carry.truncate(line_start);
             let chunk = std::mem::replace(&mut carry, rest);
@@ -947,34 +929,48 @@ struct Chunk {
     pool: std::sync::Arc<Pool>,
 }
 
-/// Chunk buffers for reuse: a fresh buffer per chunk (and the growth of each) cost page
-/// faults and copies on every megabyte read, most of all with worker threads.
-#[derive(Default)]
-struct Pool(std::sync::Mutex<Vec<Vec<u8>>>);
+/// Chunk buffers for reuse, shared by the CSV, JSON-lines and text readers: a fresh buffer
+/// per chunk (and the growth of each) cost page faults and copies on every megabyte read,
+/// most of all with worker threads. At most `keep` are held: as many as can be in flight
+/// at once; more would only hold memory.
+struct Pool {
+    free: std::sync::Mutex<Vec<Vec<u8>>>,
+    keep: usize,
+}
 
 impl Pool {
+    fn new(keep: usize) -> Self {
+        Pool {
+            free: Default::default(),
+            keep,
+        }
+    }
+
+    /// A buffer given back, as it was (its bytes are the caller's to overwrite or clear).
+    fn pop(&self) -> Option<Vec<u8>> {
+        self.free.lock().ok().and_then(|mut v| v.pop())
+    }
+
     /// An empty buffer that holds at least `cap` bytes.
     fn take(&self, cap: usize) -> Vec<u8> {
-        let mut b = self
-            .0
-            .lock()
-            .ok()
-            .and_then(|mut v| v.pop())
-            .unwrap_or_default();
+        let mut b = self.pop().unwrap_or_default();
         b.clear();
         b.reserve(cap);
         b
+    }
+
+    fn give(&self, b: Vec<u8>) {
+        if let Ok(mut v) = self.free.lock() {
+            if v.len() < self.keep {
+                v.push(b);
+            }
+        }
     }
 }
 
 impl Drop for Chunk {
     fn drop(&mut self) {
-        if let Ok(mut v) = self.pool.0.lock() {
-            // As many as can be in flight; more would only hold memory.
-            if v.len() < 16 {
-                v.push(std::mem::take(&mut self.bytes));
-            }
-        }
+        self.pool.give(std::mem::take(&mut self.bytes));
     }
 }
 
@@ -989,7 +985,7 @@ fn split_csv(
 ) -> Result<(), String> {
     const BOM: &[u8] = b"\xef\xbb\xbf";
     let mut splitter = crate::csvscan::Splitter::new(delimiter);
-    let pool = std::sync::Arc::new(Pool::default());
+    let pool = std::sync::Arc::new(Pool::new(16));
     // A chunk and one more read (the reader's buffer is 256 KiB), so a buffer never grows.
     let room = chunk_bytes + (1 << 19);
     let mut carry: Vec<u8> = pool.take(room);
@@ -1333,7 +1329,7 @@ mod csv_split_tests {
         split_lines(
             &mut std::io::BufReader::with_capacity(8 << 10, &data[..]),
             &mut log,
-            &Default::default(),
+            &Pool::new(1),
             &mut |(first, chunk)| {
                 chunks += 1;
                 assert_eq!(first, 1);
